@@ -1,0 +1,33 @@
+"""A reader's output before it becomes an Article: text plus whatever metadata the input gave."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class Draft:
+    """One article as read from an input, before ids, language and date rules are applied.
+
+    ``published`` here is metadata only; ``dateline`` is a date found in the
+    text's header lines. ``input`` names the file, plus ``#record`` for one record
+    of a multi-article input.
+    """
+
+    input: str
+    text: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    dateline: str | None = None
+    language: str | None = None
+    author: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+def failed(input: str, reason: str) -> Draft:
+    """A draft that records why one record of an input could not be read."""
+    return Draft(input=input, text="", error=reason)

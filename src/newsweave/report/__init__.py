@@ -1,0 +1,1 @@
+"""Dossier outputs: JSON (versioned schema), Markdown and HTML."""

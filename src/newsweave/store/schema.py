@@ -1,0 +1,66 @@
+"""SQLAlchemy Core tables. Migrations (``migrations/versions``) create and change them.
+
+Articles and their annotations have tables of their own. Every later record kind
+(stories, reuse links, entities, quotes, events, claims, discrepancies, summary
+sentences) is stored in ``records`` as its JSON form, keyed by kind and a
+content-derived id, with ``record_articles`` linking each record to the articles
+it cites so that records can be found and invalidated by article.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("seq", Integer, nullable=False, unique=True),
+    Column("input", Text, nullable=False),
+    Column("source", String(255)),
+    Column("url", Text),
+    Column("title", Text),
+    Column("published", String(10)),
+    Column("published_from", String(16)),
+    Column("language", String(16)),
+    Column("author", Text),
+    Column("text", Text, nullable=False),
+    Column("meta", JSON, nullable=False),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+)
+
+annotation_table = Table(
+    "annotations",
+    metadata,
+    Column("article_id", String(64), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("model", String(128), nullable=False),
+    Column("data", JSON, nullable=False),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("id", String(128), primary_key=True),
+    Column("scope", String(128), nullable=False, default=""),
+    Column("payload", JSON, nullable=False),
+)
+Index("ix_records_scope", records.c.kind, records.c.scope)
+
+record_articles = Table(
+    "record_articles",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("record_id", String(128), primary_key=True),
+    Column("article_id", String(64), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+)
+Index("ix_record_articles_article", record_articles.c.article_id)
+
+state = Table(
+    "state",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("value", JSON, nullable=False),
+)
