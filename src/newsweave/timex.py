@@ -1,0 +1,842 @@
+"""Time expressions: find dates, times, durations and sets, normalize them to TIMEX3 values.
+
+Values follow TIMEX3 (ISO 8601 with ``X`` for unknown digits): ``2019-01-26``,
+``2019-W04``, ``2019-01``, ``2019-Q3``, ``2019-SU``, ``2019``, ``201`` (a
+decade), ``P8D`` (a duration), ``PRESENT_REF``. Relative expressions ("on
+Saturday", "last month", "three weeks ago") are resolved against the article's
+publication date; when it is unknown they keep a placeholder (``XXXX-WXX-6``,
+``XXXX-XX``) instead of a guess.
+
+Why hand-written: ``dateparser`` parses a date string it is given, and its
+``search_dates`` finds some absolute dates, but it neither delimits TIMEX3
+extents ("the past two months", "the third quarter") nor types them
+(DATE/TIME/DURATION/SET) nor keeps the granularity of the expression ("last
+week" becomes one day); HeidelTime does all of this but is Java and GPL. The
+rules below are a small HeidelTime-style grammar (a pattern per expression
+kind, a normalization function per pattern); ``bench/bench_timex.py`` compares
+both on TimeBank.
+
+The normalizer works on plain text plus publication date (:func:`find_timexes`)
+and, with spaCy annotations, takes the tense of the governing verb to decide
+whether "Friday" is the last or the next one (:func:`timexes_for_article`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from dateutil.relativedelta import relativedelta
+
+from newsweave.models import AnnotatedArticle
+
+TimexType = Literal["DATE", "TIME", "DURATION", "SET"]
+Tense = Literal["past", "present", "future"]
+
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
+    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
+    "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}  # fmt: skip
+WEEKDAYS = {
+    "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6, "sunday": 7,
+}  # fmt: skip
+SEASONS = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
+ORDINALS = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+    "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+}  # fmt: skip
+_UNITS_ONES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_SMALL = {w: i + 1 for i, w in enumerate([*_UNITS_ONES, "ten", "eleven", "twelve", "thirteen", "fourteen",
+                                          "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+         "ninety": 90}
+UNIT_CODES = {"second": "S", "minute": "M", "hour": "H", "day": "D", "night": "D", "week": "W",
+              "weekend": "WE", "month": "M", "quarter": "Q", "year": "Y", "decade": "DE", "century": "CE"}
+_TIME_UNITS = {"second", "minute", "hour"}
+
+# ---------------------------------------------------------------------------
+# regular-expression building blocks
+# ---------------------------------------------------------------------------
+_MON = r"(?P<mon>january|february|march|april|may|june|july|august|september|october|november|december|" \
+       r"jan\.?|feb\.?|mar\.?|apr\.?|jun\.?|jul\.?|aug\.?|sept\.?|sep\.?|oct\.?|nov\.?|dec\.?)"
+_WD = r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_NUMWORD = (r"(?:\d{1,3}(?:,\d{3})*(?:\.\d+)?(?!\d)|\d+ 1/2|a|an|one|a couple of|a few|few|several|some|many|"
+            r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|"
+            r"seven|eight|nine))?|" + "|".join(sorted(_SMALL, key=len, reverse=True)) +
+            r"|a hundred|hundreds of|thousands of|a dozen|dozens of)")
+_NUM = rf"(?P<num>{_NUMWORD}(?: (?:or|to) {_NUMWORD})?)"
+_UNIT = r"(?P<unit>second|minute|hour|day|night|week|weekend|month|quarter|year|decade|centur(?:y|ie))s?"
+_APPROX = r"(?:(?:about|around|almost|nearly|some|roughly|approximately|more than|less than|over|under|" \
+          r"at least|at most|up to|no more than|just|only|barely) )?"
+_YEAR = r"(?P<year>(?:1[6-9]|20)\d\d)"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_REL = r"(?P<rel>last|this|next|past|previous|coming|current|following|the past|the last|the next|" \
+       r"the previous|the coming|the current|the following|this past|this coming|the same|that|the)"
+
+_Handler = Callable[["_Ctx", "re.Match[str]"], "tuple[str, str, str | None] | None"]
+
+
+@dataclass(slots=True)
+class TimeExpr:
+    """One normalized time expression; ``start``/``end`` are offsets into the article text.
+
+    ``anchored`` is true when the value was computed from the reference date
+    (publication date or an earlier date in the text), false for explicit
+    dates and for placeholders left when no reference date was known.
+    """
+
+    start: int
+    end: int
+    text: str
+    type: TimexType
+    value: str
+    mod: str | None = None
+    anchored: bool = False
+
+    @property
+    def precision(self) -> str:
+        """Granularity of ``value``: day, week, month, quarter, season, year or unknown."""
+        return value_precision(self.value) if self.type in ("DATE", "TIME") else "unknown"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON form."""
+        d = asdict(self)
+        d["precision"] = self.precision
+        return d
+
+
+def value_precision(value: str) -> str:
+    """Precision of a TIMEX3 DATE value, as in the dossier's ``date_precision``."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}(T.*)?", value):
+        return "day"
+    if re.fullmatch(r"\d{4}-W\d{2}(-WE)?", value):
+        return "week"
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        return "month"
+    if re.fullmatch(r"\d{4}-Q\d", value):
+        return "quarter"
+    if re.fullmatch(r"\d{4}-(SP|SU|FA|WI)", value):
+        return "season"
+    if re.fullmatch(r"\d{4}(-H\d)?", value):
+        return "year"
+    return "unknown"
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+def parse_number(text: str) -> float | None:
+    """A number written in digits or words ("eight", "twenty-four", "a"); None for "few"/"several"."""
+    t = text.lower().strip().replace("-", " ")
+    if t in ("a", "an", "one"):
+        return 1
+    if t == "a couple of":
+        return 2
+    if t in ("a dozen",):
+        return 12
+    if t in ("a hundred",):
+        return 100
+    if re.fullmatch(r"\d+ 1/2", t):
+        return float(t.split()[0]) + 0.5
+    try:
+        return float(t)
+    except ValueError:
+        pass
+    parts = t.split()
+    if parts and parts[0] in _TENS:
+        return _TENS[parts[0]] + (_SMALL.get(parts[1], 0) if len(parts) > 1 else 0)
+    if t in _SMALL:
+        return _SMALL[t]
+    return None
+
+
+def _fmt_num(n: float | None) -> str:
+    if n is None:
+        return "X"
+    return str(int(n)) if n == int(n) else str(n)
+
+
+def duration_value(n: float | None, unit: str) -> str:
+    """TIMEX3 duration value: ``P8D``, ``PT3H``, ``P2Y``, ``PXW``."""
+    unit = unit.lower().rstrip("s") if unit.lower() != "centuries" else "century"
+    if unit == "centurie":
+        unit = "century"
+    if unit == "quarter":
+        return f"P{_fmt_num(n)}Q"
+    if unit == "decade":
+        return f"P{_fmt_num(n * 10)}Y" if n is not None else "PXDE"
+    if unit == "century":
+        return f"P{_fmt_num(n * 100)}Y" if n is not None else "PXCE"
+    if unit == "weekend":
+        return f"P{_fmt_num(n)}WE"
+    code = UNIT_CODES.get(unit, "X")
+    prefix = "PT" if unit in _TIME_UNITS else "P"
+    return f"{prefix}{_fmt_num(n)}{code}"
+
+
+def _iso_week(d: dt.date) -> str:
+    y, w, _ = d.isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+def _quarter(d: dt.date) -> tuple[int, int]:
+    return d.year, (d.month - 1) // 3 + 1
+
+
+def shift_value(ref: dt.date | None, unit: str, n: int) -> str:
+    """The unit-granular value ``n`` units away from ``ref`` (placeholder when ``ref`` is None)."""
+    unit = unit.rstrip("s")
+    if unit == "centurie":
+        unit = "century"
+    if ref is None:
+        return {"day": "XXXX-XX-XX", "night": "XXXX-XX-XX", "week": "XXXX-WXX", "weekend": "XXXX-WXX-WE",
+                "month": "XXXX-XX", "quarter": "XXXX-QX", "year": "XXXX", "decade": "XXX",
+                "century": "XX"}.get(unit, "XXXX-XX-XX")
+    if unit in ("day", "night"):
+        return (ref + dt.timedelta(days=n)).isoformat()
+    if unit == "week":
+        return _iso_week(ref + dt.timedelta(weeks=n))
+    if unit == "weekend":
+        return _iso_week(ref + dt.timedelta(weeks=n)) + "-WE"
+    if unit == "month":
+        d = ref + relativedelta(months=n)
+        return f"{d.year}-{d.month:02d}"
+    if unit == "quarter":
+        y, q = _quarter(ref)
+        k = y * 4 + (q - 1) + n
+        return f"{k // 4}-Q{k % 4 + 1}"
+    if unit == "year":
+        return str(ref.year + n)
+    if unit == "decade":
+        return str(ref.year // 10 + n)
+    if unit == "century":
+        return str(ref.year // 100 + n)
+    return (ref + dt.timedelta(days=n)).isoformat()
+
+
+def _parse_iso(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+@dataclass(slots=True)
+class _Ctx:
+    """Per-expression context passed to handlers."""
+
+    dct: dt.date | None
+    ref: dt.date | None  # reference time: the last full date mentioned before, else dct
+    ref_value: str | None  # its TIMEX3 value (may be a quarter etc.)
+    tense: Tense
+
+
+def _weekday(ctx: _Ctx, wd: int, direction: str | None = None) -> str:
+    """Resolve a weekday against the publication date by tense (or an explicit last/next)."""
+    if ctx.dct is None:
+        return f"XXXX-WXX-{wd}"
+    base = ctx.dct
+    diff = wd - base.isoweekday()
+    if direction == "next" or (direction is None and ctx.tense == "future"):
+        if (diff <= 0 and direction == "next") or diff < 0:
+            diff += 7
+    elif direction == "last":
+        if diff >= 0:
+            diff -= 7
+    elif direction == "this":
+        pass
+    else:  # past or present: the most recent such day, the publication day itself included
+        if diff > 0:
+            diff -= 7
+    return (base + dt.timedelta(days=diff)).isoformat()
+
+
+def _month_year(ctx: _Ctx, month: int) -> str:
+    """Year of a month named without a year: nearest by tense around the publication date."""
+    if ctx.dct is None:
+        return "XXXX"
+    y = ctx.dct.year
+    if ctx.tense == "future":
+        if month < ctx.dct.month:
+            y += 1
+        return str(y)
+    # otherwise the nearest such month (news mostly reports the recent past or the near future)
+    diff = month - ctx.dct.month
+    if diff > 6:
+        y -= 1
+    elif diff < -6:
+        y += 1
+    return str(y)
+
+
+def _day_year(ctx: _Ctx, month: int, day: int) -> str:
+    """Year of a month-day without a year: the occurrence within six months of the reference date."""
+    ref = ctx.dct
+    if ref is None:
+        return "XXXX"
+    y = ref.year
+    try:
+        cand = dt.date(y, month, day)
+    except ValueError:
+        return str(y)
+    if (cand - ref).days > 270:
+        y -= 1
+    elif (ref - cand).days > 300 and ctx.tense == "future":
+        y += 1
+    return str(y)
+
+
+def _rel_direction(rel: str | None) -> int | None:
+    """-1 / 0 / +1 for last / this / next words, None for a bare "the"."""
+    if rel is None:
+        return 0
+    r = rel.lower().replace("the ", "").strip()
+    if r in ("last", "past", "previous", "this past"):
+        return -1
+    if r in ("next", "coming", "following", "this coming"):
+        return 1
+    if r in ("this", "current", "same", "that"):
+        return 0
+    return None
+
+
+# ---------------------------------------------------------------------------
+# handlers: (ctx, match) -> (type, value, mod) or None to reject the match
+# ---------------------------------------------------------------------------
+def _h_full_date(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    mon = MONTHS[m["mon"].lower().rstrip(".")]
+    day = int(m["day"])
+    year = m["year"] if m["year"] else _day_year(ctx, mon, day)
+    return "DATE", f"{year}-{mon:02d}-{day:02d}", None
+
+
+def _h_month_year(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    mon = MONTHS[m["mon"].lower().rstrip(".")]
+    return "DATE", f"{m['year']}-{mon:02d}", None
+
+
+def _h_month_rel_year(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    mon = MONTHS[m["mon"].lower().rstrip(".")]
+    year = shift_value(ctx.dct, "year", _rel_direction(m["rel"]) or 0)
+    return "DATE", f"{year}-{mon:02d}", None
+
+
+def _h_month(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
+    word = m["mon"].lower()
+    if word == "may" and m.group(0)[0].islower():
+        return None  # the modal verb
+    mon = MONTHS[word.rstrip(".")]
+    rel = m["rel"] if "rel" in m.groupdict() else None
+    if rel:
+        d = _rel_direction(rel)
+        if ctx.dct is None:
+            return "DATE", f"XXXX-{mon:02d}", None
+        y = ctx.dct.year
+        if d == -1 and mon >= ctx.dct.month:
+            y -= 1
+        elif d == 1 and mon <= ctx.dct.month:
+            y += 1
+        return "DATE", f"{y}-{mon:02d}", None
+    return "DATE", f"{_month_year(ctx, mon)}-{mon:02d}", None
+
+
+def _h_iso(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    return "DATE", f"{m['y']}-{int(m['m']):02d}-{int(m['d']):02d}", None
+
+
+def _h_us_numeric(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
+    mo, d, y = int(m["m"]), int(m["d"]), int(m["y"])
+    if y < 100:
+        y += 1900 if y > 30 else 2000
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return "DATE", f"{y}-{mo:02d}-{d:02d}", None
+
+
+def _h_year(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    return "DATE", m["year"], None
+
+
+def _h_decade(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    return "DATE", m["dec"][:3], None
+
+
+def _h_century(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    n = ORDINALS.get(m["ord"].lower()) or int(re.sub(r"\D", "", m["ord"]))
+    return "DATE", f"{n - 1:02d}", None
+
+
+def _h_weekday(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    wd = WEEKDAYS[m["wd"].lower()]
+    rel = m["rel"] if "rel" in m.groupdict() and m["rel"] else None
+    direction = None
+    if rel:
+        r = rel.lower().replace("the ", "")
+        direction = {"last": "last", "past": "last", "previous": "last", "next": "next", "coming": "next",
+                     "this": "this", "this coming": "next", "this past": "last", "following": "next"}.get(r)
+    value = _weekday(ctx, wd, direction)
+    part = m["part"].lower() if "part" in m.groupdict() and m["part"] else None
+    if part:
+        code = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}[part]
+        return "TIME", f"{value}T{code}", None
+    return "DATE", value, None
+
+
+def _h_deictic_day(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    word = m["deic"].lower()
+    n = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}[word]
+    value = shift_value(ctx.dct, "day", n)
+    part = m["part"].lower() if m["part"] else None
+    if word == "tonight":
+        part = "night"
+    if part:
+        code = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}[part]
+        return "TIME", f"{value}T{code}", None
+    return "DATE", value, None
+
+
+def _h_part_of_day(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    d = m["rel"].lower()
+    n = -1 if d == "last" else (1 if d in ("tomorrow", "next") else 0)
+    code = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}[m["part"].lower()]
+    return "TIME", f"{shift_value(ctx.dct, 'day', n)}T{code}", None
+
+
+def _h_clock(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    h = int(m["h"]) if m["h"] else 12
+    mi = int(m["mi"]) if m["mi"] else 0
+    ampm = (m["ampm"] or "").lower().replace(".", "")
+    if m["noon"]:
+        h, mi = (12, 0) if m["noon"].lower() == "noon" else (24, 0)
+    elif ampm == "pm" and h < 12:
+        h += 12
+    elif ampm == "am" and h == 12:
+        h = 0
+    day = shift_value(ctx.dct, "day", 0)
+    if m["mon"]:
+        mon, dd = MONTHS[m["mon"].lower().rstrip(".")], int(m["day"])
+        day = f"{_day_year(ctx, mon, dd)}-{mon:02d}-{dd:02d}"
+    elif m["wd"]:
+        day = _weekday(ctx, WEEKDAYS[m["wd"].lower()])
+    elif m["deic"]:
+        day = shift_value(ctx.dct, "day", {"today": 0, "yesterday": -1, "tomorrow": 1}[m["deic"].lower()])
+    return "TIME", f"{day}T{h:02d}:{mi:02d}", None
+
+
+_REF_WORDS = {
+    "now": "PRESENT_REF", "right now": "PRESENT_REF", "currently": "PRESENT_REF", "current": "PRESENT_REF",
+    "these days": "PRESENT_REF", "nowadays": "PRESENT_REF", "at present": "PRESENT_REF",
+    "at the moment": "PRESENT_REF", "presently": "PRESENT_REF", "already": "PRESENT_REF",
+    "recently": "PAST_REF", "recent": "PAST_REF", "the past": "PAST_REF", "lately": "PAST_REF",
+    "earlier": "PAST_REF", "more recently": "PAST_REF",
+    "once": "PAST_REF", "then": "PAST_REF",
+    "the future": "FUTURE_REF", "future": "FUTURE_REF", "soon": "FUTURE_REF", "the near future": "FUTURE_REF",
+    "the near term": "FUTURE_REF", "shortly": "FUTURE_REF", "as soon as possible": "FUTURE_REF",
+    "later": "FUTURE_REF",
+}
+
+
+def _h_ref(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    return "DATE", _REF_WORDS[m.group(0).lower()], None
+
+
+def _h_rel_unit(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
+    """last/this/next week|month|year|quarter|weekend|decade|century."""
+    d = _rel_direction(m["rel"])
+    unit = m["unit"].lower()
+    if d is None:  # "the week", "the year": context-dependent
+        if unit == "quarter" and ctx.ref_value and re.fullmatch(r"\d{4}-Q\d", ctx.ref_value):
+            return "DATE", ctx.ref_value, None
+        if unit in ("week", "month", "year", "quarter", "weekend"):
+            return "DATE", shift_value(ctx.dct, unit, 0 if unit != "quarter" else -1), None
+        return None
+    return "DATE", shift_value(ctx.dct, unit, d), None
+
+
+def _h_rel_season(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    code = SEASONS[m["season"].lower()]
+    d = _rel_direction(m["rel"]) or 0
+    if ctx.dct is None:
+        return "DATE", f"XXXX-{code}", None
+    return "DATE", f"{ctx.dct.year + d}-{code}", None
+
+
+def _h_season_year(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    return "DATE", f"{m['year']}-{SEASONS[m['season'].lower()]}", None
+
+
+def _h_quarter(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    q = ORDINALS[m["ord"].lower()]
+    if m["year"] or m["year2"]:
+        year = m["year"] or m["year2"]
+    elif m["rel"]:
+        year = shift_value(ctx.dct, "year", _rel_direction(m["rel"]) or 0)
+    else:
+        year = shift_value(ctx.dct, "year", 0)
+    if m["half"]:
+        return "DATE", f"{year}-H{q}", None
+    return "DATE", f"{year}-Q{q}", None
+
+
+def _h_ago(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
+    """N units ago / from now (anchored on the publication date); earlier / later (on the reference)."""
+    n = parse_number(m["num"]) if m["num"] else 1
+    unit = m["unit"].lower().rstrip("s")
+    if unit == "centurie":
+        unit = "century"
+    word = m["dir"].lower()
+    sign = -1 if word in ("ago", "earlier", "before", "back") else 1
+    base = ctx.dct if word in ("ago", "from now", "hence") else ctx.ref
+    if n is None or n != int(n):
+        value = shift_value(base, unit, 0)
+        value = re.sub(r"\d", "X", value) if base else value
+        return "DATE", value, None
+    if ctx.ref_value and unit == "year" and re.fullmatch(r"\d{4}-[QH]\d", ctx.ref_value):
+        qm = re.fullmatch(r"(\d{4})(-Q\d|-H\d|-\d\d)?", ctx.ref_value)
+        if qm:
+            return "DATE", f"{int(qm[1]) + sign * int(n)}{qm[2] or ''}", None
+    return "DATE", shift_value(base, unit, sign * int(n)), None
+
+
+def _h_in_n(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
+    """'in eight days' (a date that far after the publication date)."""
+    n = parse_number(m["num"])
+    unit = m["unit"].lower().rstrip("s")
+    if n is None or n != int(n) or unit in _TIME_UNITS:
+        return "DURATION", duration_value(n, unit), None
+    return "DATE", shift_value(ctx.dct, unit, int(n)), None
+
+
+def _h_duration(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
+    num = m["num"]
+    n = parse_number(num.split(" or ")[0].split(" to ")[0]) if num else 1
+    if num and ("few" in num or "several" in num or num == "some" or "many" in num
+                or (num.split()[-1] == "of" and num != "a couple of")):
+        n = None
+    return "DURATION", duration_value(n, m["unit"]), None
+
+
+def _h_bare_duration(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    """'the past few months', 'the next few days': durations with a determiner; 'recent years' is PAST_REF."""
+    if re.match(r"(?:recent|past) \w+s$", m.group(0).lower()):
+        return "DATE", "PAST_REF", None
+    num = m["num"]
+    n = parse_number(num) if num else None
+    return "DURATION", duration_value(n, m["unit"]), None
+
+
+def _h_set(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    word = m.group(0).lower()
+    table = {"daily": "P1D", "weekly": "P1W", "monthly": "P1M", "annually": "P1Y", "yearly": "P1Y",
+             "hourly": "PT1H", "quarterly": "P3M", "nightly": "P1D"}
+    if word in table:
+        return "SET", table[word], None
+    unit = m["unit"].lower() if m["unit"] else None
+    if unit in WEEKDAYS:
+        return "SET", f"XXXX-WXX-{WEEKDAYS[unit]}", None
+    if unit and unit in MONTHS:
+        return "SET", f"XXXX-{MONTHS[unit]:02d}", None
+    return "SET", duration_value(1, unit or "day"), None
+
+
+def _h_year_ago(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    """'year-ago', 'the year-earlier quarter': the reference period one year back."""
+    rv = ctx.ref_value or ""
+    qm = re.fullmatch(r"(\d{4})(-Q\d|-H\d|-\d\d)?", rv)
+    if qm:
+        return "DATE", f"{int(qm[1]) - 1}{qm[2] or ''}", None
+    return "DATE", shift_value(ctx.dct, "year", -1), None
+
+
+_SPELLED_DECADES = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+                    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, **_TENS}
+
+
+def _h_spelled_year(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
+    """'nineteen ninety-six', 'the year two thousand'."""
+    if m["thousand"]:
+        extra = parse_number(m["extra"]) if m["extra"] else 0
+        return "DATE", str(2000 + int(extra or 0)), None
+    rest = parse_number(m["rest"])
+    if rest is None:
+        return None
+    value = f"19{int(rest):02d}"
+    if m["mon"]:
+        return "DATE", f"{value}-{MONTHS[m['mon'].lower().rstrip('.')]:02d}", None
+    return "DATE", value, None
+
+
+def _h_fiscal(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    return "DATE", m["year"], None
+
+
+def _h_end_of(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
+    """'end of February', 'the end of the year', 'the end of 1990'."""
+    if m["mon"]:
+        mon = MONTHS[m["mon"].lower().rstrip(".")]
+        year = m["year"] or _month_year(ctx, mon)
+        return "DATE", f"{year}-{mon:02d}", "END"
+    if m["year2"]:
+        return "DATE", m["year2"], "END"
+    unit = m["unit"].lower()
+    d = _rel_direction(m["rel"]) or 0
+    return "DATE", shift_value(ctx.dct, unit, d), "END"
+
+
+# ---------------------------------------------------------------------------
+# the grammar
+# ---------------------------------------------------------------------------
+_B = r"(?<!\w)"  # left word boundary that does not split hyphenated words
+_E = r"(?![\w])"
+_PATTERNS: list[tuple[str, _Handler]] = [
+    (rf"{_B}(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),? )?{_MON} {_DAY}"
+     rf"(?:,? {_YEAR})?{_E}", _h_full_date),
+    (rf"{_B}{_DAY} {_MON}(?:,? {_YEAR})?{_E}", _h_full_date),
+    (rf"{_B}(?:the )?{_DAY} of {_MON}(?:,? {_YEAR})?{_E}", _h_full_date),
+    (rf"{_B}{_MON},? {_YEAR}{_E}", _h_month_year),
+    (rf"{_B}{_MON} (?P<rel>last|this|next) year{_E}", _h_month_rel_year),
+    (rf"{_B}(?:(?P<rel>last|this|next|this past|this coming) )?{_MON}{_E}(?!\s*\d)", _h_month),
+    (r"(?<![\d-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d])", _h_iso),
+    (r"(?<![\d/])(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/(?P<y>(?:19|20)?\d\d)(?![\d/])", _h_us_numeric),
+    (rf"{_B}(?:the )?(?:early |mid-|mid |late )?(?P<dec>(?:1[6-9]|20)\d0)'?s{_E}", _h_decade),
+    (rf"{_B}(?:the )?(?P<ord>\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+     rf"tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|"
+     rf"nineteenth|twentieth|twenty-first) century{_E}", _h_century),
+    (rf"{_B}(?:(?P<rel>last|this|next|the past|the previous|the coming|this past|this coming|the following)"
+     rf" )?{_WD}(?: (?P<part>morning|afternoon|evening|night))?{_E}", _h_weekday),
+    (rf"{_B}(?P<deic>today|yesterday|tomorrow|tonight)(?:(?: |')(?:s )?(?P<part>morning|afternoon|evening|"
+     rf"night))?{_E}", _h_deictic_day),
+    (rf"{_B}(?P<rel>this|last|tomorrow|yesterday) (?P<part>morning|afternoon|evening|night){_E}",
+     _h_part_of_day),
+    (rf"{_B}(?:(?:about|around) )?(?:(?P<h>[0-2]?\d)(?::(?P<mi>[0-5]\d))? ?"
+     rf"(?P<ampm>a\.m\.|p\.m\.|am|pm)(?: (?:EST|EDT|GMT|UTC|CST|PST|ET|local time))?|(?P<noon>noon|"
+     rf"midnight))(?:,? (?:{_WD}|(?P<deic>today|yesterday|tomorrow)|{_MON} {_DAY}))?{_E}", _h_clock),
+    (rf"{_B}(?:(?:(?:about|around|almost|nearly|some|just|only) )?(?P<num>{_NUMWORD}) )?{_UNIT} "
+     rf"(?P<dir>ago|earlier|later|from now|hence|before|back){_E}", _h_ago),
+    (rf"{_B}{_REL} (?P<unit>week|month|year|quarter|weekend|decade|century){_E}(?!-)", _h_rel_unit),
+    (rf"{_B}(?:{_REL} )?(?P<season>spring|summer|fall|autumn|winter){_E}", _h_rel_season),
+    (rf"{_B}(?:the )?(?P<season>spring|summer|fall|autumn|winter) (?:of )?{_YEAR}{_E}", _h_season_year),
+    (rf"{_B}(?:the )?(?:(?P<rel>last|this|next)(?: year's| year) )?(?:(?P<year2>(?:19|20)\d\d) )?"
+     rf"(?:fiscal )?(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[- ](?:(?:fiscal|calendar) )?"
+     rf"(?:(?P<q>quarter)|(?P<half>half))(?: of (?:fiscal )?{_YEAR})?{_E}", _h_quarter),
+    (rf"{_B}(?:fiscal|FY) ?{_YEAR}{_E}", _h_fiscal),
+    (rf"{_B}(?:(?:{_MON} )?nineteen (?P<rest>(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+     rf"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|ten|eleven|twelve|thirteen|fourteen|"
+     rf"fifteen|sixteen|seventeen|eighteen|nineteen)|(?:the year )?(?P<thousand>two thousand)(?: and "
+     rf"(?P<extra>one|two|three|four|five|six|seven|eight|nine|ten))?){_E}", _h_spelled_year),
+    (rf"{_B}(?:the )?year[- ](?:ago|earlier)(?: (?:third |second |first |fourth )?(?:quarter|period|"
+     rf"level|month))?{_E}", _h_year_ago),
+    (rf"{_B}(?:the )?(?:end|close|beginning|start|middle) of (?:(?:the|this) )?(?:{_MON}(?:,? {_YEAR})?|"
+     rf"(?P<year2>(?:1[6-9]|20)\d\d)|(?:(?P<rel>this|last|next|the) )?(?P<unit>week|month|year|quarter|decade|century))"
+     rf"{_E}", _h_end_of),
+    (rf"{_B}in {_APPROX}(?P<num>{_NUMWORD}) (?P<unit>second|minute|hour|day|week|month|year)s?{_E}",
+     _h_in_n),
+    (rf"{_B}(?:the |a |an )?(?:(?:past|last|next|first|coming|previous|latest|final|remaining|following) )?"
+     rf"{_APPROX}{_NUM}(?: more| additional| full| straight| consecutive| trading| business)?[- ]{_UNIT}"
+     rf"(?:-long|-old)?{_E}", _h_duration),
+    (rf"{_B}(?:(?:the )?(?:past|last|next|coming|recent|previous|following|several|few|many) )+"
+     rf"(?P<num>){_UNIT}{_E}", _h_bare_duration),
+    (rf"{_B}(?:daily|weekly|monthly|annually|yearly|hourly|quarterly|nightly|(?:every|each) "
+     rf"(?P<unit>day|week|month|year|quarter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+     rf"morning|evening|night|january|february|march|april|june|july|august|september|october|"
+     rf"november|december)s?){_E}", _h_set),
+    (rf"{_B}(?:{'|'.join(re.escape(w) for w in sorted(_REF_WORDS, key=len, reverse=True))}){_E}",
+     _h_ref),
+    (rf"(?<![\d$.,-]){_YEAR}(?![\d%,.-]\d|\d| ?%| (?:percent|shares|people|troops|votes|points|tons|"
+     rf"barrels|dollars|employees|members|units|cars|acres|feet|meters|miles|km)\b)", _h_year),
+]
+
+# Words that are temporal only in some uses; kept out unless a pattern above already covers them.
+_AMBIGUOUS_REF = {"once", "then", "later", "earlier", "already", "current", "future", "recent"}
+
+_COMPILED = [(re.compile(p, re.IGNORECASE), h) for p, h in _PATTERNS]
+
+_MOD_PREFIX = re.compile(
+    r"(?:(?P<start>early|the beginning of|the start of|beginning of|start of)|(?P<mid>mid|the middle of|"
+    r"middle of)|(?P<end>late|the end of|end of|the close of))[- ]$",
+    re.IGNORECASE,
+)
+_MOD_CODE = {"start": "START", "mid": "MID", "end": "END"}
+_FUTURE_CUES = re.compile(
+    r"\b(?:will|'ll|shall|going to|plans? to|scheduled|is to|are to|next|upcoming|is due|are due)\b",
+    re.IGNORECASE,
+)
+_PAST_CUES = re.compile(r"\b(?:was|were|had|did|said|last|ago|earlier|\w+ed)\b", re.IGNORECASE)
+
+
+def _guess_tense(text: str, start: int, end: int) -> Tense:
+    """Tense of the clause around an expression from surface cues (used without a parse)."""
+    lo = max(text.rfind(".", 0, start), text.rfind("\n", 0, start), start - 80)
+    hi_candidates = [i for i in (text.find(".", end), text.find("\n", end)) if i >= 0]
+    hi = min([*hi_candidates, end + 60])
+    window_before = text[max(lo, 0) : start]
+    if _FUTURE_CUES.search(window_before[-50:]) or _FUTURE_CUES.search(text[end:hi][:30]):
+        return "future"
+    return "past"
+
+
+def _candidates(text: str) -> list[tuple[int, int, _Handler, re.Match[str]]]:
+    out = []
+    for rx, h in _COMPILED:
+        for m in rx.finditer(text):
+            s, e = m.span()
+            if e <= s:
+                continue
+            while s < e and text[s] == " ":
+                s += 1
+            out.append((s, e, h, m))
+    return out
+
+
+def find_timexes(
+    text: str,
+    published: str | None,
+    tense_of: Callable[[int, int], Tense | None] | None = None,
+) -> list[TimeExpr]:
+    """Find and normalize the time expressions of a text.
+
+    Args:
+        text: the article text.
+        published: its publication date (``YYYY-MM-DD``), or None when unknown; then relative
+            expressions keep placeholder values such as ``XXXX-WXX-6``.
+        tense_of: optional ``(start, end) -> tense`` of the clause governing an expression (e.g.
+            from a dependency parse); without it, surface cues are used.
+
+    Returns:
+        Non-overlapping :class:`TimeExpr` records in text order.
+    """
+    dct = _parse_iso(published)
+    cands = _candidates(text)
+    cands.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+    chosen: list[tuple[int, int, _Handler, re.Match[str]]] = []
+    last_end = -1
+    # longest match first among overlapping candidates
+    by_len = sorted(cands, key=lambda c: (-(c[1] - c[0]), c[0]))
+    taken = [False] * (len(text) + 1)
+    for c in by_len:
+        s, e = c[0], c[1]
+        if any(taken[s:e]):
+            continue
+        chosen.append(c)
+        for i in range(s, e):
+            taken[i] = True
+    chosen.sort(key=lambda c: c[0])
+    out: list[TimeExpr] = []
+    ref: dt.date | None = dct
+    ref_value: str | None = dct.isoformat() if dct else None
+    for s, e, handler, m in chosen:
+        if e <= last_end:
+            continue
+        surface = text[s:e]
+        if surface.lower().strip() in _AMBIGUOUS_REF and not _ref_word_ok(text, s, e):
+            continue
+        tense = (tense_of(s, e) if tense_of else None) or _guess_tense(text, s, e)
+        res = handler(_Ctx(dct, ref, ref_value, tense), m)
+        if res is None:
+            continue
+        ttype, value, mod = res
+        # modifiers written before the expression ("early", "mid-", "the end of")
+        pm = _MOD_PREFIX.search(text[max(0, s - 20) : s])
+        if pm and ttype == "DATE" and mod is None:
+            mod = next(_MOD_CODE[k] for k in ("start", "mid", "end") if pm.group(k))
+            s = s - (len(text[max(0, s - 20) : s]) - pm.start())
+        anchored = dct is not None and handler not in (_h_full_date, _h_month_year, _h_iso, _h_us_numeric,
+                                                        _h_year, _h_decade, _h_century, _h_season_year,
+                                                        _h_fiscal, _h_duration, _h_bare_duration, _h_set)
+        if handler is _h_full_date and m["year"]:
+            anchored = False
+        out.append(TimeExpr(s, e, text[s:e], ttype, value, mod, anchored))  # type: ignore[arg-type]
+        last_end = e
+        explicit = re.fullmatch(r"\d{4}(-\d\d(-\d\d)?|-Q\d|-H\d)?", value[:10])
+        if handler not in (_h_ago, _h_year_ago) and ttype in ("DATE", "TIME") and explicit:
+            ref_value = value
+            d = _parse_iso(value) if len(value) >= 10 else None
+            if d is not None:
+                ref = d
+    return out
+
+
+def _ref_word_ok(text: str, s: int, e: int) -> bool:
+    """Keep ambiguous words ("once", "then", "later") only in clearly temporal uses."""
+    w = text[s:e].lower().strip()
+    before = text[max(0, s - 12) : s].lower()
+    after = text[e : e + 12].lower()
+    if w == "current":
+        return bool(re.match(r"\s*(?:year|quarter|month|week|period|fiscal)", after)) is False and bool(
+            re.match(r"\s*[,.;]", after)
+        )
+    if w in ("earlier", "later"):
+        return bool(re.match(r"\s*[,.;]", after)) and not re.search(r"\b(?:than|a|an|the)\s*$", before)
+    if w == "future":
+        return bool(re.search(r"\b(?:in|near|the)\s*$", before))
+    if w == "recent":
+        return False
+    if w == "already":
+        return False
+    return w not in ("once", "then")
+
+
+def timexes_for_article(doc: AnnotatedArticle) -> list[TimeExpr]:
+    """Time expressions of an annotated article, using the parse for tense.
+
+    Args:
+        doc: the article with its spaCy annotation (may be None; then surface cues decide tense).
+
+    Returns:
+        The article's :class:`TimeExpr` records.
+    """
+    art, ann = doc.article, doc.annotation
+    if ann is None or not ann.tokens:
+        return find_timexes(art.text, art.published)
+    toks = ann.tokens
+    starts = [t.start for t in toks]
+
+    def tense_of(s: int, e: int) -> Tense | None:
+        import bisect
+
+        i = bisect.bisect_right(starts, s) - 1
+        if i < 0:
+            return None
+        # climb to the governing verb
+        j, seen = i, 0
+        while toks[j].pos not in ("VERB", "AUX") and toks[j].head != j and seen < 6:
+            j = toks[j].head
+            seen += 1
+        return verb_tense(toks, j)
+
+    return find_timexes(art.text, art.published, tense_of)
+
+
+def verb_tense(toks: Sequence[Any], j: int) -> Tense | None:
+    """Tense of the verb at token ``j`` from its tag and auxiliaries (``will`` -> future)."""
+    tok = toks[j]
+    if tok.pos not in ("VERB", "AUX"):
+        return None
+    auxes = [t for t in toks[max(0, j - 4) : j] if t.head == j and t.dep in ("aux", "auxpass")]
+    for a in auxes:
+        if a.lemma in ("will", "shall") or (a.tag == "MD" and a.lemma in ("would", "'ll")):
+            return "future"
+        if a.tag in ("VBD",):
+            return "past"
+    if tok.tag in ("VBD", "VBN"):
+        return "past"
+    if tok.tag in ("VBZ", "VBP", "VBG"):
+        return "present"
+    return None
+
+
+def date_for_span(timexes: Sequence[TimeExpr], start: int, end: int) -> TimeExpr | None:
+    """The DATE/TIME expression inside ``[start, end)`` nearest its start (None if there is none)."""
+    best: TimeExpr | None = None
+    for t in timexes:
+        inside = t.start >= start and t.end <= end
+        if (t.type in ("DATE", "TIME") and inside and not t.value.endswith("_REF")
+                and (best is None or abs(t.start - start) < abs(best.start - start))):
+            best = t
+    return best
