@@ -68,6 +68,7 @@ class SummaryOptions:
         w_central: weight of centrality (cosine to the story centroid).
         w_corroboration: weight of the share of independent sources that support a sentence.
         w_position: weight of the lead prior ``1 / (1 + position in article)``.
+        use_titles: let article headlines pull the story centroid.
         min_words: candidates with fewer words are dropped.
         max_sentence_words: candidates with more words are dropped (run-on text, lists).
     """
@@ -81,6 +82,7 @@ class SummaryOptions:
     w_central: float = 1.0
     w_corroboration: float = 0.5
     w_position: float = 0.5
+    use_titles: bool = True
     min_words: int = 5
     max_sentence_words: int = 80
 
@@ -380,7 +382,14 @@ def summarize_story(
 
     indep = np.array([len({roots.get(a, a) for a in s}) for s in supporters], dtype=np.float32)
     corroboration = (indep - 1) / max(1, n_roots - 1)
-    centroid = emb.mean(axis=0)
+    titles = [d.article.title for d in docs if d.annotation is not None and d.article.title] if opts.use_titles else []
+    if titles:
+        # Headlines name what the story is about; they join the centroid but are never extracted
+        # (they lie outside Article.text, so they could not be cited by span).
+        title_emb = np.asarray(encoder.encode(titles), dtype=np.float32)
+        centroid = np.concatenate([emb, title_emb]).mean(axis=0)
+    else:
+        centroid = emb.mean(axis=0)
     centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
     central = emb @ centroid
     position = np.array([1.0 / (1 + c.position) for c in cands], dtype=np.float32)
