@@ -122,6 +122,13 @@ def test_candidates_drop_furniture_and_trim_dateline(seeds: list[AnnotatedArticl
     assert len(candidate_sentences(seeds, keep_furniture=True)) > len(cands)
 
 
+def test_caption_split_by_parser_is_dropped_whole(riverton: tuple[list[AnnotatedArticle], dict[str, str]]) -> None:
+    docs, _ = riverton
+    texts = [c.text for c in candidate_sentences(docs)]
+    assert not any("Cyclists ride" in t or "Getty" in t for t in texts)
+    assert any("Cyclists ride" in c.text for c in candidate_sentences(docs, keep_furniture=True))
+
+
 def test_seed_summary_cites_articles_and_spans(
     seeds: list[AnnotatedArticle], summary_validator: jsonschema.Draft202012Validator
 ) -> None:

@@ -269,7 +269,12 @@ def candidate_sentences(
                 tj += 1
             sent = sp.text_of(text)
             if not keep_furniture:
-                reason = furniture_reason(sent, has_verb, opts.min_words, opts.max_sentence_words)
+                # A caption's credit often parses as a sentence of its own: judge the whole line.
+                line_start = text.rfind("\n", 0, sp.start) + 1
+                line_end = text.find("\n", sp.end)
+                line = text[line_start : len(text) if line_end < 0 else line_end]
+                reason = "photo credit" if _CREDIT.search(line) else None
+                reason = reason or furniture_reason(sent, has_verb, opts.min_words, opts.max_sentence_words)
                 if reason is None and counts[sent] > 1:
                     reason = "repeated in the article (caption)"
                 if reason is not None:
