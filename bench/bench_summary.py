@@ -46,7 +46,7 @@ from rouge_score import rouge_scorer
 
 from newsweave.annotate import annotate, load_nlp
 from newsweave.embeddings import english_encoder
-from newsweave.models import AnnotatedArticle, Article
+from newsweave.models import AnnotatedArticle, Annotation, Article
 from newsweave.summarize import SummaryOptions, candidate_sentences, summarize_story
 
 logger = logging.getLogger("bench_summary")
@@ -96,10 +96,20 @@ def load(data: Path, split: str, limit: int | None) -> tuple[list[dict[str, Any]
     return gold, arts
 
 
-def annotate_all(arts: dict[str, Article]) -> dict[str, AnnotatedArticle]:
-    """spaCy-annotate every article once."""
-    todo = [a for a in arts.values() if a.text.strip()]
-    anns = {a.article_id: a for a in annotate(todo, load_nlp(), batch_size=128)}
+def annotate_all(arts: dict[str, Article], cache: Path | None = None) -> dict[str, AnnotatedArticle]:
+    """spaCy-annotate every article once (annotations reused from ``cache`` when given)."""
+    anns: dict[str, Annotation] = {}
+    if cache is not None and cache.exists():
+        for line in cache.open(encoding="utf-8"):
+            ann = Annotation.from_dict(json.loads(line))
+            anns[ann.article_id] = ann
+    todo = [a for a in arts.values() if a.text.strip() and a.id not in anns]
+    new = list(annotate(todo, load_nlp(), batch_size=128)) if todo else []
+    if cache is not None and new:
+        with cache.open("a", encoding="utf-8") as fh:
+            for ann in new:
+                fh.write(json.dumps(ann.to_dict()) + "\n")
+    anns.update((a.article_id, a) for a in new)
     return {i: AnnotatedArticle(a, anns.get(i)) for i, a in arts.items()}
 
 
@@ -255,10 +265,9 @@ def tune(
     """Grid search on the given (train) roundups; objective = mean of ROUGE-1/2/L F1."""
     base = SummaryOptions()
     grid = {
-        "w_corroboration": [0.0, 0.25, 0.5, 1.0],
-        "w_position": [0.0, 0.25, 0.5, 1.0],
-        "mmr_lambda": [0.5, 0.7, 1.0],
-        "support_cos_pair": [0.6, 0.7],
+        "w_corroboration": [0.0, 0.5, 1.0],
+        "w_position": [0.0, 0.5, 1.0],
+        "mmr_lambda": [0.7, 1.0],
         "use_titles": [False, True],
     }
     rows = []
@@ -287,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tune", action="store_true", help="grid-search SummaryOptions on this split")
     ap.add_argument("--sumy-python", default=os.environ.get("NW_SUMY_PYTHON", DEFAULT_SUMY_PYTHON))
     ap.add_argument("--no-lexrank", action="store_true")
+    ap.add_argument("--cache", type=Path, default=None, help="JSONL file of spaCy annotations to reuse/extend")
     a = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     for name in ("onnxruntime", "newsweave.summarize"):
@@ -296,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     gold, arts = load(data, a.split, a.limit)
-    docs = annotate_all(arts)
+    docs = annotate_all(arts, a.cache)
     t_annot = time.perf_counter() - t0
     stories = [(g["story"], [docs[i] for i in g["article_ids"] if i in docs]) for g in gold]
     logger.info("%d roundups, %d articles annotated in %.1fs", len(gold), len(docs), t_annot)
