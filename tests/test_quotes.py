@@ -308,3 +308,21 @@ def test_grouper_incremental_ids_stable(corpus: tuple[list[Quote], dict[str, str
     # batch ids depend on content only, not on input order
     batch = {g.id for g in group_quotes(quotes, texts, encoder=False)}
     assert batch == {g.id for g in group_quotes(list(reversed(quotes)), texts, encoder=False)}
+
+
+SEEDS = Path(__file__).parents[2] / "shared" / "corpus" / "seeds"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="demo corpus not present")
+def test_demo_corpus_groups(nlp: Any) -> None:
+    """The issue's acceptance check on the five seed reports."""
+    items = [make(nlp, p.read_text(encoding="utf-8"), p.stem[:3]) for p in sorted(SEEDS.glob("*.txt"))]
+    texts = {it.article.id: it.article.text for it in items}
+    groups = group_quotes(extract_all(items, nlp), texts)
+    msg = _group_with(groups, "My message to the armed forces is")
+    assert msg.article_ids == ["000", "001"] and msg.speaker_text == "Jose Luis Silva"
+    assert all(normalize(v.speaker_text or "").endswith("silva") for v in msg.variants)
+    role = _group_with(groups, "The armed forces have a fundamental role")
+    assert sorted(role.article_ids) == ["001", "002"] and role.speaker_text == "Jose Luis Silva"
+    assert {v.article_id: v.speaker_text for v in role.variants} == {"001": "Jose Luis Silva", "002": "Jose Luis Salva"}

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -37,9 +36,15 @@ from newsweave.quotes_model import (
     Quote,
     QuoteKind,
     QuoteParams,
-    SpeakerKind,
     SpeakerResolver,
     load_lexicon,
+)
+from newsweave.quotes_speakers import (
+    SPEAKER_DEPS,
+    Speaker,
+    make_speaker,
+    person_genders,
+    resolve_pronouns,
 )
 
 if TYPE_CHECKING:
@@ -47,25 +52,6 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
     from spacy.tokens import Token as SpacyToken
 
-PRONOUNS_MALE = {"he", "him", "his"}
-PRONOUNS_FEMALE = {"she", "her", "hers"}
-PRONOUNS_PLURAL = {"they", "them", "their"}
-PRONOUNS_SELF = {"i", "we", "me", "us", "you"}
-HONORIFIC_MALE = {"mr", "mr.", "sir", "lord", "king", "prince", "father", "brother"}
-HONORIFIC_FEMALE = {
-    "mrs",
-    "mrs.",
-    "ms",
-    "ms.",
-    "miss",
-    "lady",
-    "dame",
-    "queen",
-    "princess",
-    "madam",
-    "sister",
-}
-SPEAKER_DEPS = {"nsubj", "nsubjpass", "csubj"}
 
 
 # ---------------------------------------------------------------------------
@@ -90,122 +76,6 @@ class _Index:
     def token_at(self, char: int) -> int:
         """Index of the token containing or following ``char``."""
         return min(bisect_right(self.starts, char) - 1 if char >= 0 else 0, len(self.starts) - 1)
-
-
-def _subtree_span(tok: SpacyToken, lo: int, hi: int, text: str) -> Span:
-    """Character span of ``tok``'s subtree, clipped to ``[lo, hi)`` and trimmed of punctuation."""
-    toks = [t for t in tok.subtree if t.idx >= lo and t.idx + len(t.text) <= hi]
-    # keep the contiguous run around the head only
-    ids = sorted(t.i for t in toks)
-    run = [tok.i]
-    for i in range(tok.i - 1, -1, -1):
-        if i in ids:
-            run.insert(0, i)
-        else:
-            break
-    for i in range(tok.i + 1, tok.i + 200):
-        if i in ids:
-            run.append(i)
-        else:
-            break
-    doc = tok.doc
-    a, b = doc[run[0]].idx, doc[run[-1]].idx + len(doc[run[-1]].text)
-    s, e = _trim(text, a, b, " \t\n,;:-—–")
-    return Span(s, e) if s < e else Span(a, b)
-
-
-def _name_core(tok: SpacyToken) -> tuple[int, int]:
-    """Token range of the name around a head noun: compounds/flat parts and titles to its left."""
-    lo = hi = tok.i
-    for child in tok.children:
-        if child.dep_ in {"compound", "flat", "nmod"} and child.pos_ == "PROPN" and child.i < tok.i:
-            lo = min(lo, child.i)
-        if child.dep_ in {"flat"} and child.i > tok.i:
-            hi = max(hi, child.i)
-    return lo, hi
-
-
-# ---------------------------------------------------------------------------
-# speakers
-# ---------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Speaker:
-    span: Span
-    kind: SpeakerKind
-    text: str
-    core: Span
-    head_lower: str
-    entity_label: str = ""
-
-
-def _entity_over(doc: Doc, start: int, end: int) -> tuple[Span, str] | None:
-    for ent in doc.ents:
-        if ent.start_char < end and ent.end_char > start and ent.label_ in {"PERSON", "ORG", "NORP", "GPE"}:
-            return Span(ent.start_char, ent.end_char), ent.label_
-    return None
-
-
-def _make_speaker(tok: SpacyToken, lo: int, hi: int, text: str, anon_heads: set[str]) -> _Speaker:
-    doc = tok.doc
-    span = _subtree_span(tok, lo, hi, text)
-    low = tok.text.lower()
-    if tok.pos_ == "PRON" or low in PRONOUNS_MALE | PRONOUNS_FEMALE | PRONOUNS_PLURAL | PRONOUNS_SELF:
-        return _Speaker(Span(tok.idx, tok.idx + len(tok.text)), "pronoun", tok.text, span, low)
-    a, b = _name_core(tok)
-    core = Span(doc[a].idx, doc[b].idx + len(doc[b].text))
-    if any(c.dep_ == "conj" for c in tok.children):
-        # "Washington, Canada and most Latin American nations": the speaker is the whole list
-        kind: SpeakerKind = "named" if tok.pos_ == "PROPN" else "anonymous"
-        return _Speaker(span, kind, text[span.start : span.end], span, low)
-    ent = _entity_over(doc, core.start, core.end)
-    head_in_ent = ent is not None and ent[0].start <= tok.idx < ent[0].end
-    if tok.pos_ == "PROPN" or (head_in_ent and ent is not None and ent[1] in {"PERSON", "ORG"}):
-        if ent is not None:
-            core = Span(
-                min(core.start, ent[0].start) if ent[0].start >= span.start else core.start,
-                max(core.end, ent[0].end) if ent[0].end <= span.end else core.end,
-            )
-            if ent[1] == "PERSON":
-                core = ent[0]
-        return _Speaker(span, "named", text[core.start : core.end], core, low, ent[1] if ent else "")
-    kind = "anonymous" if tok.pos_ in {"NOUN", "PROPN", "ADJ", "NUM"} else "unknown"
-    if kind == "anonymous" and low not in anon_heads and tok.lemma_.lower() not in anon_heads:
-        # a described source all the same ("the former colonel"); flag by low confidence later
-        pass
-    return _Speaker(span, kind, text[span.start : span.end], span, low)
-
-
-def _name_key(name: str) -> str:
-    """Last alphabetic word of a name, lower-cased (``'Col. Jose Luis Silva' -> 'silva'``)."""
-    words = re.findall(r"[^\W\d_]+", name.lower())
-    return words[-1] if words else name.lower()
-
-
-def _person_genders(doc: Doc) -> dict[str, str]:
-    """Gender per person name key from honorifics and the pronouns used around sole mentions."""
-    votes: dict[str, Counter[str]] = {}
-    for sent in doc.sents:
-        persons = [e for e in sent.ents if e.label_ == "PERSON"]
-        keys = {_name_key(e.text) for e in persons}
-        for e in persons:
-            prev = doc[e.start - 1].text.lower() if e.start > 0 else ""
-            key = _name_key(e.text)
-            if prev in HONORIFIC_MALE:
-                votes.setdefault(key, Counter())["m"] += 3
-            elif prev in HONORIFIC_FEMALE:
-                votes.setdefault(key, Counter())["f"] += 3
-        if len(keys) == 1:
-            key = next(iter(keys))
-            first = persons[0].end
-            for t in doc[first : sent.end]:
-                w = t.text.lower()
-                if w in PRONOUNS_MALE:
-                    votes.setdefault(key, Counter())["m"] += 1
-                elif w in PRONOUNS_FEMALE:
-                    votes.setdefault(key, Counter())["f"] += 1
-    return {k: c.most_common(1)[0][0] for k, c in votes.items() if c}
 
 
 # ---------------------------------------------------------------------------
@@ -334,7 +204,7 @@ def _word_count(s: str) -> int:
 class _Draft:
     quote: Quote
     frame: _Frame | None
-    speaker: _Speaker | None = None
+    speaker: Speaker | None = None
 
 
 def _resolve_entity(resolver: SpeakerResolver | None, article_id: str, span: Span | None) -> str | None:
@@ -430,6 +300,8 @@ def extract_quotes(
             text=content_text,
             confidence=conf if mq.closed else conf - 0.2,
         )
+        if kind == "partial" and frame is not None:
+            q.clause = _reported_clause(idx, frame.cue, mq.outer, text)
         drafts.append(_Draft(q, frame))
     drafts = _merge_split(drafts, text)
     quoted = [d.quote.outer for d in drafts]
@@ -440,8 +312,8 @@ def extract_quotes(
         drafts += _indirect(doc, idx, text, aid, cues, quoted, used_cues, params)
     drafts.sort(key=lambda d: d.quote.content.start)
     _attribute(drafts, doc, text, anon_heads, media, params)
-    genders = _person_genders(doc)
-    _resolve_pronouns(drafts, doc, genders)
+    genders = person_genders(doc)
+    resolve_pronouns([(d.quote, d.speaker) for d in drafts], doc, genders)
     for d in drafts:
         q = d.quote
         ref = (
@@ -449,6 +321,25 @@ def extract_quotes(
         )
         q.speaker_entity_id = _resolve_entity(resolver, aid, ref)
     return [d.quote for d in drafts]
+
+
+def _reported_clause(idx: _Index, cue: SpacyToken, outer: Span, text: str) -> Span | None:
+    """The cue's complement that holds a partial quote: ``said that fraud is "a big problem"``."""
+    toks = idx.tokens_in(outer.start, outer.end)
+    if not toks:
+        return None
+    tok = toks[0]
+    while tok.head.i != tok.i and tok.head.i != cue.i:
+        tok = tok.head
+    if tok.head.i != cue.i or tok.i == cue.i or tok.dep_ in SPEAKER_DEPS | {"punct", "aux", "neg", "advmod"}:
+        return None
+    sent = cue.sent
+    sub = [t for t in tok.subtree if sent.start <= t.i < sent.end]
+    a = min(t.idx for t in sub)
+    b = max(t.idx + len(t.text) for t in sub)
+    a, b = min(a, outer.start), max(b, outer.end)
+    s, e = _trim(text, a, b, " \t\n,;:-—–")
+    return Span(s, e) if s < e else None
 
 
 def _merge_split(drafts: list[_Draft], text: str) -> list[_Draft]:
@@ -576,7 +467,7 @@ def _attribute(
             if d.frame.speaker is not None:
                 lo = min(d.frame.lo, d.frame.speaker.idx)
                 hi = max(d.frame.hi, d.frame.speaker.idx + 1)
-                spk = _make_speaker(d.frame.speaker, lo, hi, text, anon_heads)
+                spk = make_speaker(d.frame.speaker, lo, hi, text, anon_heads)
                 if _overlaps(spk.span, [q.outer]):
                     spk.span = spk.core
                 d.speaker = spk
@@ -617,51 +508,3 @@ def _attribute(
         if d.speaker is not None:
             last = d
 
-
-def _resolve_pronouns(drafts: list[_Draft], doc: Doc, genders: dict[str, str]) -> None:
-    """Pronoun speakers -> the nearest earlier compatible named speaker (quote speakers first)."""
-    named: list[tuple[int, Span, str, str, bool]] = []  # (position, span, name, label, is quote speaker)
-    for d in drafts:
-        if d.speaker is not None and d.speaker.kind == "named" and d.quote.speaker is not None:
-            label = d.speaker.entity_label or "PERSON"
-            named.append((d.speaker.core.start, d.speaker.core, d.speaker.text, label, True))
-    for ent in doc.ents:
-        if ent.label_ in {"PERSON", "ORG", "NORP"} and ent.root.dep_ in SPEAKER_DEPS:
-            named.append((ent.start_char, Span(ent.start_char, ent.end_char), ent.text, ent.label_, False))
-    named.sort(key=lambda x: x[0])
-    # partial names ("Silva") take the longest earlier full name with the same last word
-    full: dict[str, str] = {}
-    for _, _, name, label, _q in named:
-        if label == "PERSON":
-            key = _name_key(name)
-            if len(name) > len(full.get(key, "")):
-                full[key] = name
-    for d in drafts:
-        q = d.quote
-        if q.speaker_kind == "named" and q.speaker_text:
-            q.speaker_text = full.get(_name_key(q.speaker_text), q.speaker_text)
-        if d.speaker is None or d.speaker.kind != "pronoun" or q.speaker is None:
-            continue
-        pron = d.speaker.head_lower
-        if pron in PRONOUNS_SELF:
-            continue  # the writer or the quoted person's own "I": no antecedent outside the quote
-        pos = q.speaker.start
-        for p, span, name, label, is_quote in reversed(named):
-            if p >= pos or span.start < pos - (4000 if is_quote else 600):
-                continue
-            g = genders.get(_name_key(name), "")
-            if pron in PRONOUNS_MALE | PRONOUNS_FEMALE:
-                if label != "PERSON":
-                    continue
-                want = "m" if pron in PRONOUNS_MALE else "f"
-                if g and g != want:
-                    continue
-            elif pron in PRONOUNS_PLURAL:
-                if label not in {"ORG", "NORP"}:
-                    continue
-            elif pron == "it" and label != "ORG":
-                continue
-            q.speaker_ref = span
-            q.speaker_text = full.get(_name_key(name), name) if label == "PERSON" else name
-            q.confidence = min(q.confidence, 0.75)
-            break

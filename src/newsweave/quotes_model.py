@@ -84,6 +84,8 @@ class Quote:
     ``content`` covers the quoted words (without the outer quote marks; the
     covering span for split quotes, whose pieces are ``parts``); ``outer`` is the
     span including the quote marks (equal to ``content`` for indirect speech).
+    ``clause`` is, for a partial quote, the reported clause around the
+    quoted words (``that voting fraud is "a big problem"``).
     ``speaker`` is the mention in the text (a pronoun stays a pronoun there);
     ``speaker_ref`` is the named mention it was resolved to, ``speaker_text``
     the name (or description) used for display and ``speaker_entity_id`` the
@@ -105,6 +107,7 @@ class Quote:
     speaker_entity_id: str | None = None
     medium: str | None = None
     medium_span: Span | None = None
+    clause: Span | None = None
     confidence: float = 0.5
     id: str = field(default="")
 
@@ -136,6 +139,7 @@ class Quote:
             "speaker_entity_id": self.speaker_entity_id,
             "medium": self.medium,
             "medium_span": sp(self.medium_span),
+            "clause": sp(self.clause),
             "confidence": round(self.confidence, 3),
         }
 
@@ -163,6 +167,7 @@ class Quote:
             speaker_entity_id=d.get("speaker_entity_id"),
             medium=d.get("medium"),
             medium_span=sp(d.get("medium_span")),
+            clause=sp(d.get("clause")),
             confidence=float(d.get("confidence", 0.5)),
             id=d.get("id", ""),
         )

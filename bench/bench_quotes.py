@@ -1,0 +1,352 @@
+"""Quotes benchmark on PolNeAR: source/cue/content span F1 (exact and overlap), newsweave vs textacy.
+
+Fits on the ``train`` compartment, reports on ``dev``:
+
+1. cue lemmas: starting from the packaged lexicon (speech + written + cognition
+   verbs), keep a lemma if, on train, at least ``--min-cue-precision`` of the
+   quotes it introduces overlap a gold content span;
+2. grouping: the embedding threshold is the lowest cosine at which at most
+   ``--max-fmr`` of cross-article statement pairs of train (pairs whose wording
+   is not close, i.e. ``must not match``) would be matched.
+
+Both are written to ``OUT/quotes_params.json`` (and with ``--install`` to the
+package data). Then, on dev, the system and textacy's ``direct_quotations``
+(on the same spaCy parse, rebuilt with ``to_doc``) write predictions in
+score.py's ``attributions`` format, and score.py scores them against the dev
+gold. Grouping is measured on dev: false matches among cross-article pairs and
+recall on perturbed copies (punctuation/quote style, truncation, small edits).
+
+Usage: python bench/bench_quotes.py --data ../shared/data/polnear --out /tmp/quotes_bench [--install]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz
+from rapidfuzz.process import cdist
+
+from newsweave.annotate import annotate, load_nlp, to_doc
+from newsweave.models import AnnotatedArticle, Annotation, Article, Span
+from newsweave.quotes import (
+    GroupParams,
+    Quote,
+    QuoteGrouper,
+    QuoteParams,
+    extract_quotes,
+    load_lexicon,
+    normalize,
+)
+
+logger = logging.getLogger("bench_quotes")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_corpus(data: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Articles and primary-annotator gold attributions."""
+    arts = [json.loads(x) for x in (data / "articles.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+    gold = [json.loads(x) for x in (data / "gold_attributions.jsonl").read_text(encoding="utf-8").splitlines()]
+    return arts, [g for g in gold if g.get("primary")]
+
+
+def annotated(arts: list[dict[str, Any]], cache: Path) -> dict[str, AnnotatedArticle]:
+    """Annotate with spaCy once; cached as JSON Lines under ``cache``."""
+    nlp = load_nlp()
+    done: dict[str, Annotation] = {}
+    if cache.exists():
+        for line in cache.read_text(encoding="utf-8").splitlines():
+            a = Annotation.from_dict(json.loads(line))
+            done[a.article_id] = a
+    items = {o["id"]: Article(id=o["id"], text=o["text"], input=o["id"], language="en") for o in arts}
+    todo = [a for aid, a in items.items() if aid not in done]
+    if todo:
+        t0 = time.time()
+        with cache.open("a", encoding="utf-8") as fh:
+            for ann in annotate(todo, nlp):
+                done[ann.article_id] = ann
+                fh.write(json.dumps(ann.to_dict()) + "\n")
+        logger.info("annotated %d articles in %.0fs", len(todo), time.time() - t0)
+    return {aid: AnnotatedArticle(items[aid], done[aid]) for aid in items}
+
+
+def sp(s: Span | None, text: str) -> dict[str, Any] | None:
+    """Span in score.py form."""
+    return None if s is None else {"start": s.start, "end": s.end, "text": text[s.start : s.end]}
+
+
+def system_rows(q: Quote, text: str) -> dict[str, Any]:
+    """One prediction: content with its quote marks (as PolNeAR marks them); a partial quote's reported clause."""
+    content = q.clause if q.clause is not None else q.outer
+    return {"doc": q.article_id, "source": sp(q.speaker, text), "cue": sp(q.cue, text), "content": sp(content, text)}
+
+
+def textacy_rows(item: AnnotatedArticle) -> list[dict[str, Any]]:
+    """textacy.extract.triples.direct_quotations on the same parse."""
+    from textacy.extract.triples import direct_quotations
+
+    text = item.article.text
+    assert item.annotation is not None
+    doc = to_doc(text, item.annotation, load_nlp())
+    rows = []
+    try:
+        triples = list(direct_quotations(doc))
+    except Exception as exc:  # textacy raises on some unbalanced quote layouts
+        logger.warning("textacy failed on %s: %s", item.article.id, exc)
+        return []
+    for t in triples:
+        def cover(toks: Any) -> Span | None:
+            toks = list(toks)
+            if not toks:
+                return None
+            return Span(min(x.idx for x in toks), max(x.idx + len(x.text) for x in toks))
+
+        content = Span(t.content.start_char, t.content.end_char)
+        rows.append({"doc": item.article.id, "source": sp(cover(t.speaker), text), "cue": sp(cover(t.cue), text),
+                     "content": sp(content, text)})
+    return rows
+
+
+def write_gold_subset(data: Path, ids: set[str], dest: Path) -> None:
+    """A gold folder holding only the articles ``ids`` (score.py scores every gold document it finds)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("articles.jsonl", "gold_attributions.jsonl"):
+        key = "id" if name == "articles.jsonl" else "doc"
+        lines = [x for x in (data / name).read_text(encoding="utf-8").splitlines()
+                 if x.strip() and json.loads(x)[key] in ids]
+        (dest / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def score(data: Path, gold_dir: Path, pred: Path) -> dict[str, Any]:
+    """Run the shared scorer (``<data>/../../eval/score.py``)."""
+    scorer = (data / ".." / ".." / "eval" / "score.py").resolve()
+    res = subprocess.run([sys.executable, str(scorer), "attributions", "--gold", str(gold_dir), "--pred", str(pred)],
+                         capture_output=True, text=True, check=True)
+    out: dict[str, Any] = json.loads(res.stdout)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# fitting on train
+# ---------------------------------------------------------------------------
+
+
+def fit_cues(items: list[AnnotatedArticle], gold: dict[str, list[dict[str, Any]]], min_prec: float) -> QuoteParams:
+    """Keep the candidate cue lemmas whose quotes overlap gold content often enough on train."""
+    lex = load_lexicon()
+    cands = frozenset(lex["speech"]) | frozenset(lex["written"]) | frozenset(lex["cognition"])
+    params = QuoteParams(cue_lemmas=cands)
+    hit: Counter[str] = Counter()
+    tot: Counter[str] = Counter()
+    nlp = load_nlp()
+    for it in items:
+        assert it.annotation is not None
+        doc = to_doc(it.article.text, it.annotation, nlp)
+        lemma_at = {t.idx: t.lemma_.lower() if t.lower_ != "according" else "according" for t in doc}
+        g = [(x["content"]["start"], x["content"]["end"]) for x in gold.get(it.article.id, []) if x["content"]]
+        for q in extract_quotes(it, nlp, params=params):
+            if q.cue is None:
+                continue
+            lemma = lemma_at.get(q.cue.start, "")
+            tot[lemma] += 1
+            if any(s < q.outer.end and q.outer.start < e for s, e in g):
+                hit[lemma] += 1
+    keep = {lem for lem in tot if lem in cands and tot[lem] >= 3 and hit[lem] / tot[lem] >= min_prec}
+    keep |= {lem for lem in cands if tot[lem] < 3 and lem in set(lex["speech"]) | set(lex["written"])}
+    logger.info("cue lemmas kept %d of %d; dropped: %s", len(keep), len(cands), sorted(cands - keep))
+    return QuoteParams(cue_lemmas=frozenset(keep))
+
+
+def perturb(text: str, rng: random.Random) -> str:
+    """A rendering another outlet might print: new quote style/punctuation, truncation or a small edit."""
+    words = text.split()
+    r = rng.random()
+    if r < 0.3:
+        out = text.replace("“", '"').replace("”", '"').replace("’", "'").rstrip(".,") + ","
+    elif r < 0.6 and len(words) >= 10:
+        k = rng.randint(len(words) // 2, len(words) - 2)
+        out = " ".join(words[:k]) if rng.random() < 0.5 else " ".join(words[-k:])
+    else:
+        w = list(words)
+        for _ in range(max(1, len(w) // 8)):
+            i = rng.randrange(len(w))
+            if rng.random() < 0.5 and len(w) > 4:
+                del w[i]
+            else:
+                w.insert(i, rng.choice(["also", "really", "very", "the", "now"]))
+        out = " ".join(w)
+    return out
+
+
+def statements(items: list[AnnotatedArticle], quotes: list[Quote], gp: GroupParams) -> list[tuple[str, str]]:
+    """(article id, statement text) for every statement of the quotes."""
+    texts = {it.article.id: it.article.text for it in items}
+    g = QuoteGrouper(gp, encoder=False)
+    return [(s.quote.article_id, s.text) for s in g.statements(quotes, texts)]
+
+
+def pair_scores(stmts: list[tuple[str, str]], enc: Any, rng: random.Random, limit: int) -> dict[str, np.ndarray]:
+    """Cross-article pairs: wording similarity and cosine; plus perturbed positives."""
+    if len(stmts) > limit:
+        stmts = rng.sample(stmts, limit)
+    norms = [normalize(t) for _, t in stmts]
+    docs = np.array([d for d, _ in stmts])
+    vec = enc.encode([t for _, t in stmts])
+    lex = cdist(norms, norms, scorer=fuzz.ratio, workers=2) / 100.0
+    cos = vec @ vec.T
+    iu = np.triu_indices(len(stmts), 1)
+    cross = docs[iu[0]] != docs[iu[1]]
+    pos_txt = [perturb(t, rng) for _, t in stmts]
+    pvec = enc.encode(pos_txt)
+    pnorm = [normalize(t) for t in pos_txt]
+    plex = np.array([fuzz.ratio(a, b) / 100.0 for a, b in zip(norms, pnorm, strict=True)])
+    ppart = np.array([fuzz.partial_ratio(a, b) / 100.0 for a, b in zip(norms, pnorm, strict=True)])
+    pwords = np.array([min(len(a.split()), len(b.split())) for a, b in zip(norms, pnorm, strict=True)])
+    return {
+        "neg_lex": lex[iu][cross], "neg_cos": cos[iu][cross],
+        "pos_lex": plex, "pos_part": ppart, "pos_words": pwords, "pos_cos": np.sum(vec * pvec, axis=1),
+    }
+
+
+def group_rates(s: dict[str, np.ndarray], gp: GroupParams, loose: float = 0.6) -> dict[str, Any]:
+    """False-match rate on must-not-match pairs and recall on perturbed positives at ``gp``."""
+    must_not = s["neg_lex"] < loose
+    fm_emb = int(np.sum((s["neg_cos"] >= gp.embedding) & must_not))
+    fm_lex = int(np.sum(s["neg_lex"] >= gp.lexical))
+    part_ok = (s["pos_part"] >= gp.partial) & (s["pos_words"] >= gp.min_partial_words)
+    lex_ok = (s["pos_lex"] >= gp.lexical) | part_ok
+    emb_ok = (s["pos_cos"] >= gp.embedding) & (s["pos_words"] >= gp.min_embedding_words)
+    n = len(s["pos_lex"])
+    return {
+        "must_not_match_pairs": int(np.sum(must_not)),
+        "false_matches_embedding": fm_emb,
+        "false_match_rate_embedding": fm_emb / max(1, int(np.sum(must_not))),
+        "cross_pairs_matched_lexically": fm_lex,
+        "positives": n,
+        "recall_lexical": float(np.mean(lex_ok)),
+        "recall_lexical_or_embedding": float(np.mean(lex_ok | emb_ok)),
+    }
+
+
+def fit_group(s: dict[str, np.ndarray], max_fmr: float) -> GroupParams:
+    """Lowest embedding threshold whose false-match rate on must-not-match train pairs is <= ``max_fmr``."""
+    neg = np.sort(s["neg_cos"][s["neg_lex"] < 0.6])[::-1]
+    k = int(max_fmr * len(neg))
+    thr = float(neg[k]) + 1e-4 if k < len(neg) else 0.5
+    gp = GroupParams()
+    gp.embedding = round(max(thr, 0.7), 4)
+    return gp
+
+
+def main() -> None:
+    """Fit on train, evaluate on dev, write results."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--min-cue-precision", type=float, default=0.5)
+    ap.add_argument("--max-fmr", type=float, default=2e-5)
+    ap.add_argument("--pairs", type=int, default=2500, help="statements sampled for the pair measurements")
+    ap.add_argument("--install", action="store_true", help="write the fitted params to src/newsweave/data/")
+    ap.add_argument("--limit", type=int, default=0, help="articles per compartment (0 = all; for a quick run)")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    data = args.data if args.data.is_absolute() else (Path.cwd() / args.data)
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    arts, gold = load_corpus(data)
+    if args.limit:
+        per: dict[str, int] = defaultdict(int)
+        keep = []
+        for o in arts:
+            c = o["meta"]["compartment"]
+            if per[c] < args.limit:
+                per[c] += 1
+                keep.append(o)
+        arts = keep
+    items = annotated(arts, out / "annotations.jsonl")
+    comp = {o["id"]: o["meta"]["compartment"] for o in arts}
+    gold_by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for g in gold:
+        gold_by_doc[g["doc"]].append(g)
+    train = [items[a] for a in items if comp[a] == "train"]
+    dev = [items[a] for a in items if comp[a] == "dev"]
+    t0 = time.time()
+    xp = fit_cues(train, gold_by_doc, args.min_cue_precision)
+    logger.info("fitted cue lemmas on %d train articles in %.0fs", len(train), time.time() - t0)
+
+    from newsweave.embeddings import english_encoder
+
+    enc = english_encoder()
+    rng = random.Random(13)
+    gp0 = GroupParams()
+    nlp = load_nlp()
+    train_quotes = [q for it in train for q in extract_quotes(it, nlp, params=xp)]
+    s_train = pair_scores(statements(train, train_quotes, gp0), enc, rng, args.pairs)
+    gp = fit_group(s_train, args.max_fmr)
+    params = {"extract": xp.to_dict(), "group": gp.to_dict(),
+              "fitted_on": f"PolNeAR train ({len(train)} articles) by bench/bench_quotes.py"}
+    (out / "quotes_params.json").write_text(json.dumps(params, indent=1) + "\n", encoding="utf-8")
+    if args.install:
+        (ROOT / "src" / "newsweave" / "data" / "quotes_params.json").write_text(
+            json.dumps(params, indent=1) + "\n", encoding="utf-8")
+
+    # --- dev evaluation -------------------------------------------------------
+    gold_dev = out / "gold_dev"
+    write_gold_subset(data, {it.article.id for it in dev}, gold_dev)
+    systems: dict[str, list[dict[str, Any]]] = {"newsweave": [], "newsweave_default_lexicon": [], "textacy": []}
+    timing: dict[str, float] = {}
+    t0 = time.time()
+    for it in dev:
+        systems["newsweave"] += [system_rows(q, it.article.text) for q in extract_quotes(it, nlp, params=xp)]
+    timing["newsweave"] = time.time() - t0
+    base = QuoteParams(cue_lemmas=frozenset(load_lexicon()["speech"]) | frozenset(load_lexicon()["written"]))
+    for it in dev:
+        systems["newsweave_default_lexicon"] += [system_rows(q, it.article.text)
+                                                 for q in extract_quotes(it, nlp, params=base)]
+    t0 = time.time()
+    for it in dev:
+        systems["textacy"] += textacy_rows(it)
+    timing["textacy"] = time.time() - t0
+    results: dict[str, Any] = {}
+    for name, rows in systems.items():
+        pred = out / f"pred_{name}.jsonl"
+        pred.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        results[name] = score(data, gold_dev, pred)
+    dev_quotes = [q for it in dev for q in extract_quotes(it, nlp, params=xp)]
+    s_dev = pair_scores(statements(dev, dev_quotes, gp), enc, rng, args.pairs)
+    results["grouping_dev"] = group_rates(s_dev, gp)
+    results["grouping_train"] = group_rates(s_train, gp)
+    results["params"] = params
+    results["timing_s"] = timing
+    results["n_dev_articles"] = len(dev)
+    results["n_train_articles"] = len(train)
+    (out / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print(render(results, args))
+
+
+def render(r: dict[str, Any], args: argparse.Namespace) -> str:
+    """Markdown tables of the dev scores."""
+    lines = ["| system | role | exact P | exact R | exact F1 | overlap P | overlap R | overlap F1 | "
+             "quote-subset R (overlap) |", "|---|---|---|---|---|---|---|---|---|"]
+    for name in ("newsweave", "newsweave_default_lexicon", "textacy"):
+        for role in ("source", "cue", "content"):
+            e, o = r[name][role]["exact"], r[name][role]["overlap"]
+            lines.append(f"| {name} | {role} | {e['p']:.3f} | {e['r']:.3f} | {e['f1']:.3f} | {o['p']:.3f} | "
+                         f"{o['r']:.3f} | {o['f1']:.3f} | {o['quote_subset_recall']:.3f} |")
+    gd = r["grouping_dev"]
+    lines.append("")
+    lines.append(f"grouping (dev): {json.dumps(gd)}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
