@@ -1,0 +1,223 @@
+"""Cross-document entity coreference on ECB+ (entity chains): newsweave vs an exact-string baseline.
+
+Usage (from the repository root)::
+
+    python bench/bench_entities.py --data ../shared/data/ecbplus --out /tmp/bench_entities
+
+Two settings, both scored by ``shared/eval/score.py coref --kind entity``:
+
+* **predicted mentions** -- the system's own mentions (spaCy NER names, cleaned) grouped by
+  entity; MUC/B3/CEAF-e/CoNLL against all gold entity chains (so unnamed gold mentions --
+  pronouns, nominals, times -- count as missed), plus mention detection P/R/F1 (exact span
+  after whitespace trim). The baseline groups the same mentions by exact normalized string
+  (accents and case folded).
+* **gold mentions** (``--pred-on-gold-mentions``) -- every gold entity markable
+  (``gold_mentions.jsonl``, non-event tags; tags are not used by the system) is assigned a
+  cluster: a gold mention overlapping a system name mention (or a role/appositive span tied to
+  one) takes that entity; the rest, which the resolver does not handle, get a documented
+  fallback: third-person singular pronouns go to the nearest preceding person entity in the
+  document, ``it``/``its`` to the nearest organization/place, and other mentions to a
+  cluster keyed by their syntactic head lemma within the story. The ``names only`` row leaves
+  those as singletons instead. The baseline clusters gold mentions by exact normalized text.
+
+Story scope: ``story`` uses the gold story (topic x sub-topic) as ``story_of`` (what the
+stories stage would provide at its best); ``all`` treats the whole corpus as one story.
+The baseline uses the same scope (strings merge only within a story).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from newsweave.annotate import annotate, load_nlp
+from newsweave.entities import EntityResolution, resolve_entities
+from newsweave.entities_names import fold
+from newsweave.models import AnnotatedArticle, Annotation, Article
+
+PRON_PERSON = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
+PRON_THING = {"it", "its", "itself"}
+LEADING = {"the", "a", "an"}
+
+
+def load_docs(data: Path, out: Path) -> list[AnnotatedArticle]:
+    """Articles with annotations (cached under ``out``)."""
+    rows = [json.loads(line) for line in (data / "articles.jsonl").open(encoding="utf-8")]
+    arts = [Article(id=r["id"], text=r["text"], input=r["id"], language="en", url=r.get("url")) for r in rows]
+    cache = out / "annotations.jsonl"
+    anns: dict[str, Annotation] = {}
+    if cache.exists():
+        for line in cache.open(encoding="utf-8"):
+            a = Annotation.from_dict(json.loads(line))
+            anns[a.article_id] = a
+    if set(anns) != {a.id for a in arts}:
+        t0 = time.time()
+        anns = {a.article_id: a for a in annotate(arts, load_nlp())}
+        with cache.open("w", encoding="utf-8") as fh:
+            for a in anns.values():
+                fh.write(json.dumps(a.to_dict()) + "\n")
+        print(f"annotated {len(anns)} articles in {time.time() - t0:.0f}s", file=sys.stderr)
+    return [AnnotatedArticle(a, anns[a.id]) for a in arts]
+
+
+def norm_text(text: str) -> str:
+    """Exact-string baseline key: folded, leading article dropped, outer punctuation stripped."""
+    words = fold(text).strip(" .,;:'\"").split()
+    while words and words[0] in LEADING:
+        words = words[1:]
+    return " ".join(words)
+
+
+def write_chains(path: Path, clusters: dict[Any, list[tuple[str, int, int]]]) -> None:
+    """Write clusters in score.py's coref format."""
+    seen: set[tuple[str, int, int]] = set()
+    with path.open("w", encoding="utf-8") as fh:
+        for n, (_, ms) in enumerate(sorted(clusters.items(), key=lambda kv: str(kv[0]))):
+            uniq = sorted(set(ms) - seen)  # a span twice in the gold file goes to its first cluster
+            seen.update(uniq)
+            if not uniq:
+                continue
+            fh.write(json.dumps({"chain_id": f"c{n}", "mentions": [
+                {"doc": d, "start": s, "end": e} for d, s, e in uniq]}) + "\n")
+
+
+def score(data: Path, pred: Path, gold_mentions: bool) -> dict[str, Any]:
+    """Run score.py coref (entity chains) and return its JSON."""
+    scorer = data.resolve() / ".." / ".." / "eval" / "score.py"
+    cmd = [sys.executable, str(scorer), "coref", "--gold", str(data), "--pred", str(pred), "--kind", "entity"]
+    if gold_mentions:
+        cmd.append("--pred-on-gold-mentions")
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def head_lemma(doc: AnnotatedArticle, start: int, end: int) -> tuple[str, str]:
+    """(lemma, POS) of the syntactic head of a span; through a preposition to its object."""
+    assert doc.annotation is not None
+    toks = doc.annotation.tokens
+    idx = [i for i, t in enumerate(toks) if t.start >= start and t.end <= end]
+    if not idx:
+        return fold(doc.article.text[start:end]), "X"
+    inside = set(idx)
+    heads = [i for i in idx if toks[i].head not in inside or toks[i].head == i] or idx
+    h = heads[0]
+    if toks[h].pos == "ADP":
+        objs = [i for i in idx if toks[i].head == h and toks[i].pos != "PUNCT"]
+        if objs:
+            h = objs[0]
+    return toks[h].lemma.lower(), toks[h].pos
+
+
+def gold_setting(
+    docs: dict[str, AnnotatedArticle], res: EntityResolution, gold: list[dict[str, Any]],
+    story_of: dict[str, str] | None, fallback: bool,
+) -> dict[Any, list[tuple[str, int, int]]]:
+    """Assign every gold entity markable to a system cluster (see module docstring)."""
+    kind_of = {e.id: e.kind for e in res.entities}
+    sys_mentions: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for m in res.mentions:
+        if m.entity_id:
+            sys_mentions[m.article_id].append((m.start, m.entity_id))
+    clusters: dict[Any, list[tuple[str, int, int]]] = defaultdict(list)
+    for g in gold:
+        doc, s, e = g["doc"], g["start"], g["end"]
+        story = story_of.get(doc, doc) if story_of else "_all"
+        eid = res.entity_at(doc, s, e)
+        if eid is not None:
+            clusters[eid].append((doc, s, e))
+            continue
+        if not fallback:
+            clusters[("single", doc, s, e)].append((doc, s, e))
+            continue
+        lemma, pos = head_lemma(docs[doc], s, e)
+        text = fold(docs[doc].article.text[s:e])
+        if pos == "PRON" or text in PRON_PERSON | PRON_THING:
+            want = {"person"} if text in PRON_PERSON else {"organization", "place"} if text in PRON_THING else set()
+            prev = [eid for st, eid in sys_mentions[doc] if st < s and kind_of.get(eid) in want]
+            key: Any = prev[-1] if prev else ("single", doc, s, e)
+        else:
+            key = ("head", story, lemma)
+        clusters[key].append((doc, s, e))
+    return clusters
+
+
+def md_prf(r: dict[str, Any]) -> tuple[float, float, float]:
+    """Mention detection P/R/F1 from a score.py result."""
+    rec = r["mention_recall"]
+    matched = rec * r["n_gold_mentions"]
+    prec = matched / r["n_pred_mentions"] if r["n_pred_mentions"] else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return prec, rec, f1
+
+
+def main() -> None:
+    """Run system and baseline in both settings and both story scopes; print and save scores."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=Path("../shared/data/ecbplus"))
+    ap.add_argument("--out", type=Path, default=Path("/tmp/bench_entities"))
+    args = ap.parse_args()
+    data: Path = args.data
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    docs_list = load_docs(data, out)
+    docs = {d.article.id: d for d in docs_list}
+    gold_stories: dict[str, str] = json.loads((data / "gold_stories.json").read_text(encoding="utf-8"))
+    gold = [
+        m for m in (json.loads(line) for line in (data / "gold_mentions.jsonl").open(encoding="utf-8"))
+        if not (m["tag"].startswith("ACTION") or m["tag"].startswith("NEG_ACTION"))
+    ]
+    results: dict[str, Any] = {}
+    for scope in ("story", "all"):
+        story_of = gold_stories if scope == "story" else None
+        t0 = time.time()
+        res = resolve_entities(docs_list, story_of)
+        secs = time.time() - t0
+        smap = story_of or {}
+
+        def st(doc_id: str, smap: dict[str, str] = smap, scoped: bool = story_of is not None) -> str:
+            return smap.get(doc_id, doc_id) if scoped else "_all"
+
+        runs: dict[str, tuple[dict[Any, list[tuple[str, int, int]]], bool]] = {}
+        sysc: dict[Any, list[tuple[str, int, int]]] = defaultdict(list)
+        basec: dict[Any, list[tuple[str, int, int]]] = defaultdict(list)
+        for m in res.mentions:
+            sysc[m.entity_id].append((m.article_id, m.start, m.end))
+            basec[(st(m.article_id), norm_text(m.text))].append((m.article_id, m.start, m.end))
+        runs["predicted/system"] = (sysc, False)
+        runs["predicted/baseline"] = (basec, False)
+        runs["gold/system"] = (gold_setting(docs, res, gold, story_of, True), True)
+        runs["gold/system names only"] = (gold_setting(docs, res, gold, story_of, False), True)
+        gbase: dict[Any, list[tuple[str, int, int]]] = defaultdict(list)
+        for g in gold:
+            gbase[(st(g["doc"]), norm_text(g["text"]))].append((g["doc"], g["start"], g["end"]))
+        runs["gold/baseline"] = (gbase, True)
+        for name, (clusters, on_gold) in runs.items():
+            path = out / f"pred_{scope}_{name.replace('/', '_').replace(' ', '_')}.jsonl"
+            write_chains(path, clusters)
+            r = score(data, path, on_gold)
+            row: dict[str, Any] = {k: r[k]["f1"] for k in ("muc", "bcubed", "ceaf_e")}
+            row.update({k: r[k] for k in ("conll_f1", "n_pred_mentions", "n_gold_mentions", "n_pred_chains")})
+            row["raw"] = {k: v for k, v in r.items() if k not in ("warnings",)}
+            if not on_gold:
+                row["md_p"], row["md_r"], row["md_f1"] = md_prf(r)
+            results[f"{scope}/{name}"] = row
+        results[f"{scope}/resolve_seconds"] = secs
+        results[f"{scope}/n_entities"] = len(res.entities)
+    (out / "scores.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print(f"machine: {platform.platform()}, python {platform.python_version()}")
+    for k, v in results.items():
+        if isinstance(v, dict):
+            print(k, {kk: (round(vv, 4) if isinstance(vv, float) else vv) for kk, vv in v.items() if kk != "raw"})
+        else:
+            print(k, v)
+
+
+if __name__ == "__main__":
+    main()
