@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,35 +140,33 @@ class Entity:
         }
 
 
-@dataclass(slots=True)
-class EntityResolution:
-    """Entities, every mention (with its entity id and roles) and demonym links, with span lookup."""
+class SpanIndex:
+    """Entity lookup by character span, built from ``(article_id, start, end, entity_id, priority)`` rows.
 
-    entities: list[Entity]
-    mentions: list[Mention]
-    demonyms: list[DemonymMention]
-    demonym_entity: dict[tuple[str, int, int], str] = field(default_factory=dict)
-    _index: dict[str, tuple[list[int], list[tuple[int, int, str, int]]]] = field(default_factory=dict)
+    Priority 0 is a name mention, 1 a role or appositive tied to a name, 2 a demonym.
+    It is built from a fresh resolution or from stored mention records alike.
+    """
 
-    def __post_init__(self) -> None:
+    def __init__(self, rows: Iterable[tuple[str, int, int, str, int]]) -> None:
         spans: dict[str, list[tuple[int, int, str, int]]] = defaultdict(list)
-        for m in self.mentions:
-            if m.entity_id:
-                spans[m.article_id].append((m.start, m.end, m.entity_id, 0))
-                for r in m.roles:  # a speaker written as "a key military official" maps too
-                    spans[m.article_id].append((r.start, r.end, m.entity_id, 1))
-        for (aid, s, e), eid in self.demonym_entity.items():
-            spans[aid].append((s, e, eid, 2))
-        for aid, rows in spans.items():
-            rows.sort()
-            self._index[aid] = ([r[0] for r in rows], rows)
+        for aid, s, e, eid, prio in rows:
+            spans[aid].append((s, e, eid, prio))
+        self._index: dict[str, tuple[list[int], list[tuple[int, int, str, int]]]] = {}
+        for aid, found in spans.items():
+            found.sort()
+            self._index[aid] = ([r[0] for r in found], found)
 
-    def entity(self, entity_id: str) -> Entity | None:
-        """The entity with this id, or None."""
-        for ent in self.entities:
-            if ent.id == entity_id:
-                return ent
-        return None
+    @classmethod
+    def from_records(cls, resolution: dict[str, Any]) -> SpanIndex:
+        """From the stored form of :meth:`EntityResolution.to_dict` (``mentions`` and ``demonyms``)."""
+        rows: list[tuple[str, int, int, str, int]] = []
+        for m in resolution.get("mentions", []):
+            if m.get("entity_id"):
+                rows.append((m["article_id"], m["start"], m["end"], m["entity_id"], 0))
+                rows += [(m["article_id"], r["start"], r["end"], m["entity_id"], 1) for r in m.get("roles", [])]
+        rows += [(d["article_id"], d["start"], d["end"], d["entity_id"], 2)
+                 for d in resolution.get("demonyms", []) if d.get("entity_id")]
+        return cls(rows)
 
     def entity_at(self, article_id: str, start: int, end: int | None = None) -> str | None:
         """Entity id for a character offset or span in an article, or None.
@@ -198,6 +196,38 @@ class EntityResolution:
             if best is None or cand[:3] > best[:3]:
                 best = cand
         return best[3] if best else None
+
+
+@dataclass(slots=True)
+class EntityResolution:
+    """Entities, every mention (with its entity id and roles) and demonym links, with span lookup."""
+
+    entities: list[Entity]
+    mentions: list[Mention]
+    demonyms: list[DemonymMention]
+    demonym_entity: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    index: SpanIndex = field(init=False)
+
+    def __post_init__(self) -> None:
+        rows: list[tuple[str, int, int, str, int]] = []
+        for m in self.mentions:
+            if m.entity_id:
+                rows.append((m.article_id, m.start, m.end, m.entity_id, 0))
+                # a speaker written as "a key military official" maps too
+                rows += [(m.article_id, r.start, r.end, m.entity_id, 1) for r in m.roles]
+        rows += [(aid, s, e, eid, 2) for (aid, s, e), eid in self.demonym_entity.items()]
+        self.index = SpanIndex(rows)
+
+    def entity(self, entity_id: str) -> Entity | None:
+        """The entity with this id, or None."""
+        for ent in self.entities:
+            if ent.id == entity_id:
+                return ent
+        return None
+
+    def entity_at(self, article_id: str, start: int, end: int | None = None) -> str | None:
+        """Entity id at a span; see :meth:`SpanIndex.entity_at`."""
+        return self.index.entity_at(article_id, start, end)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form for storage: entities, mentions with entity ids and roles, demonym links."""

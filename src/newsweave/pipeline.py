@@ -172,7 +172,12 @@ def run_stages(store: Store, settings: Settings, progress: Progress | None = Non
         if not force and store.get_state(key) == fp:
             out[stage.name] = "unchanged, not recomputed"
         else:
-            out[stage.name] = stage.run(store, settings)
+            try:
+                out[stage.name] = stage.run(store, settings)
+            except Exception as exc:  # one failing stage must not lose the others' work
+                logger.exception("stage %s failed", stage.name)
+                out[stage.name] = f"FAILED ({type(exc).__name__}: {exc}); its previous records are kept"
+                continue
             store.set_state(key, fp)
         progress.advance(task)
     return out

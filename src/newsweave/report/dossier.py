@@ -29,6 +29,9 @@ RECORD_SECTIONS = {
     "reuse": "reuse",
     "discrepancies": "discrepancy",
     "summary": "summary",
+    "claims": "claim",
+    "profiles": "profile",
+    "timelines": "timeline",
 }
 
 

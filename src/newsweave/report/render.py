@@ -1,20 +1,26 @@
-"""Markdown and self-contained HTML renderings of a dossier.
+"""Markdown and self-contained HTML dossiers, one page per storyline, from the dossier JSON.
 
-Article text is untrusted input: every value goes through ``html.escape`` (HTML)
-or Markdown escaping before it is written.
+Article text is untrusted input: every value goes through ``html.escape``
+(HTML) or Markdown escaping before it is written. Each HTML page embeds its CSS
+and needs no network; every cited span links to an anchor inside the article's
+full text on the same page, where copied passages and cited evidence are
+highlighted.
 """
 
 from __future__ import annotations
 
 import html
+import itertools
 import re
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from newsweave.store import Store
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|])")
+CSS = (Path(__file__).parent / "dossier.css").read_text(encoding="utf-8")
 
 
 def md(text: Any) -> str:
@@ -27,56 +33,307 @@ def esc(text: Any) -> str:
     return html.escape(str(text if text is not None else ""), quote=True)
 
 
-def _label(dossier: dict[str, Any]) -> dict[str, str]:
-    """Short readable labels for article ids: the input file stem, else the title."""
+def labels_of(dossier: dict[str, Any]) -> dict[str, str]:
+    """Short readable labels for article ids: the input file stem (plus record), else the id."""
     out = {}
     for a in dossier["articles"]:
-        stem = Path(a["input"].split("#")[0]).stem if a.get("input") else a["id"]
-        out[a["id"]] = stem if stem else a["id"]
+        base = Path(a["input"].split("#")[0]).stem if a.get("input") else ""
+        rec = a["input"].split("#", 1)[1][:40] if "#" in (a.get("input") or "") else ""
+        out[a["id"]] = f"{base}#{rec}" if base and rec else (base or a["id"])
     return out
 
 
-def to_markdown(dossier: dict[str, Any]) -> str:
-    """The dossier as a Markdown document."""
-    labels = _label(dossier)
-    lines = ["# newsweave dossier", "", f"{len(dossier['articles'])} articles.", "", "## Sources", "",
-             "| article | outlet | published | title | language |", "|---|---|---|---|---|"]
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "story"
+
+
+def story_views(dossier: dict[str, Any]) -> list[dict[str, Any]]:
+    """One view per storyline (or per event story when there are no storylines; else the whole corpus)."""
+    stories = dossier.get("stories", [])
+    tops = [s for s in stories if s.get("level") == "storyline"] or [s for s in stories if s.get("level") == "event"]
+    if not tops:
+        return [{"id": "all", "label": "All articles", "article_ids": [a["id"] for a in dossier["articles"]],
+                 "story_ids": []}]
+    views = []
+    for s in tops:
+        children = [c for c in stories if c.get("parent_id") == s["id"] or c["id"] in (s.get("child_ids") or [])]
+        views.append({**s, "story_ids": [s["id"], *[c["id"] for c in children]], "events": children})
+    return views
+
+
+def _select(items: Iterable[dict[str, Any]], ids: set[str], key: str = "article_ids") -> list[dict[str, Any]]:
+    return [x for x in items if set(x.get(key) or []) & ids]
+
+
+def _cites(ids: Iterable[str], labels: dict[str, str]) -> str:
+    return " ".join(f"<a class='cite' href='#art-{esc(a)}'>[{esc(labels.get(a, a))}]</a>" for a in ids)
+
+
+def _ev_link(ev: dict[str, Any], labels: dict[str, str]) -> str:
+    anchor = f"ev-{ev['article_id']}-{ev['start']}-{ev['end']}"
+    label = f"{labels.get(ev['article_id'], ev['article_id'])}:{ev['start']}-{ev['end']}"
+    return f"<a class='evidence-link' href='#{esc(anchor)}'>{esc(label)}</a>"
+
+
+def _article_html(art: dict[str, Any], text: str, spans: list[tuple[int, int, str]],
+                  anchors: set[tuple[int, int]]) -> str:
+    """The article text with highlighted spans (copied passages, evidence) and evidence anchors."""
+    cuts = {0, len(text)}
+    for s, e, _ in spans:
+        cuts.update((max(0, min(s, len(text))), max(0, min(e, len(text)))))
+    starts: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for s, e in anchors:
+        if 0 <= s < len(text):
+            starts[s].append((s, e))
+            cuts.add(s)
+    points = sorted(cuts)
+    parts = []
+    for a, b in itertools.pairwise(points):
+        for s, e in starts.get(a, []):
+            parts.append(f"<span class='anchor' id='ev-{esc(art['id'])}-{s}-{e}'></span>")
+        classes = sorted({c for s, e, c in spans if s <= a and b <= e})
+        chunk = esc(text[a:b])
+        parts.append(f"<mark class='{' '.join(classes)}'>{chunk}</mark>" if classes else chunk)
+    return "".join(parts)
+
+
+def _evidence_everywhere(*sections: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Every evidence span cited by any record of the given sections."""
+    for section in sections:
+        for rec in section:
+            yield from rec.get("evidence", []) or []
+            for sub in ("values", "variants", "roles"):
+                for v in rec.get(sub, []) or []:
+                    yield from v.get("evidence", []) or []
+                    if "start" in v and "article_id" in v:
+                        yield {"article_id": v["article_id"], "start": v["start"], "end": v["end"]}
+
+
+def story_html(dossier: dict[str, Any], view: dict[str, Any], texts: dict[str, str]) -> str:
+    """One self-contained HTML page for one storyline."""
+    labels = labels_of(dossier)
+    ids = set(view["article_ids"])
+    arts = [a for a in dossier["articles"] if a["id"] in ids]
+    story_ids = set(view.get("story_ids") or [])
+    summary = [s for s in dossier.get("summary", []) if s.get("story_id") in story_ids] or \
+        _select(dossier.get("summary", []), ids)
+    entities = _select(dossier.get("entities", []), ids)
+    quotes = _select(dossier.get("quotes", []), ids)
+    discrepancies = [d for d in dossier.get("discrepancies", [])
+                     if {a for v in d["values"] for a in v["article_ids"]} & ids]
+    reuse = [r for r in dossier.get("reuse", []) if r["copy_article_id"] in ids]
+    timelines = [t for t in dossier.get("timelines", []) if t.get("story_id") in story_ids]
+    profiles = {p["outlet"]: p for p in dossier.get("profiles", [])}
+    span = f" · {esc(view['first_date'])} – {esc(view.get('last_date') or '')}" if view.get("first_date") else ""
+    n_events = f" · {len(view['events'])} events" if view.get("events") else ""
+    out: list[str] = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>{esc(view['label'])} — newsweave dossier</title><style>{CSS}</style></head><body>",
+        f"<header><h1>{esc(view['label'])}</h1><p class='meta'>{len(arts)} articles{span}{n_events}</p></header>",
+    ]
+    # Summary
+    out.append("<section id='summary'><h2>Summary</h2>")
+    if summary:
+        out.append("<ol>" + "".join(
+            f"<li>{esc(s['text'])} {_cites(s['article_ids'], labels)}"
+            f"{' · ' + ' '.join(_ev_link(e, labels) for e in s.get('evidence', [])) if s.get('evidence') else ''}</li>"
+            for s in summary) + "</ol>")
+    else:
+        out.append("<p class='empty'>No summary for this story.</p>")
+    out.append("</section>")
+    # Timeline
+    out.append("<section id='timeline'><h2>Timeline</h2>")
+    entries = [e for t in timelines for e in t.get("entries", [])]
+    if entries:
+        out.append("<table><thead><tr><th>date</th><th>what happened</th><th>articles</th>"
+                   "<th>independent sources</th><th>evidence</th></tr></thead><tbody>")
+        for e in entries:
+            what = esc(e.get("description") or e.get("type"))
+            out.append(f"<tr><td>{esc(e.get('date') or 'unknown')}</td><td>{what}</td>"
+                       f"<td>{len(e.get('article_ids', []))}</td><td>{esc(e.get('independent_sources', ''))}</td>"
+                       f"<td>{' '.join(_ev_link(x, labels) for x in e.get('evidence', [])[:6])}</td></tr>")
+        out.append("</tbody></table>")
+    else:
+        out.append("<p class='empty'>No dated events found.</p>")
+    out.append("</section>")
+    # Sources
+    out.append("<section id='sources'><h2>Sources</h2><table><thead><tr><th>article</th><th>outlet</th>"
+               "<th>published</th><th>title</th><th>originality</th><th>credits</th><th>loaded terms</th>"
+               "<th>translation signs</th></tr></thead><tbody>")
+    for a in arts:
+        prof = next((p for p in profiles.values() if a["id"] in p["article_ids"]), None)
+        orig = prof.get("originality") if prof else None
+        mt = prof.get("machine_translation", {}) if prof else {}
+        signs = [f"{k.replace('_', ' ')} {v['per_1000_tokens']}/1k (median {v['corpus_median']})"
+                 for k, v in mt.items() if v.get("count") and v["per_1000_tokens"] > max(2 * v["corpus_median"], 1)]
+        out.append(
+            f"<tr id='src-{esc(a['id'])}'><td><a href='#art-{esc(a['id'])}'>{esc(labels[a['id']])}</a></td>"
+            f"<td>{esc(a.get('source') or 'unknown')}</td><td>{esc(a.get('published') or 'unknown')}</td>"
+            f"<td>{esc(a.get('title') or '')}</td><td>{'' if orig is None else f'{orig:.0%}'}</td>"
+            f"<td>{esc(', '.join(prof.get('credited_wires', [])) if prof else '')}</td>"
+            f"<td>{len(prof.get('loaded_vocabulary', [])) if prof else 0}</td>"
+            f"<td>{esc('; '.join(signs))}</td></tr>")
+    out.append("</tbody></table></section>")
+    # Discrepancies
+    out.append("<section id='discrepancies'><h2>Discrepancies</h2>")
+    if discrepancies:
+        for d in discrepancies:
+            out.append(f"<div class='discrepancy' id='disc-{esc(d.get('id', ''))}'><h3>{esc(d['kind'])}: "
+                       f"{esc(d['description'])}</h3><ul>")
+            for v in d["values"]:
+                supported = " <strong>(supported)</strong>" if v["value"] == d.get("supported_value") else ""
+                out.append(f"<li>{esc(v['value'])}{supported} — {_cites(v['article_ids'], labels)} · "
+                           f"{esc(v.get('independent_sources', ''))} independent · "
+                           + " ".join(_ev_link(e, labels) for e in v.get("evidence", [])[:8]) + "</li>")
+            out.append(f"</ul><p class='meta'>confidence {esc(d.get('confidence', ''))}</p></div>")
+    else:
+        out.append("<p class='empty'>No discrepancies found.</p>")
+    out.append("</section>")
+    # Entities
+    out.append("<section id='entities'><h2>Entities</h2><table><thead><tr><th>entity</th><th>kind</th>"
+               "<th>variants</th><th>roles</th></tr></thead><tbody>")
+    for ent in sorted(entities, key=lambda e: -len(e.get("article_ids") or [])):
+        variants = "; ".join(
+            f"{esc(v['text'])}{' <em class=flag>' + esc(', '.join(v['flags'])) + '</em>' if v.get('flags') else ''} "
+            f"{_cites(v['article_ids'], labels)}" for v in ent["variants"])
+        roles = "; ".join(f"{esc(r['text'])} {_cites(r['article_ids'], labels)}" for r in ent.get("roles", []))
+        out.append(f"<tr id='ent-{esc(ent['id'])}'><td>{esc(ent['name'])}</td><td>{esc(ent['kind'])}</td>"
+                   f"<td>{variants}</td><td>{roles}</td></tr>")
+    out.append("</tbody></table></section>")
+    # Quotes
+    out.append("<section id='quotes'><h2>Quotes</h2>")
+    names = {e["id"]: e["name"] for e in dossier.get("entities", [])}
+    for q in sorted(quotes, key=lambda q: -len(q["article_ids"])):
+        who = names.get(q.get("speaker_entity_id") or "", q.get("speaker_text") or "unattributed")
+        out.append(f"<div class='quote'><blockquote>{esc(q['text'])}</blockquote><p>— {esc(who)} "
+                   f"{_cites(q['article_ids'], labels)}</p>")
+        if len(q["variants"]) > 1:
+            out.append("<ul>" + "".join(
+                f"<li>{esc(labels.get(v['article_id'], v['article_id']))}: {esc(v['text'])} "
+                f"{_ev_link({'article_id': v['article_id'], 'start': v['start'], 'end': v['end']}, labels)}</li>"
+                for v in q["variants"]) + "</ul>")
+        out.append("</div>")
+    if not quotes:
+        out.append("<p class='empty'>No quotes found.</p>")
+    out.append("</section>")
+    # Copied passages and article texts
+    out.append("<section id='reuse'><h2>Copied passages</h2>")
+    if reuse:
+        out.append("<ul>" + "".join(
+            f"<li>{esc(labels.get(r['copy_article_id']))} reuses {r['share']:.0%} of its text from "
+            f"{esc(labels.get(r['origin_article_id']))}{' (origin uncertain)' if r.get('origin_uncertain') else ''}: "
+            + " ".join(_ev_link({"article_id": r["copy_article_id"], "start": p["copy_start"], "end": p["copy_end"]},
+                                labels) for p in r["passages"][:12]) + "</li>" for r in reuse) + "</ul>")
+    else:
+        out.append("<p class='empty'>No copied passages between these articles.</p>")
+    out.append("</section><section id='articles'><h2>Articles</h2>")
+    cited = [e for e in _evidence_everywhere(summary, entities, quotes, discrepancies, entries)]
+    for r in reuse:
+        cited += [{"article_id": r["copy_article_id"], "start": p["copy_start"], "end": p["copy_end"]}
+                  for p in r["passages"]]
+    for a in arts:
+        text = texts.get(a["id"], "")
+        spans = [(p["copy_start"], p["copy_end"], "copied") for r in reuse if r["copy_article_id"] == a["id"]
+                 for p in r["passages"]]
+        spans += [(p["origin_start"], p["origin_end"], "copied-origin")
+                  for r in dossier.get("reuse", []) if r["origin_article_id"] == a["id"] and r["copy_article_id"] in ids
+                  for p in r["passages"]]
+        ev_here = {(e["start"], e["end"]) for e in cited if e["article_id"] == a["id"]}
+        spans += [(s, e, "evidence") for s, e in ev_here]
+        out.append(f"<article id='art-{esc(a['id'])}'><h3>{esc(labels[a['id']])}: {esc(a.get('title') or '')}</h3>"
+                   f"<p class='meta'>{esc(a.get('source') or 'unknown outlet')} · "
+                   f"{esc(a.get('published') or 'date unknown')} · {esc(a.get('url') or a.get('input'))}</p>"
+                   f"<div class='text'>{_article_html(a, text, spans, ev_here)}</div></article>")
+    out.append("</section><footer>Generated by " + esc(dossier.get("generated_by")) +
+               " · schema " + esc(dossier.get("schema")) + "</footer></body></html>\n")
+    return "\n".join(out)
+
+
+def story_markdown(dossier: dict[str, Any], view: dict[str, Any]) -> str:
+    """One storyline as Markdown; every line cites ``[article:start-end]`` or ``[article]``."""
+    labels = labels_of(dossier)
+    ids = set(view["article_ids"])
+    story_ids = set(view.get("story_ids") or [])
+
+    def cite(aids: Iterable[str]) -> str:
+        return " ".join(f"\\[{md(labels.get(a, a))}\\]" for a in aids)
+
+    def evs(items: Iterable[dict[str, Any]]) -> str:
+        return " ".join(f"\\[{md(labels.get(e['article_id'], e['article_id']))}:{e['start']}-{e['end']}\\]"
+                        for e in items)
+
+    lines = [f"# {md(view['label'])}", "", f"{len(ids)} articles.", "", "## Summary", ""]
+    summary = [s for s in dossier.get("summary", []) if s.get("story_id") in story_ids] or \
+        _select(dossier.get("summary", []), ids)
+    lines += [f"{k}. {md(s['text'])} {cite(s['article_ids'])}" for k, s in enumerate(summary, 1)] or ["(none)"]
+    lines += ["", "## Timeline", ""]
+    for t in dossier.get("timelines", []):
+        if t.get("story_id") in story_ids:
+            for e in t.get("entries", []):
+                lines.append(f"- **{md(e.get('date') or 'unknown')}** {md(e.get('description') or e.get('type'))} "
+                             f"({len(e.get('article_ids', []))} articles, {e.get('independent_sources', '?')} "
+                             f"independent) {evs(e.get('evidence', [])[:4])}")
+    lines += ["", "## Sources", "", "| article | outlet | published | title |", "|---|---|---|---|"]
     for a in dossier["articles"]:
-        lines.append(f"| {md(labels[a['id']])} | {md(a['source'] or 'unknown')} | "
-                     f"{md(a['published'] or 'unknown')} | {md(a['title'] or '')} | {md(a['language'] or '?')} |")
+        if a["id"] in ids:
+            lines.append(f"| {md(labels[a['id']])} | {md(a.get('source') or 'unknown')} | "
+                         f"{md(a.get('published') or 'unknown')} | {md(a.get('title') or '')} |")
+    lines += ["", "## Discrepancies", ""]
+    for d in dossier.get("discrepancies", []):
+        if {a for v in d["values"] for a in v["article_ids"]} & ids:
+            lines.append(f"- **{md(d['kind'])}**: {md(d['description'])} (confidence {d.get('confidence')})")
+            for v in d["values"]:
+                mark = " (supported)" if v["value"] == d.get("supported_value") else ""
+                lines.append(f"  - {md(v['value'])}{mark}: {cite(v['article_ids'])} {evs(v.get('evidence', [])[:4])}")
+    lines += ["", "## Entities", ""]
+    for ent in _select(dossier.get("entities", []), ids):
+        variants = "; ".join(f"{md(v['text'])}{' (' + ', '.join(v['flags']) + ')' if v.get('flags') else ''} "
+                             f"{cite(v['article_ids'])}" for v in ent["variants"])
+        lines.append(f"- **{md(ent['name'])}** ({md(ent['kind'])}): {variants}")
+        for r in ent.get("roles", []):
+            lines.append(f"  - role: {md(r['text'])} {cite(r['article_ids'])}")
+    lines += ["", "## Quotes", ""]
+    for q in _select(dossier.get("quotes", []), ids):
+        spans = ({"article_id": v["article_id"], "start": v["start"], "end": v["end"]} for v in q["variants"])
+        lines.append(f"- “{md(q['text'])}” — {md(q.get('speaker_text') or 'unattributed')} {evs(spans)}")
+    lines += ["", "## Copied passages", ""]
+    for r in dossier.get("reuse", []):
+        if r["copy_article_id"] in ids:
+            lines.append(f"- {md(labels.get(r['copy_article_id']))} reuses {r['share']:.0%} from "
+                         f"{md(labels.get(r['origin_article_id']))}: " + evs(
+                             {"article_id": r["copy_article_id"], "start": p["copy_start"], "end": p["copy_end"]}
+                             for p in r["passages"][:8]))
     return "\n".join(lines) + "\n"
 
 
-def to_html(dossier: dict[str, Any]) -> str:
-    """The dossier as one self-contained HTML page."""
-    labels = _label(dossier)
-    rows = "".join(
-        f"<tr id='art-{esc(a['id'])}'><td>{esc(labels[a['id']])}</td><td>{esc(a['source'] or 'unknown')}</td>"
-        f"<td>{esc(a['published'] or 'unknown')}</td><td>{esc(a['title'] or '')}</td>"
-        f"<td>{esc(a['language'] or '?')}</td></tr>"
-        for a in dossier["articles"]
-    )
-    return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        "<title>newsweave dossier</title></head><body>"
-        "<h1>newsweave dossier</h1><section id='sources'><h2>Sources</h2><table>"
-        "<thead><tr><th>article</th><th>outlet</th><th>published</th><th>title</th><th>language</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table></section></body></html>\n"
-    )
+def _write(path: Path, text: str) -> Path:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
 
 
 def write_reports(dossier: dict[str, Any], store: Store, out: Path) -> Iterator[Path]:
-    """Write ``dossier.json``, ``dossier.md`` and ``dossier.html`` into ``out``; yields each path."""
+    """Write ``dossier.json`` plus one Markdown and one HTML page per storyline into ``out``."""
     from newsweave.report.dossier import write_json
 
     out.mkdir(parents=True, exist_ok=True)
     path = out / "dossier.json"
     write_json(dossier, path)
     yield path
-    for name, text in (("dossier.md", to_markdown(dossier)), ("dossier.html", to_html(dossier))):
-        path = out / name
-        tmp = path.with_name(name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-        yield path
+    texts = {a.id: a.text for a in store.articles()}
+    index = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>newsweave dossiers</title>"
+             f"<style>{CSS}</style></head><body><h1>newsweave dossiers</h1><ul>"]
+    used: set[str] = set()
+    for view in story_views(dossier):
+        name = _slug(view["label"])
+        while name in used:
+            name += "-x"
+        used.add(name)
+        yield _write(out / f"{name}.md", story_markdown(dossier, view))
+        yield _write(out / f"{name}.html", story_html(dossier, view, texts))
+        index.append(f"<li><a href='{esc(name)}.html'>{esc(view['label'])}</a> "
+                     f"({len(view['article_ids'])} articles)</li>")
+    index.append("</ul></body></html>\n")
+    yield _write(out / "index.html", "".join(index))
