@@ -156,8 +156,6 @@ def _np_span(tree: _Tree, i: int, with_conj: bool = True) -> tuple[int, int]:
             dep = toks[c].dep
             if dep in ("relcl", "acl", "advcl", "punct") and c > i:
                 continue
-            if dep == "appos" and c > i:
-                continue
             if dep in ("conj", "cc") and not with_conj:
                 continue
             if dep not in _NOUN_DEPS_KEEP:
@@ -177,8 +175,9 @@ def _np_span(tree: _Tree, i: int, with_conj: bool = True) -> tuple[int, int]:
 def _subject(tree: _Tree, i: int, depth: int = 0) -> int | None:
     """Subject token of the predicate at ``i``, inherited through xcomp, conj and relative clauses."""
     toks = tree.toks
-    for c in tree.kids(i, "nsubj", "csubj"):
-        return c
+    subs = tree.kids(i, "nsubj", "csubj")
+    if subs:
+        return subs[-1]  # the parser sometimes splits "EU members Britain, ..." into two subjects
     for c in tree.kids(i, "agent"):
         for p in tree.kids(c, "pobj"):
             return p
@@ -456,6 +455,10 @@ def events_for_article(
                 continue
             s, e = _np_span(tree, k)
             hs, he = _np_span(tree, k, with_conj=False)
+            if role == "actor" and toks[k].dep == "nsubj":
+                for sib in tree.kids(toks[k].head, "nsubj"):
+                    if sib < k:
+                        s = min(s, _np_span(tree, sib)[0])
             surface = text[s:e]
             ent = entity_of(art.id, hs, he) if entity_of else None
             if role == "actor":

@@ -162,8 +162,11 @@ def independent_count(article_ids: Iterable[str], origin_of: dict[str, str] | No
     for a in article_ids:
         seen = {a}
         r = a
-        while origin_of and r in origin_of and origin_of[r] not in seen:
+        while origin_of and r in origin_of:
             r = origin_of[r]
+            if r in seen:  # a cycle: its smallest id stands for it
+                r = min(seen)
+                break
             seen.add(r)
         roots.add(r)
     return len(roots)
@@ -237,7 +240,7 @@ def _graph(lines: TimelineLines) -> tuple[dict[str, str], set[tuple[str, str]]]:
             find("E:" + ev)
             if date and not date.startswith("XXXX"):
                 union("E:" + ev, "T:" + date)
-        if order > 0:
+        if order > 0 and evs:
             by_order.setdefault(order, []).extend("E:" + e for e in evs)
     for evs in by_order.values():
         for e in evs[1:]:

@@ -1,0 +1,103 @@
+"""Benchmark: SemEval-2015 Task 4 TimeLine (Track A, raw text) on the trial data.
+
+For each target entity, events are the verb predicates (``typed_only=False``) whose sentence mentions
+the target (accent- and case-insensitive match of the full name or its last word), dated by
+:mod:`newsweave.events` (clause / governing clause / sentence time expression; undated events go to
+order 0). Mentions with the same lemma and date across documents are merged (cross-document
+coreference), entries are ordered by date. Scored with :func:`newsweave.timeline.temporal_awareness`
+(TempEval-3 temporal awareness over the timeline graphs, micro-averaged over targets).
+Baseline on the same events: every event anchored to its document's creation time (DCT).
+
+Usage:
+    python bench/bench_timeline.py --data ../shared/data/timeline_trial --out /tmp/timeline_bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from newsweave.annotate import annotate, load_nlp
+from newsweave.events import Event, events_for_article
+from newsweave.models import AnnotatedArticle, Article
+from newsweave.timeline import temporal_awareness
+
+
+def fold(s: str) -> str:
+    """Lower case, no accents."""
+    return "".join(c for c in unicodedata.normalize("NFKD", s.lower()) if not unicodedata.combining(c))
+
+
+def semeval_date(value: str | None) -> str:
+    """TIMEX3 date value -> the task's YYYY-MM-DD form with XX for unknown parts."""
+    if not value or not re.match(r"\d{4}", value):
+        return "XXXX-XX-XX"
+    m = re.match(r"(\d{4})(?:-(\d\d))?(?:-(\d\d))?", value)
+    assert m
+    return f"{m[1]}-{m[2] or 'XX'}-{m[3] or 'XX'}"
+
+
+def timeline_lines(events: list[tuple[Event, str]]) -> list[tuple[int, str, list[str]]]:
+    """(order, date, ids) lines from dated events; same lemma + same date = one entry."""
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for ev, date in events:
+        groups[(date, ev.lemma.lower())].append(f"{ev.article_id}-{ev.trigger.start}")
+    dated = sorted({d for d, _ in groups if not d.startswith("XXXX")})
+    order = {d: k + 1 for k, d in enumerate(dated)}
+    return [(order.get(d, 0), d, ids) for (d, _), ids in sorted(groups.items())]
+
+
+def main() -> None:
+    """Entry point."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows = [json.loads(x) for x in (args.data / "articles.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    gold = [json.loads(x) for x in (args.data / "gold_timelines.jsonl").read_text(encoding="utf-8").splitlines()
+            if x]
+    arts = [Article(id=r["id"], text=r["text"], input=r["id"], published=r["published"], language="en")
+            for r in rows]
+    docs = [AnnotatedArticle(a, n) for a, n in zip(arts, annotate(arts, load_nlp()), strict=True)]
+    all_events = {d.article.id: events_for_article(d, typed_only=False) for d in docs}
+    by_id = {d.article.id: d for d in docs}
+    gold_lines, ours, dct_base = [], [], []
+    out_rows: list[dict[str, Any]] = []
+    for tl in gold:
+        target = fold(tl.get("target_in_file") or tl["target"])
+        keys = {target, target.split()[-1]}
+        g = [(e["order"], e["date"], [f"{m['doc']}-{m['start']}" for m in e["events"] if m.get("start") is not None])
+             for e in tl["entries"]]
+        gold_lines.append(g)
+        mine: list[tuple[Event, str]] = []
+        base: list[tuple[Event, str]] = []
+        for doc_id, evs in all_events.items():
+            d = by_id[doc_id]
+            text = fold(d.article.text)
+            for ev in evs:
+                sent = text[ev.sentence.start : ev.sentence.end]
+                if not any(re.search(rf"\b{re.escape(k)}\b", sent) for k in keys):
+                    continue
+                if ev.polarity == "negated" or ev.modality != "actual":
+                    continue
+                date = semeval_date(ev.date) if ev.date_source != "publication" else "XXXX-XX-XX"
+                mine.append((ev, date))
+                base.append((ev, semeval_date(d.article.published)))
+        ours.append(timeline_lines(mine))
+        dct_base.append(timeline_lines(base))
+        out_rows.append({"target": tl["target"], "lines": ours[-1]})
+    (args.out / "pred_timelines.jsonl").write_text("".join(json.dumps(r) + "\n" for r in out_rows))
+    res = {"newsweave": temporal_awareness(gold_lines, ours), "dct_baseline": temporal_awareness(gold_lines,
+                                                                                                  dct_base)}
+    (args.out / "summary.json").write_text(json.dumps(res, indent=1))
+    print(json.dumps(res, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""Tests for newsweave.timex."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsweave.timex import duration_value, find_timexes, parse_number, value_precision
+
+PUB = "2019-01-27"  # a Sunday
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        ("He defected on Saturday.", PUB, ("Saturday", "DATE", "2019-01-26")),
+        ("In a video published Jan. 23, he spoke.", PUB, ("Jan. 23", "DATE", "2019-01-23")),
+        ("Prices rose last month.", PUB, ("last month", "DATE", "2018-12")),
+        ("They met last week.", PUB, ("last week", "DATE", "2019-W03")),
+        ("Elections must be held in eight days.", PUB, ("in eight days", "DATE", "2019-02-04")),
+        ("Offices will open within 30 days.", PUB, ("30 days", "DURATION", "P30D")),
+        ("It happened three weeks ago.", PUB, ("three weeks ago", "DATE", "2019-W01")),
+        ("Talks end by the end of February.", PUB, ("the end of February", "DATE", "2019-02")),
+        ("He defected on Saturday.", None, ("Saturday", "DATE", "XXXX-WXX-6")),
+        ("They met last week.", None, ("last week", "DATE", "XXXX-WXX")),
+        ("Sales in the third quarter rose.", "1989-10-27", ("the third quarter", "DATE", "1989-Q3")),
+        ("Profit fell over the past two months.", "1989-10-27", ("the past two months", "DURATION", "P2M")),
+        ("It was founded on May 22, 1995.", "1998-01-01", ("May 22, 1995", "DATE", "1995-05-22")),
+        ("Prices are high now.", PUB, ("now", "DATE", "PRESENT_REF")),
+        ("The paper appears daily.", PUB, ("daily", "SET", "P1D")),
+        ("They arrived at 10 p.m. Wednesday.", PUB, ("10 p.m. Wednesday", "TIME", "2019-01-23T22:00")),
+        ("He returns next Friday.", PUB, ("next Friday", "DATE", "2019-02-01")),
+    ],
+)
+def test_find_timexes(text: str, published: str | None, expected: tuple[str, str, str]) -> None:
+    found = [(t.text, t.type, t.value) for t in find_timexes(text, published)]
+    assert expected in found
+
+
+def test_offsets_point_into_text() -> None:
+    text = "On Saturday, and again on Jan. 23, 2019, things happened."
+    for t in find_timexes(text, PUB):
+        assert text[t.start : t.end] == t.text
+
+
+@pytest.mark.parametrize("text", ["He shares 1990 shares.", "The May meeting may be held.", "Nothing here."])
+def test_no_false_years_or_modal_may(text: str) -> None:
+    values = [t.value for t in find_timexes(text, PUB)]
+    assert "1990" not in values
+    assert sum(v.endswith("-05") for v in values) <= 1
+
+
+@pytest.mark.parametrize(
+    ("value", "precision"),
+    [("2019-01-26", "day"), ("2019-W04", "week"), ("2019-01", "month"), ("2019-Q1", "quarter"),
+     ("2019", "year"), ("XXXX-WXX-6", "unknown"), ("2019-SU", "season")],
+)
+def test_value_precision(value: str, precision: str) -> None:
+    assert value_precision(value) == precision
+
+
+@pytest.mark.parametrize(("text", "n"), [("eight", 8), ("twenty-four", 24), ("a", 1), ("30", 30), ("few", None)])
+def test_parse_number(text: str, n: float | None) -> None:
+    assert parse_number(text) == n
+
+
+def test_duration_value() -> None:
+    assert duration_value(3, "hours") == "PT3H"
+    assert duration_value(2, "quarters") == "P2Q"
+    assert duration_value(None, "years") == "PXY"
