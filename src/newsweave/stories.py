@@ -1,0 +1,691 @@
+"""Online story clustering: articles join events, events group into storylines.
+
+Articles arrive one at a time (in publication order where known). Each is turned
+into cheap features read from its stored annotation (:func:`story_features`):
+TF-IDF over content lemmas (document frequencies are kept online), named-entity
+strings, title words, the publication day (or none) and, optionally, a dense
+sentence embedding. Candidate events come from an inverted index over each
+event's strongest terms, with posting lists capped to the most recent events, so
+adding one article costs the same however many are stored. Each candidate is
+scored by a logistic-regression model over similarity features (fitted on
+labelled dev data, see :func:`fit_model`); the article joins the best event when
+its probability passes the model's tuned threshold, otherwise it starts a new
+event, and a second model places that new event in an existing storyline or a
+new one. An unknown date gives no time evidence (never a penalty or a bonus).
+
+The clusterer's whole state (document frequencies, events, storylines, index)
+round-trips through a JSON-able dict (:meth:`StoryClusterer.to_dict`).
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import logging
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from newsweave.models import AnnotatedArticle, Article
+from newsweave.reuse import words
+
+logger = logging.getLogger(__name__)
+
+CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
+ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
+#: Event-level pair features, in model order.
+EVENT_FEATURES = (
+    "cos_terms",
+    "cos_entities",
+    "shared_entities",
+    "cos_title",
+    "log_gap_days",
+    "cos_embedding",
+    "log_size",
+    "year_match",
+    "terms_x_entities",
+    "terms_x_embedding",
+)
+STORYLINE_FEATURES = (
+    "cos_terms",
+    "cos_entities",
+    "shared_entities",
+    "log_gap_days",
+    "cos_embedding",
+    "log_size",
+    "year_match",
+)
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+MODEL_RESOURCE = "stories_model.json"
+
+
+def _stopwords() -> frozenset[str]:
+    """English stop words (scikit-learn's list)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+_STOP = _stopwords()
+
+
+@dataclass(slots=True)
+class StoryFeatures:
+    """What the clusterer needs from one article; cheap to compute from a stored annotation."""
+
+    article_id: str
+    day: int | None
+    terms: dict[str, int]
+    entities: dict[str, int]
+    title_terms: list[str]
+    label: str
+    embedding: np.ndarray | None = None
+    years: list[int] = field(default_factory=list)
+
+
+def _day(published: str | None) -> int | None:
+    """Proleptic ordinal of an ISO date, or ``None``."""
+    if not published:
+        return None
+    try:
+        return date.fromisoformat(published[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+def _lead(text: str, limit: int = 110) -> str:
+    """The first sentence-like line of a text, cut at a word boundary."""
+    for line in text.split("\n"):
+        line = line.strip()
+        if len(line.split()) >= 4:
+            cut = line.split(". ")[0]
+            if len(cut) <= limit:
+                return cut.rstrip(".")
+            return cut[:limit].rsplit(" ", 1)[0] + " …"
+    return text.strip()[:limit]
+
+
+def story_features(item: AnnotatedArticle, embedding: np.ndarray | None = None) -> StoryFeatures:
+    """Features of one article for clustering.
+
+    Args:
+        item: the article and its stored annotation (``None`` for non-English
+            articles: plain word tokens are used instead of lemmas, no entities).
+        embedding: optional unit sentence embedding of the article.
+
+    Returns:
+        The article's :class:`StoryFeatures`.
+    """
+    art: Article = item.article
+    text = art.text
+    terms: Counter[str] = Counter()
+    ents: Counter[str] = Counter()
+    if item.annotation is not None:
+        for tok in item.annotation.tokens:
+            if tok.pos not in CONTENT_POS:
+                continue
+            lemma = words(tok.lemma)
+            if not lemma:
+                continue
+            term = " ".join(w for w, _, _ in lemma)
+            if term in _STOP or (len(term) < 2 and not term.isdigit()):
+                continue
+            terms[term] += 1
+        for ent in item.annotation.entities:
+            if ent.label not in ENTITY_LABELS:
+                continue
+            toks = [w for w, _, _ in words(text[ent.start : ent.end])]
+            if toks and toks[0] == "the":
+                toks = toks[1:]
+            if not toks:
+                continue
+            ents[" ".join(toks)] += 1
+            if ent.label == "PERSON" and len(toks) > 1:
+                ents[toks[-1]] += 1
+    else:
+        for w, _, _ in words(text):
+            if w not in _STOP and len(w) > 2:
+                terms[w] += 1
+    title = [w for w, _, _ in words(art.title or "") if w not in _STOP]
+    label = art.title.strip() if art.title and art.title.strip() else _lead(text)
+    years = {int(y) for y in _YEAR.findall(text)}
+    if art.published:
+        years.add(int(art.published[:4]))
+    return StoryFeatures(
+        art.id, _day(art.published), dict(terms), dict(ents), title, label, embedding, sorted(years)
+    )
+
+
+# ---------------------------------------------------------------------------
+# sparse helpers
+# ---------------------------------------------------------------------------
+
+
+def _unit(weights: dict[str, float]) -> dict[str, float]:
+    """L2-normalized copy."""
+    norm = math.sqrt(sum(v * v for v in weights.values()))
+    return {k: v / norm for k, v in weights.items()} if norm > 0 else {}
+
+
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    """Sparse dot product (iterates the smaller dict)."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(k, 0.0) for k, v in a.items())
+
+
+@dataclass(slots=True)
+class _Centroid:
+    """Sum of unit vectors, with its squared norm kept up to date; pruned to ``cap`` terms."""
+
+    vec: dict[str, float] = field(default_factory=dict)
+    norm2: float = 0.0
+
+    def cos(self, unit: dict[str, float]) -> float:
+        """Cosine with a unit vector."""
+        return _dot(unit, self.vec) / math.sqrt(self.norm2) if self.norm2 > 0 else 0.0
+
+    def add(self, unit: dict[str, float], cap: int) -> None:
+        """Add a unit vector."""
+        vec = self.vec
+        n2 = self.norm2
+        for k, v in unit.items():
+            old = vec.get(k, 0.0)
+            new = old + v
+            vec[k] = new
+            n2 += new * new - old * old
+        self.norm2 = n2
+        if len(vec) > 2 * cap:
+            self.vec = dict(sorted(vec.items(), key=lambda kv: -kv[1])[:cap])
+            self.norm2 = sum(v * v for v in self.vec.values())
+
+
+@dataclass(slots=True)
+class _Cluster:
+    """An event or a storyline."""
+
+    id: str
+    terms: _Centroid = field(default_factory=_Centroid)
+    entities: _Centroid = field(default_factory=_Centroid)
+    title: Counter[str] = field(default_factory=Counter)
+    years: set[int] = field(default_factory=set)
+    emb_sum: np.ndarray | None = None
+    size: int = 0
+    first_day: int | None = None
+    last_day: int | None = None
+    article_ids: list[str] = field(default_factory=list)
+    parent: str | None = None
+    children: list[str] = field(default_factory=list)
+    label: str = ""
+    label_score: float = -1.0
+
+    def gap(self, day: int | None) -> float:
+        """Days between ``day`` and the cluster's date range; 0 when either is unknown."""
+        if day is None or self.first_day is None or self.last_day is None:
+            return 0.0
+        if self.first_day <= day <= self.last_day:
+            return 0.0
+        return float(min(abs(day - self.first_day), abs(day - self.last_day)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form of the state."""
+        return {
+            "id": self.id,
+            "terms": self.terms.vec,
+            "entities": self.entities.vec,
+            "title": dict(self.title),
+            "years": sorted(self.years),
+            "emb_sum": None if self.emb_sum is None else self.emb_sum.tolist(),
+            "size": self.size,
+            "first_day": self.first_day,
+            "last_day": self.last_day,
+            "article_ids": self.article_ids,
+            "parent": self.parent,
+            "children": self.children,
+            "label": self.label,
+            "label_score": self.label_score,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> _Cluster:
+        """Inverse of :meth:`to_dict`."""
+        terms = _Centroid(dict(d["terms"]), sum(v * v for v in d["terms"].values()))
+        ents = _Centroid(dict(d["entities"]), sum(v * v for v in d["entities"].values()))
+        emb = None if d["emb_sum"] is None else np.asarray(d["emb_sum"], dtype=np.float32)
+        return cls(
+            d["id"],
+            terms,
+            ents,
+            Counter(d["title"]),
+            set(d["years"]),
+            emb,
+            d["size"],
+            d["first_day"],
+            d["last_day"],
+            list(d["article_ids"]),
+            d["parent"],
+            list(d["children"]),
+            d["label"],
+            d["label_score"],
+        )
+
+
+# ---------------------------------------------------------------------------
+# the model
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class StoryModel:
+    """Logistic join decisions for events and storylines, with tuned thresholds."""
+
+    event_coef: list[float]
+    event_intercept: float
+    event_threshold: float
+    storyline_coef: list[float]
+    storyline_intercept: float
+    storyline_threshold: float
+    uses_embeddings: bool
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "event_features": list(EVENT_FEATURES),
+            "event_coef": self.event_coef,
+            "event_intercept": self.event_intercept,
+            "event_threshold": self.event_threshold,
+            "storyline_features": list(STORYLINE_FEATURES),
+            "storyline_coef": self.storyline_coef,
+            "storyline_intercept": self.storyline_intercept,
+            "storyline_threshold": self.storyline_threshold,
+            "uses_embeddings": self.uses_embeddings,
+            "meta": self.meta,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> StoryModel:
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            list(d["event_coef"]),
+            float(d["event_intercept"]),
+            float(d["event_threshold"]),
+            list(d["storyline_coef"]),
+            float(d["storyline_intercept"]),
+            float(d["storyline_threshold"]),
+            bool(d["uses_embeddings"]),
+            dict(d.get("meta", {})),
+        )
+
+
+def load_model(embeddings: bool = True) -> StoryModel:
+    """The packaged model fitted on the ECB+ dev topics (see ``bench/bench_stories.py``).
+
+    Args:
+        embeddings: load the variant that uses sentence embeddings.
+    """
+    raw = json.loads(resources.files("newsweave").joinpath("data", MODEL_RESOURCE).read_text("utf-8"))
+    return StoryModel.from_dict(raw["with_embeddings" if embeddings else "without_embeddings"])
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """Logistic function."""
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+# ---------------------------------------------------------------------------
+# the clusterer
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Assignment:
+    """Where one article went and why."""
+
+    article_id: str
+    event_id: str
+    storyline_id: str
+    new_event: bool
+    new_storyline: bool
+    probability: float
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "article_id": self.article_id,
+            "event_id": self.event_id,
+            "storyline_id": self.storyline_id,
+            "new_event": self.new_event,
+            "new_storyline": self.new_storyline,
+            "probability": round(self.probability, 4),
+            "reason": self.reason,
+        }
+
+
+@dataclass(slots=True)
+class Story:
+    """An event or storyline as the dossier shows it."""
+
+    id: str
+    label: str
+    level: str
+    article_ids: list[str]
+    first_date: str | None
+    last_date: str | None
+    parent_id: str | None = None
+    child_ids: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Dossier form (schema section ``stories``)."""
+        return {
+            "id": self.id,
+            "label": self.label,
+            "level": self.level,
+            "article_ids": self.article_ids,
+            "parent_id": self.parent_id,
+            "child_ids": self.child_ids,
+            "first_date": self.first_date,
+            "last_date": self.last_date,
+        }
+
+
+class StoryClusterer:
+    """Online two-level clusterer (events, storylines) over :class:`StoryFeatures`.
+
+    Args:
+        model: join decisions; ``None`` loads the packaged model.
+        top_terms: strongest terms of each article that go into the index.
+        posting_cap: most recent events kept per index term.
+        max_candidates: events scored per article.
+        centroid_cap: terms kept per event centroid.
+    """
+
+    def __init__(
+        self,
+        model: StoryModel | None = None,
+        top_terms: int = 24,
+        posting_cap: int = 64,
+        max_candidates: int = 24,
+        centroid_cap: int = 300,
+    ) -> None:
+        self.model = model if model is not None else load_model()
+        self.top_terms = top_terms
+        self.posting_cap = posting_cap
+        self.max_candidates = max_candidates
+        self.centroid_cap = centroid_cap
+        self.n_docs = 0
+        self.df: Counter[str] = Counter()
+        self.events: dict[str, _Cluster] = {}
+        self.storylines: dict[str, _Cluster] = {}
+        self.event_index: dict[str, list[str]] = {}
+        self.storyline_index: dict[str, list[str]] = {}
+        self.article_event: dict[str, str] = {}
+        self._next = 0
+
+    # -- vectors -----------------------------------------------------------
+
+    def _vectors(self, f: StoryFeatures) -> tuple[dict[str, float], dict[str, float]]:
+        """Unit TF-IDF vectors of terms and of entities (entities share the df table, prefixed)."""
+        log = math.log
+        lognp1 = log(self.n_docs + 1)
+        get = self.df.get
+        tv = _unit({t: (1.0 + log(c)) * (lognp1 - log(get(t, 0) + 1) + 1.0) for t, c in f.terms.items()})
+        ev = _unit({e: (1.0 + log(c)) * (lognp1 - log(get("@" + e, 0) + 1) + 1.0) for e, c in f.entities.items()})
+        return tv, ev
+
+    def _keys(self, tv: dict[str, float], ev: dict[str, float]) -> list[str]:
+        """Index keys of an article: its strongest terms and entities."""
+        top = sorted(tv.items(), key=lambda kv: -kv[1])[: self.top_terms]
+        topents = sorted(ev.items(), key=lambda kv: -kv[1])[: self.top_terms // 2]
+        return [t for t, _ in top] + ["@" + e for e, _ in topents]
+
+    def _candidates(self, index: dict[str, list[str]], keys: list[str], weights: dict[str, float]) -> list[str]:
+        """Clusters sharing index keys with the article, best overlap first."""
+        votes: dict[str, float] = defaultdict(float)
+        for k in keys:
+            w = weights.get(k, 0.0)
+            for cid in index.get(k, ()):
+                votes[cid] += w
+        return heapq.nlargest(self.max_candidates, votes, key=votes.__getitem__)
+
+    def _index(self, index: dict[str, list[str]], keys: list[str], cid: str) -> None:
+        for k in keys:
+            post = index.setdefault(k, [])
+            if cid in post:
+                post.remove(cid)
+            post.append(cid)
+            if len(post) > self.posting_cap:
+                del post[0]
+
+    # -- features ----------------------------------------------------------
+
+    def pair_features(
+        self,
+        f: StoryFeatures,
+        tv: dict[str, float],
+        ev: dict[str, float],
+        clusters: Sequence[_Cluster],
+        level: str = "event",
+    ) -> np.ndarray:
+        """Similarity features between an article and candidate clusters (rows)."""
+        names = EVENT_FEATURES if level == "event" else STORYLINE_FEATURES
+        rows = np.zeros((len(clusters), len(names)), dtype=np.float64)
+        emb = f.embedding if self.model.uses_embeddings else None
+        tset = Counter(f.title_terms)
+        years = set(f.years)
+        tnorm = math.sqrt(sum(v * v for v in tset.values()))
+        for r, c in enumerate(clusters):
+            ct = c.terms.cos(tv)
+            ce = c.entities.cos(ev)
+            shared = sum(1 for e in ev if e in c.entities.vec)
+            vals: dict[str, float] = {
+                "cos_terms": ct,
+                "cos_entities": ce,
+                "shared_entities": math.log1p(shared),
+                "log_gap_days": math.log1p(c.gap(f.day)),
+                "log_size": math.log(max(1, c.size)),
+                "year_match": (0.0 if not (years and c.years) else 1.0 if years & c.years else -1.0),
+            }
+            if emb is not None and c.emb_sum is not None:
+                n = float(np.linalg.norm(c.emb_sum))
+                vals["cos_embedding"] = float(emb @ c.emb_sum) / n if n > 0 else 0.0
+            else:
+                vals["cos_embedding"] = 0.0
+            if level == "event":
+                vals["cos_title"] = 0.0
+                if tnorm > 0 and c.title:
+                    cn = math.sqrt(sum(v * v for v in c.title.values()))
+                    dot = sum(v * c.title.get(k, 0) for k, v in tset.items())
+                    vals["cos_title"] = dot / (tnorm * cn)
+                vals["terms_x_entities"] = ct * ce
+                vals["terms_x_embedding"] = ct * vals["cos_embedding"]
+            rows[r] = [vals[n] for n in names]
+        return rows
+
+    def _score(self, x: np.ndarray, level: str) -> np.ndarray:
+        m = self.model
+        if level == "event":
+            return _sigmoid(x @ np.asarray(m.event_coef) + m.event_intercept)
+        return _sigmoid(x @ np.asarray(m.storyline_coef) + m.storyline_intercept)
+
+    # -- update ------------------------------------------------------------
+
+    def _new_id(self, prefix: str) -> str:
+        self._next += 1
+        return f"{prefix}{self._next}"
+
+    def _join(self, c: _Cluster, f: StoryFeatures, tv: dict[str, float], ev: dict[str, float], sim: float) -> None:
+        c.terms.add(tv, self.centroid_cap)
+        c.entities.add(ev, self.centroid_cap)
+        c.title.update(f.title_terms)
+        c.years.update(f.years)
+        if f.embedding is not None:
+            c.emb_sum = f.embedding.astype(np.float32) if c.emb_sum is None else c.emb_sum + f.embedding
+        c.size += 1
+        if f.day is not None:
+            c.first_day = f.day if c.first_day is None else min(c.first_day, f.day)
+            c.last_day = f.day if c.last_day is None else max(c.last_day, f.day)
+        if sim > c.label_score:
+            c.label, c.label_score = f.label, sim
+
+    def observe(self, f: StoryFeatures) -> None:
+        """Count an article's terms into the document frequencies."""
+        self.n_docs += 1
+        self.df.update(f.terms.keys())
+        self.df.update("@" + e for e in f.entities)
+
+    def candidates(self, f: StoryFeatures) -> tuple[dict[str, float], dict[str, float], list[str], list[str]]:
+        """Vectors, index keys and candidate event ids for an article (after :meth:`observe`)."""
+        tv, ev = self._vectors(f)
+        keys = self._keys(tv, ev)
+        weights = dict(tv)
+        weights.update({"@" + e: w for e, w in ev.items()})
+        return tv, ev, keys, self._candidates(self.event_index, keys, weights)
+
+    def add(self, f: StoryFeatures) -> Assignment:
+        """Add one article: join the best event or start a new one (and place it in a storyline).
+
+        Args:
+            f: the article's features (:func:`story_features`).
+
+        Returns:
+            The :class:`Assignment`, with the probability and the reason for the decision.
+        """
+        if f.article_id in self.article_event:
+            ev_id = self.article_event[f.article_id]
+            e = self.events[ev_id]
+            return Assignment(f.article_id, ev_id, e.parent or "", False, False, 1.0, "already clustered")
+        self.observe(f)
+        tv, ev, keys, cand = self.candidates(f)
+        clusters = [self.events[c] for c in cand]
+        best_p, best = 0.0, None
+        x = None
+        if clusters:
+            x = self.pair_features(f, tv, ev, clusters, "event")
+            p = self._score(x, "event")
+            k = int(np.argmax(p))
+            best_p, best = float(p[k]), clusters[k]
+        if best is not None and x is not None and best_p >= self.model.event_threshold:
+            k = clusters.index(best)
+            self._join(best, f, tv, ev, float(x[k, 0]))
+            best.article_ids.append(f.article_id)
+            self._index(self.event_index, keys, best.id)
+            self.article_event[f.article_id] = best.id
+            sl = self.storylines[best.parent or ""]
+            self._join(sl, f, tv, ev, float(x[k, 0]))
+            sl.article_ids.append(f.article_id)
+            self._index(self.storyline_index, keys, sl.id)
+            why = (
+                f"joined {best.id} (p={best_p:.2f} >= {self.model.event_threshold:.2f}; "
+                f"terms {x[k, 0]:.2f}, entities {x[k, 1]:.2f}, embedding {x[k, 5]:.2f}, "
+                f"gap {'unknown' if f.day is None or best.first_day is None else f'{math.expm1(x[k, 4]):.0f} days'})"
+            )
+            return Assignment(f.article_id, best.id, sl.id, False, False, best_p, why)
+        event = _Cluster(self._new_id("e"))
+        why_new = (
+            f"no event reached p >= {self.model.event_threshold:.2f} (best {best.id} p={best_p:.2f})"
+            if best is not None
+            else "no candidate event shares index terms"
+        )
+        sl_cand = [
+            self.storylines[s]
+            for s in self._candidates(self.storyline_index, keys, {**tv, **{"@" + e: w for e, w in ev.items()}})
+        ]
+        sl_best, sl_p = None, 0.0
+        if sl_cand:
+            xs = self.pair_features(f, tv, ev, sl_cand, "storyline")
+            ps = self._score(xs, "storyline")
+            k = int(np.argmax(ps))
+            sl_best, sl_p = sl_cand[k], float(ps[k])
+        new_sl = sl_best is None or sl_p < self.model.storyline_threshold
+        if new_sl:
+            sl = _Cluster(self._new_id("s"))
+            self.storylines[sl.id] = sl
+            why_sl = "new storyline" + (f" (best {sl_best.id} p={sl_p:.2f})" if sl_best is not None else "")
+        else:
+            assert sl_best is not None
+            sl = sl_best
+            why_sl = f"in storyline {sl.id} (p={sl_p:.2f} >= {self.model.storyline_threshold:.2f})"
+        event.parent = sl.id
+        sl.children.append(event.id)
+        self.events[event.id] = event
+        self._join(event, f, tv, ev, 1.0)
+        event.article_ids.append(f.article_id)
+        self._index(self.event_index, keys, event.id)
+        self.article_event[f.article_id] = event.id
+        self._join(sl, f, tv, ev, sl_p if not new_sl else 1.0)
+        sl.article_ids.append(f.article_id)
+        self._index(self.storyline_index, keys, sl.id)
+        return Assignment(f.article_id, event.id, sl.id, True, new_sl, best_p, f"new event: {why_new}; {why_sl}")
+
+    def add_many(self, feats: Iterable[StoryFeatures]) -> list[Assignment]:
+        """Add articles in the given order."""
+        return [self.add(f) for f in feats]
+
+    # -- output ------------------------------------------------------------
+
+    def stories(self) -> list[Story]:
+        """Events and storylines as dossier records (storylines first)."""
+
+        def iso(day: int | None) -> str | None:
+            return None if day is None else date.fromordinal(day).isoformat()
+
+        out = [
+            Story(
+                s.id,
+                s.label,
+                "storyline",
+                list(s.article_ids),
+                iso(s.first_day),
+                iso(s.last_day),
+                None,
+                list(s.children),
+            )
+            for s in self.storylines.values()
+        ]
+        out += [
+            Story(e.id, e.label, "event", list(e.article_ids), iso(e.first_day), iso(e.last_day), e.parent, [])
+            for e in self.events.values()
+        ]
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole state as a JSON-able dict."""
+        return {
+            "params": {
+                "top_terms": self.top_terms,
+                "posting_cap": self.posting_cap,
+                "max_candidates": self.max_candidates,
+                "centroid_cap": self.centroid_cap,
+            },
+            "model": self.model.to_dict(),
+            "n_docs": self.n_docs,
+            "df": dict(self.df),
+            "events": [e.to_dict() for e in self.events.values()],
+            "storylines": [s.to_dict() for s in self.storylines.values()],
+            "event_index": self.event_index,
+            "storyline_index": self.storyline_index,
+            "next": self._next,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> StoryClusterer:
+        """Rebuild a clusterer from :meth:`to_dict` output."""
+        obj = cls(StoryModel.from_dict(d["model"]), **d["params"])
+        obj.n_docs = d["n_docs"]
+        obj.df = Counter(d["df"])
+        obj.events = {e["id"]: _Cluster.from_dict(e) for e in d["events"]}
+        obj.storylines = {s["id"]: _Cluster.from_dict(s) for s in d["storylines"]}
+        obj.event_index = {k: list(v) for k, v in d["event_index"].items()}
+        obj.storyline_index = {k: list(v) for k, v in d["storyline_index"].items()}
+        obj.article_event = {a: e.id for e in obj.events.values() for a in e.article_ids}
+        obj._next = d["next"]
+        return obj
