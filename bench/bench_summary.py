@@ -296,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tune", action="store_true", help="grid-search SummaryOptions on this split")
     ap.add_argument("--sumy-python", default=os.environ.get("NW_SUMY_PYTHON", DEFAULT_SUMY_PYTHON))
     ap.add_argument("--no-lexrank", action="store_true")
+    ap.add_argument("--options", default="{}", help="JSON object overriding SummaryOptions fields")
     ap.add_argument("--cache", type=Path, default=None, help="JSONL file of spaCy annotations to reuse/extend")
     a = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -326,7 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     preds: dict[str, dict[str, list[dict[str, Any]]]] = {}
     t = time.perf_counter()
-    preds["newsweave"] = run_newsweave(stories, a.k, SummaryOptions(), enc)
+    opts = replace(SummaryOptions(), **json.loads(a.options))
+    preds["newsweave"] = run_newsweave(stories, a.k, opts, enc)
     t_ours = time.perf_counter() - t
     preds.update(run_lead(stories, a.k))
     if not a.no_lexrank:
@@ -347,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         "split": a.split,
         "limit": a.limit,
         "k": a.k,
-        "options": asdict(SummaryOptions()),
+        "options": asdict(opts),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.python_version()}",
         "seconds": {"annotate": t_annot, "embed": t_embed, "newsweave_summarize": t_ours},
     }
