@@ -98,8 +98,10 @@ def test_spelling_discrepancy_groups_variants_of_one_entity() -> None:
     assert d.values[0].independent_sources == 3 and d.confidence >= 0.6
 
 
-def _event(aid: str, polarity: str, modality: str = "actual", date: str | None = None) -> dict[str, Any]:
-    return {"id": f"ev-{aid}", "type": "RECOGNIZE", "actor_entity_id": "e1", "target_entity_id": "e2",
+def _event(aid: str, polarity: str, modality: str = "actual", date: str | None = None,
+           etype: str = "SUPPORT") -> dict[str, Any]:
+    return {"id": f"ev-{aid}", "type": etype, "mode": "recognize" if etype == "SUPPORT" else "defect",
+            "actor_entity_id": "e1", "target_entity_id": "e2",
             "polarity": polarity, "modality": modality, "date": date, "date_precision": "day" if date else "unknown",
             "article_ids": [aid], "evidence": [_ev(aid, 0, 30)]}
 
@@ -111,9 +113,21 @@ def test_polarity_conflict() -> None:
               _event("D", "asserted", modality="hypothetical")]
     (d,) = find_discrepancies(ents, [], events, [])
     assert d.kind == "polarity"
-    assert d.supported_value == "Silva does not / no longer recognize Maduro"
+    assert d.supported_value == "Silva does not / no longer recognizes Maduro"
     asserted = next(v for v in d.values if not v.value.startswith("Silva does not"))
     assert asserted.article_ids == ["C"]  # the hypothetical one conflicts with nothing
+
+
+def test_opposite_action_backs_the_negated_side() -> None:
+    ents = [{"id": "e1", "name": "Silva", "kind": "PERSON", "variants": [], "roles": []},
+            {"id": "e2", "name": "Maduro", "kind": "PERSON", "variants": [], "roles": []}]
+    events = [_event("A", "negated"), _event("C", "asserted"), _event("B", "asserted", etype="REJECT"),
+              _event("D", "asserted", etype="REJECT")]
+    (d,) = find_discrepancies(ents, [], events, [])
+    assert d.supported_value == "Silva does not / no longer recognizes Maduro (and defects)"
+    assert d.values[1].article_ids == ["A", "B", "D"] and d.confidence == 0.75
+    # Opposite actions alone, with no explicit polarity conflict, raise nothing.
+    assert find_discrepancies(ents, [], [_event("C", "asserted"), _event("B", "asserted", etype="REJECT")], []) == []
 
 
 def test_agreeing_events_raise_no_flag() -> None:

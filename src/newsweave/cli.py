@@ -97,6 +97,7 @@ def analyze(
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the dossier JSON to this file.")] = None,
     max_bytes: Annotated[int, typer.Option(help="Largest single input file to read, in bytes.")] = 20_000_000,
     quiet: Annotated[bool, typer.Option(help="Do not print the input table.")] = False,
+    force: Annotated[bool, typer.Option(help="Re-run every analysis stage even if its inputs did not change.")] = False,
 ) -> None:
     """Ingest, annotate and run every analysis stage, incrementally; write the dossier."""
     from newsweave.pipeline import analyze as run_analyze
@@ -105,7 +106,7 @@ def analyze(
     settings = _settings(db, max_input_bytes=max_bytes, out_dir=out)
     with _open(settings) as store:
         try:
-            report = run_analyze(paths or [], store, settings, progress_factory=_progress)
+            report = run_analyze(paths or [], store, settings, progress_factory=_progress, force=force)
         except NewsweaveError as exc:
             err_console.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from exc

@@ -312,9 +312,24 @@ def _polarity(ev: dict[str, Any]) -> str:
     return "asserted"
 
 
+#: An asserted event of the second type backs the negated side of a polarity conflict about the first:
+#: a colonel who defected from (REJECT) a government does not recognize (SUPPORT) its head.
+OPPOSITE = {"SUPPORT": "REJECT", "COOPERATE": "REJECT", "AGREE": "REJECT"}
+
+
+def _verb(evs: Sequence[dict[str, Any]]) -> str:
+    modes = [ev.get("mode") for ev in evs if ev.get("mode")]
+    return (max(set(modes), key=modes.count) if modes else (evs[0].get("type") or "act")).lower()
+
+
 def event_discrepancies(events: Sequence[dict[str, Any]], ind: Independence,
                         names: dict[str, str]) -> list[Discrepancy]:
-    """Polarity conflicts (X did Y vs X did not / no longer) and date conflicts for one event."""
+    """Polarity conflicts (X did Y vs X did not / no longer) and date conflicts for one event.
+
+    Only explicit polarity raises a conflict (an asserted and a negated report of the
+    same action by the same actor on the same target); asserted opposite actions
+    (:data:`OPPOSITE`) then count as support for the negated side.
+    """
     out: list[Discrepancy] = []
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for ev in events:
@@ -326,25 +341,33 @@ def event_discrepancies(events: Sequence[dict[str, Any]], ind: Independence,
     for (etype, actor, target), evs in groups.items():
         actor_name = names.get(actor, actor)
         target_name = names.get(target, target)
+        verb = _verb(evs)
         by_pol: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for ev in evs:
             by_pol[_polarity(ev)].append(ev)
         if len(by_pol) == 2:
+            opposite = [ev for ev in groups.get((OPPOSITE.get(etype, ""), actor, target), [])
+                        if _polarity(ev) == "asserted"]
             values = []
             for pol in ("asserted", "negated"):
-                evid = [e for ev in by_pol[pol] for e in _ev(ev.get("evidence", []))]
-                aids = sorted({a for ev in by_pol[pol] for a in ev.get("article_ids", [])})
-                label = f"{actor_name} {etype.lower()} {target_name}" if pol == "asserted" else \
-                    f"{actor_name} does not / no longer {etype.lower()} {target_name}"
+                backing = by_pol[pol] + (opposite if pol == "negated" else [])
+                evid = [e for ev in backing for e in _ev(ev.get("evidence", []))]
+                aids = sorted({a for ev in backing for a in ev.get("article_ids", [])})
+                if pol == "asserted":
+                    label = f"{actor_name} {verb}s {target_name}"
+                else:
+                    label = f"{actor_name} does not / no longer {verb}s {target_name}"
+                    if opposite:
+                        label += f" (and {_verb(opposite)}s)"
                 values.append(ValueSupport(label, aids, evid, ind.count(evid, [] if evid else aids)))
             supported, conf = _support(values)
             out.append(Discrepancy(
-                "polarity", f"Sources disagree whether {actor_name} {etype.lower()} {target_name}",
+                "polarity", f"Sources disagree whether {actor_name} {verb}s {target_name}",
                 actor if actor in names else None, values, supported, conf))
         asserted = by_pol.get("asserted", [])
         by_date: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for ev in asserted:
-            if ev.get("date") and ev.get("date_precision") == "day" and ev.get("date_from", "text") != "publication":
+            if ev.get("date") and ev.get("date_precision") == "day" and ev.get("date_source") != "publication":
                 by_date[ev["date"]].append(ev)
         if len(by_date) >= 2:
             values = []
@@ -353,7 +376,7 @@ def event_discrepancies(events: Sequence[dict[str, Any]], ind: Independence,
                 aids = sorted({a for ev in dev for a in ev.get("article_ids", [])})
                 values.append(ValueSupport(date, aids, evid, ind.count(evid, [] if evid else aids)))
             supported, conf = _support(values)
-            out.append(Discrepancy("date", f"{actor_name} {etype.lower()} {target_name}: dates differ",
+            out.append(Discrepancy("date", f"{actor_name} {verb} {target_name}: dates differ",
                                    actor if actor in names else None, values, supported, conf))
     return out
 

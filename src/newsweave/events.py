@@ -460,7 +460,9 @@ def events_for_article(
                     if sib < k:
                         s = min(s, _np_span(tree, sib)[0])
             surface = text[s:e]
-            ent = entity_of(art.id, hs, he) if entity_of else None
+            # The head phrase first; else the whole phrase (an appositive names the entity: "the head of
+            # state, Nicolás Maduro").
+            ent = (entity_of(art.id, hs, he) or entity_of(art.id, s, e)) if entity_of else None
             if role == "actor":
                 ev.actor_text, ev.actor_span, ev.actor_entity_id = surface, Span(s, e), ent
             else:

@@ -184,7 +184,8 @@ def run_stages(store: Store, settings: Settings, progress: Progress | None = Non
 
 
 def analyze(paths: Iterable[str | Path], store: Store, settings: Settings,
-            progress_factory: Callable[[], AbstractContextManager[Any]] | None = None) -> RunReport:
+            progress_factory: Callable[[], AbstractContextManager[Any]] | None = None,
+            force: bool = False) -> RunReport:
     """Ingest the paths, annotate what is new, and run every stage whose inputs changed.
 
     Args:
@@ -192,6 +193,7 @@ def analyze(paths: Iterable[str | Path], store: Store, settings: Settings,
         store: an open store.
         settings: run options.
         progress_factory: makes a progress display (e.g. ``rich.progress.Progress``).
+        force: re-run every stage even when its inputs did not change.
 
     Returns:
         A :class:`RunReport`.
@@ -202,6 +204,6 @@ def analyze(paths: Iterable[str | Path], store: Store, settings: Settings,
         report.fates = ingest(paths, store, settings, progress)
         n = annotate_new(store, settings, progress)
         report.stages["annotate"] = f"{n} articles annotated" if n else "nothing new to annotate"
-        report.stages.update(run_stages(store, settings, progress))
+        report.stages.update(run_stages(store, settings, progress, force=force))
     return report
 

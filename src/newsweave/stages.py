@@ -53,11 +53,68 @@ def origin_map(store: Store) -> dict[str, str]:
     return out
 
 
-def entity_index(store: Store) -> Any:
-    """Span -> entity lookup rebuilt from the stored resolution."""
-    from newsweave.entities import SpanIndex
+PERSON_PRONOUNS = {"he", "she", "him", "her", "his", "hers"}
 
-    return SpanIndex.from_records({"mentions": store.records("mention"), "demonyms": store.records("demonym")})
+
+class EntityLinker:
+    """Maps a span (an actor, a target, a speaker) to a stored entity.
+
+    A span that starts on a name or on a title tied to a name takes that entity
+    (so "Jose Luis Silva, the military attaché at the Venezuelan Embassy" is Silva,
+    not the embassy); a lone personal pronoun takes the nearest person named
+    before it within ``window`` characters of the same article; otherwise the
+    entity that overlaps the span most.
+    """
+
+    def __init__(self, store: Store, window: int = 400) -> None:
+        from newsweave.entities import SpanIndex
+
+        mentions = store.records("mention")
+        self.index = SpanIndex.from_records({"mentions": mentions, "demonyms": store.records("demonym")})
+        self.texts = {a.id: a.text for a in store.articles()}
+        self.window = window
+        self.people: dict[str, list[tuple[int, str]]] = {}
+        for m in mentions:
+            if m.get("entity_id") and str(m.get("kind", "")).lower() in ("person", "per"):
+                self.people.setdefault(m["article_id"], []).append((m["start"], m["entity_id"]))
+        for rows in self.people.values():
+            rows.sort()
+
+    def __call__(self, article_id: str, start: int, end: int) -> str | None:
+        """The entity id at a span, or None."""
+        word = self.texts.get(article_id, "")[start:end].strip().lower()
+        if word in PERSON_PRONOUNS:
+            before = [eid for pos, eid in self.people.get(article_id, []) if start - self.window <= pos < start]
+            return before[-1] if before else None
+        return self.index.entity_at(article_id, start, start + 1) or self.index.entity_at(article_id, start, end)
+
+
+def entity_index(store: Store) -> EntityLinker:
+    """Span -> entity lookup rebuilt from the stored resolution."""
+    return EntityLinker(store)
+
+
+# -- reuse ----------------------------------------------------------------------------------
+
+def run_reuse(store: Store, settings: Settings) -> str:
+    """Near-duplicates, copied passages with their origin, originality and wire credits."""
+    from newsweave.reuse import detect_reuse
+
+    articles = store.articles()
+    result = detect_reuse(articles).to_dict()
+    store.replace_records("reuse", [(f"{r['copy_article_id']}<{r['origin_article_id']}", r,
+                                     [r["copy_article_id"], r["origin_article_id"]]) for r in result["reuse"]])
+    store.replace_records("article_reuse", [(r["article_id"], r, [r["article_id"]]) for r in result["articles"]])
+    store.replace_records("duplicate", [(f"{d['article_a']}={d['article_b']}", d, [d["article_a"], d["article_b"]])
+                                        for d in result["duplicates"]])
+    copies = sum(1 for r in result["reuse"] if r["share"] >= 0.5)
+    return (f"{len(result['reuse'])} reuse links ({copies} articles mostly copied), "
+            f"{len(result['duplicates'])} near-duplicate pairs")
+
+
+def inputs_reuse(store: Store) -> str:
+    """The stored articles."""
+    return fingerprint("reuse/1", _article_ids(store))
 
 
 # -- entities -------------------------------------------------------------------------------
@@ -81,6 +138,39 @@ def run_entities(store: Store, settings: Settings) -> str:
 def inputs_entities(store: Store) -> str:
     """Articles and story assignment."""
     return fingerprint("entities/1", _article_ids(store), sorted(story_map(store).items()))
+
+
+# -- events and timelines -------------------------------------------------------------------
+
+def run_events(store: Store, settings: Settings) -> str:
+    """PLOVER events per article (with polarity and modality), and one merged timeline per story."""
+    from newsweave.events import extract_events
+    from newsweave.timeline import build_timeline
+
+    docs = [d for d in load_annotated(store) if d.annotation is not None]
+    texts = {d.article.id: d.article.text for d in docs}
+    index = entity_index(store)
+    events = extract_events(docs, entity_of=index)
+    store.replace_records("event", [(e.id, e.to_dict(texts[e.article_id]), [e.article_id]) for e in events])
+    smap = story_map(store)
+    origins = origin_map(store)
+    by_story: dict[str, list[Any]] = {}
+    for e in events:
+        by_story.setdefault(smap.get(e.article_id, "all"), []).append(e)
+    timelines = []
+    for story_id, evs in sorted(by_story.items()):
+        entries = [t.to_dict(texts) for t in build_timeline(evs, origin_of=origins)]
+        timelines.append((story_id, {"story_id": story_id, "entries": entries},
+                          sorted({a for t in entries for a in t["article_ids"]})))
+    store.replace_records("timeline", timelines)
+    n_entries = sum(len(t[1]["entries"]) for t in timelines)
+    return f"{len(events)} event mentions; {n_entries} timeline entries in {len(timelines)} stories"
+
+
+def inputs_events(store: Store) -> str:
+    """Articles, stories, entity mentions and reuse links."""
+    return fingerprint("events/3", _article_ids(store), sorted(story_map(store).items()),
+                       store.records("mention"), sorted(origin_map(store).items()))
 
 
 # -- corroboration and source profiles -------------------------------------------------------
@@ -109,11 +199,13 @@ def run_corroborate(store: Store, settings: Settings) -> str:
 
 def inputs_corroborate(store: Store) -> str:
     """Every upstream record kind."""
-    return fingerprint("corroborate/1", _article_ids(store),
-                       *(store.records(k) for k in ("entity", "quote", "event", "reuse", "story")))
+    return fingerprint("corroborate/2", _article_ids(store),
+                       *(store.records(k) for k in ("entity", "quote", "event", "reuse", "story", "article_reuse")))
 
 
 STAGES[:] = [
+    Stage("reuse", run_reuse, inputs_reuse),
     Stage("entities", run_entities, inputs_entities),
+    Stage("events", run_events, inputs_events),
     Stage("corroborate", run_corroborate, inputs_corroborate),
 ]

@@ -61,6 +61,15 @@ def story_views(dossier: dict[str, Any]) -> list[dict[str, Any]]:
     return views
 
 
+def event_phrase(e: dict[str, Any]) -> str:
+    """A readable line for a timeline entry: who did what (PLOVER type and mode) to whom."""
+    what = (e.get("type") or "event").lower() + (f" ({e['mode']})" if e.get("mode") else "")
+    if e.get("polarity") == "negated":
+        what = "did not " + what
+    parts = [e.get("actor_text") or "someone", what, e.get("target_text") or ""]
+    return " ".join(p for p in parts if p).strip()
+
+
 def _select(items: Iterable[dict[str, Any]], ids: set[str], key: str = "article_ids") -> list[dict[str, Any]]:
     return [x for x in items if set(x.get(key) or []) & ids]
 
@@ -149,7 +158,7 @@ def story_html(dossier: dict[str, Any], view: dict[str, Any], texts: dict[str, s
         out.append("<table><thead><tr><th>date</th><th>what happened</th><th>articles</th>"
                    "<th>independent sources</th><th>evidence</th></tr></thead><tbody>")
         for e in entries:
-            what = esc(e.get("description") or e.get("type"))
+            what = esc(event_phrase(e))
             out.append(f"<tr><td>{esc(e.get('date') or 'unknown')}</td><td>{what}</td>"
                        f"<td>{len(e.get('article_ids', []))}</td><td>{esc(e.get('independent_sources', ''))}</td>"
                        f"<td>{' '.join(_ev_link(x, labels) for x in e.get('evidence', [])[:6])}</td></tr>")
@@ -271,7 +280,7 @@ def story_markdown(dossier: dict[str, Any], view: dict[str, Any]) -> str:
     for t in dossier.get("timelines", []):
         if t.get("story_id") in story_ids:
             for e in t.get("entries", []):
-                lines.append(f"- **{md(e.get('date') or 'unknown')}** {md(e.get('description') or e.get('type'))} "
+                lines.append(f"- **{md(e.get('date') or 'unknown')}** {md(event_phrase(e))} "
                              f"({len(e.get('article_ids', []))} articles, {e.get('independent_sources', '?')} "
                              f"independent) {evs(e.get('evidence', [])[:4])}")
     lines += ["", "## Sources", "", "| article | outlet | published | title |", "|---|---|---|---|"]
