@@ -140,6 +140,27 @@ def inputs_entities(store: Store) -> str:
     return fingerprint("entities/1", _article_ids(store), sorted(story_map(store).items()))
 
 
+# -- quotes ---------------------------------------------------------------------------------
+
+def run_quotes(store: Store, settings: Settings) -> str:
+    """Quotes with cue, speaker (linked to entities) and medium, grouped across outlets."""
+    from newsweave.annotate import load_nlp
+    from newsweave.quotes import extract_all, group_quotes
+
+    docs = [d for d in load_annotated(store) if d.annotation is not None]
+    quotes = extract_all(docs, load_nlp(settings.spacy_model), resolver=entity_index(store))
+    groups = group_quotes(quotes, {d.article.id: d.article.text for d in docs})
+    rows = [g.to_dict() for g in groups]
+    store.replace_records("quote", [(q["id"], q, q["article_ids"]) for q in rows])
+    shared = sum(1 for q in rows if len(q["article_ids"]) > 1)
+    return f"{len(quotes)} quotes in {len(rows)} statements; {shared} told by several articles"
+
+
+def inputs_quotes(store: Store) -> str:
+    """Articles and entity mentions."""
+    return fingerprint("quotes/1", _article_ids(store), store.records("mention"))
+
+
 # -- events and timelines -------------------------------------------------------------------
 
 def run_events(store: Store, settings: Settings) -> str:
@@ -206,6 +227,7 @@ def inputs_corroborate(store: Store) -> str:
 STAGES[:] = [
     Stage("reuse", run_reuse, inputs_reuse),
     Stage("entities", run_entities, inputs_entities),
+    Stage("quotes", run_quotes, inputs_quotes),
     Stage("events", run_events, inputs_events),
     Stage("corroborate", run_corroborate, inputs_corroborate),
 ]
