@@ -179,6 +179,172 @@ def show(
         console.print(tt)
 
 
+StoryOpt = Annotated[str | None, typer.Option("--story", help="Only this story (id or unique id prefix).")]
+
+
+def _labels(store: Store) -> dict[str, str]:
+    from newsweave.stages import article_label
+
+    return {a.id: article_label(a) for a in store.articles()}
+
+
+def _story_articles(store: Store, story: str | None) -> set[str] | None:
+    """The article ids of a story given by id or unique prefix (None: no filter)."""
+    if story is None:
+        return None
+    found = [s for s in store.records("story") if s["id"] == story or s["id"].startswith(story)]
+    if len(found) != 1:
+        err_console.print(f"[red]no single story matches {story!r} (see `newsweave stories`)[/red]")
+        raise typer.Exit(1)
+    return set(found[0]["article_ids"])
+
+
+def _cite(ids: list[str], labels: dict[str, str]) -> str:
+    return ", ".join(labels.get(a, a) for a in ids)
+
+
+@app.command()
+def stories(db: DbOpt = None) -> None:
+    """List storylines and the event stories in them, with dates and articles."""
+    with _open(_settings(db)) as store:
+        labels = _labels(store)
+        recs = store.records("story")
+        table = Table(title="Stories")
+        for col in ("id", "level", "label", "first", "last", "articles"):
+            table.add_column(col, overflow="fold")
+        lines = sorted(recs, key=lambda s: (s.get("parent_id") or s["id"], s.get("level") != "storyline"))
+        for s in lines:
+            indent = "  " if s.get("level") == "event" and s.get("parent_id") else ""
+            table.add_row(s["id"], s["level"], indent + s["label"], s.get("first_date") or "unknown",
+                          s.get("last_date") or "unknown", _cite(s["article_ids"], labels))
+        console.print(table)
+
+
+@app.command()
+def reuse(db: DbOpt = None, min_share: Annotated[float, typer.Option(help="Smallest share to list.")] = 0.0) -> None:
+    """Who copied whom: copied passages with spans on both sides, origin and how it was decided."""
+    with _open(_settings(db)) as store:
+        labels = _labels(store)
+        table = Table(title="Reuse (copy <- origin)")
+        for col in ("copy", "origin", "share", "origin decided by", "passages (copy span <- origin span)"):
+            table.add_column(col, overflow="fold")
+        for r in sorted(store.records("reuse"), key=lambda r: -r["share"]):
+            if r["share"] < min_share:
+                continue
+            spans = "; ".join(f"{p['copy_start']}-{p['copy_end']} <- {p['origin_start']}-{p['origin_end']}"
+                              for p in r["passages"][:8])
+            how = ("uncertain: " if r.get("origin_uncertain") else "") + (r.get("origin_reason") or "")
+            table.add_row(labels.get(r["copy_article_id"], r["copy_article_id"]),
+                          labels.get(r["origin_article_id"], r["origin_article_id"]), f"{r['share']:.0%}", how, spans)
+        console.print(table)
+        originality = Table(title="Originality and credited wires")
+        for col in ("article", "original share", "credits"):
+            originality.add_column(col, overflow="fold")
+        for a in store.records("article_reuse"):
+            wires = ", ".join(sorted({w["wire"] for w in a.get("credited_wires", [])}))
+            originality.add_row(labels.get(a["article_id"], a["article_id"]), f"{a['originality']:.0%}", wires)
+        console.print(originality)
+
+
+@app.command()
+def entities(db: DbOpt = None, story: StoryOpt = None,
+             kind: Annotated[str | None, typer.Option(help="Only this kind (person, organization, place).")] = None,
+             ) -> None:
+    """People, organizations and places with every spelling variant (flagged) and their roles."""
+    with _open(_settings(db)) as store:
+        labels = _labels(store)
+        only = _story_articles(store, story)
+        table = Table(title="Entities")
+        for col in ("entity", "kind", "variants (articles)", "roles (articles)"):
+            table.add_column(col, overflow="fold")
+        ents = sorted(store.records("entity"), key=lambda e: -len(e.get("article_ids") or []))
+        for e in ents:
+            if only is not None and not set(e.get("article_ids") or []) & only:
+                continue
+            if kind and e["kind"].lower() != kind.lower():
+                continue
+            variants = "\n".join(f"{v['text']}{' [' + ', '.join(v['flags']) + ']' if v.get('flags') else ''} "
+                                  f"({_cite(v['article_ids'], labels)})" for v in e["variants"])
+            roles = "\n".join(f"{r['text']} ({_cite(r['article_ids'], labels)})" for r in e.get("roles", []))
+            table.add_row(e["name"], e["kind"], variants, roles)
+        console.print(table)
+
+
+@app.command()
+def quotes(db: DbOpt = None, story: StoryOpt = None,
+           speaker: Annotated[str | None, typer.Option(help="Only quotes whose speaker name contains this.")] = None,
+           ) -> None:
+    """Who said what: statements grouped across outlets, with each outlet's wording and span."""
+    from newsweave.corroborate import fold
+
+    with _open(_settings(db)) as store:
+        labels = _labels(store)
+        only = _story_articles(store, story)
+        names = {e["id"]: e["name"] for e in store.records("entity")}
+        shown = 0
+        for q in sorted(store.records("quote"), key=lambda q: -len(q["article_ids"])):
+            if only is not None and not set(q["article_ids"]) & only:
+                continue
+            who = names.get(q.get("speaker_entity_id") or "", q.get("speaker_text") or "unattributed")
+            if speaker and fold(speaker) not in fold(who) and fold(speaker) not in fold(q.get("speaker_text") or ""):
+                continue
+            shown += 1
+            console.print(f"[bold]{who}[/bold]: “{q['text']}”", highlight=False)
+            for v in q["variants"]:
+                console.print(f"   {labels.get(v['article_id'], v['article_id'])} {v['start']}-{v['end']}: "
+                              f"{v['text']}", markup=False, highlight=False)
+        console.print(f"{shown} statements")
+
+
+@app.command()
+def timeline(story: Annotated[str, typer.Argument(help="Story id (or unique prefix); `all` before clustering.")],
+             db: DbOpt = None) -> None:
+    """A story's events in date order, with article and independent-source counts and evidence."""
+    from newsweave.report.render import event_phrase
+
+    with _open(_settings(db)) as store:
+        labels = _labels(store)
+        recs = store.records("story")
+        match = [s for s in recs if s["id"] == story or s["id"].startswith(story)]
+        wanted = {story} if story == "all" else {s["id"] for s in match} | {
+            c["id"] for s in match for c in recs if c.get("parent_id") == s["id"]}
+        timelines = [t for t in store.records("timeline") if t["story_id"] in wanted]
+        if not timelines:
+            err_console.print(f"[red]no timeline for story {story!r} (see `newsweave stories`)[/red]")
+            raise typer.Exit(1)
+        table = Table(title=f"Timeline of {story}")
+        for col in ("date", "precision", "what happened", "articles", "independent", "evidence"):
+            table.add_column(col, overflow="fold")
+        entries = sorted((e for t in timelines for e in t["entries"]),
+                         key=lambda e: (e["date"] is None, e["date"] or ""))
+        for e in entries:
+            ev = "; ".join(f"{labels.get(x['article_id'], x['article_id'])} {x['start']}-{x['end']}"
+                           for x in e.get("evidence", [])[:4])
+            table.add_row(e.get("date") or "unknown", e.get("date_precision") or "", event_phrase(e),
+                          str(len(e["article_ids"])), str(e.get("independent_sources", "")), ev)
+        console.print(table)
+
+
+@app.command()
+def discrepancies(db: DbOpt = None, story: StoryOpt = None) -> None:
+    """Where outlets disagree or err: each value, which articles hold it, which the sources support."""
+    with _open(_settings(db)) as store:
+        labels = _labels(store)
+        only = _story_articles(store, story)
+        for d in store.records("discrepancy"):
+            ids = {a for v in d["values"] for a in v["article_ids"]}
+            if only is not None and not ids & only:
+                continue
+            console.print(f"[bold]{d['kind']}[/bold]: {d['description']} (confidence {d['confidence']})",
+                          highlight=False)
+            for v in d["values"]:
+                mark = " [green](supported)[/green]" if v["value"] == d.get("supported_value") else ""
+                ev = "; ".join(f"{labels.get(x['article_id'], x['article_id'])} {x['start']}-{x['end']}"
+                               for x in v.get("evidence", [])[:4])
+                console.print(f"   {v['value']}{mark} — {_cite(v['article_ids'], labels)} "
+                              f"({v.get('independent_sources', '?')} independent) [{ev}]", highlight=False)
+
+
 def main() -> None:
     """Entry point with logging set up."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
