@@ -47,7 +47,9 @@ def test_analyze_articles_show(seeds_dir: Path, tmp_path: Path) -> None:
     assert "5 stored" in result.output
     data = json.loads(out_json.read_text())
     assert len(data["articles"]) == 5
-    assert (tmp_path / "report" / "dossier.html").exists()
+    assert (tmp_path / "report" / "index.html").exists()
+    assert len(list((tmp_path / "report").glob("*.html"))) >= 2  # the index and one page per story
+    assert (tmp_path / "report" / "dossier.json").exists()
     result = runner.invoke(app, ["analyze", str(seeds_dir), "--db", db])
     assert "5 duplicate" in result.output
     result = runner.invoke(app, ["articles", "--db", db])
@@ -58,6 +60,18 @@ def test_analyze_articles_show(seeds_dir: Path, tmp_path: Path) -> None:
     assert "Venezuelan Key Military Official" in result.output
     assert "PERSON" in result.output
     result = runner.invoke(app, ["show", "zzzzzz", "--db", db])
+    assert result.exit_code == 1
+    result = runner.invoke(app, ["entities", "--db", db, "--kind", "person"])
+    assert result.exit_code == 0 and "Salva" in result.output and "likely_misspelling" in result.output
+    result = runner.invoke(app, ["quotes", "--db", db, "--speaker", "Silva"])
+    assert result.exit_code == 0 and "mistreat your people" in result.output
+    result = runner.invoke(app, ["discrepancies", "--db", db])
+    assert result.exit_code == 0 and "leading ambassador" in result.output
+    result = runner.invoke(app, ["reuse", "--db", db])
+    assert result.exit_code == 0 and "Originality" in result.output
+    result = runner.invoke(app, ["stories", "--db", db])
+    assert result.exit_code == 0
+    result = runner.invoke(app, ["timeline", "no-such-story", "--db", db])
     assert result.exit_code == 1
 
 
