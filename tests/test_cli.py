@@ -38,7 +38,10 @@ def test_every_command_has_help(command: str) -> None:
     assert "Usage" in result.output
 
 
-def test_analyze_articles_show(seeds_dir: Path, tmp_path: Path) -> None:
+def test_analyze_articles_show(seeds_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsweave import cli
+
+    monkeypatch.setattr(cli.console, "width", 400)  # no wrapping inside the words we look for
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     out_json = tmp_path / "out.json"
     result = runner.invoke(app, ["analyze", str(seeds_dir), "--db", db, "--json", str(out_json),
