@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -65,7 +66,7 @@ def print_fates(fates: list[InputFate]) -> None:
     style = {"stored": "green", "duplicate": "yellow", "skipped": "red"}
     for f in shown:
         detail = f.reason if f.status != "stored" else (f.article_id or "")
-        table.add_row(f.input, f"[{style[f.status]}]{f.status}[/]", detail)
+        table.add_row(escape(f.input), f"[{style[f.status]}]{f.status}[/]", escape(detail))
     console.print(table)
     counts: dict[str, int] = {}
     for f in fates:
@@ -135,8 +136,8 @@ def articles(db: DbOpt = None) -> None:
         for col in ("id", "published", "source", "lang", "title", "input"):
             table.add_column(col, overflow="fold")
         for a in store.articles():
-            table.add_row(a.id, a.published or "unknown", a.source or "", a.language or "?", a.title or "",
-                          a.input)
+            table.add_row(a.id, a.published or "unknown", escape(a.source or ""), a.language or "?",
+                          escape(a.title or ""), escape(a.input))
         console.print(table)
 
 
@@ -154,9 +155,9 @@ def show(
             err_console.print(f"[red]no article with id {article_id!r}[/red]")
             raise typer.Exit(1)
         ann = store.annotations([art.id]).get(art.id)
-    console.rule(art.title or art.id)
+    console.rule(escape(art.title or art.id))
     for key in ("id", "input", "source", "url", "published", "published_from", "language", "author"):
-        console.print(f"[bold]{key}[/bold]: {getattr(art, key) or 'unknown'}")
+        console.print(f"[bold]{key}[/bold]: {escape(str(getattr(art, key) or 'unknown'))}")
     console.print()
     console.print(art.text, markup=False, highlight=False)
     if ann is None:
@@ -168,14 +169,15 @@ def show(
     for col in ("span", "label", "text"):
         table.add_column(col)
     for e in ann.entities:
-        table.add_row(f"{e.start}-{e.end}", e.label, art.text[e.start : e.end])
+        table.add_row(f"{e.start}-{e.end}", e.label, escape(art.text[e.start : e.end]))
     console.print(table)
     if tokens:
         tt = Table(title="Tokens")
         for col in ("#", "span", "text", "lemma", "pos", "dep", "head"):
             tt.add_column(col)
         for i, t in enumerate(ann.tokens):
-            tt.add_row(str(i), f"{t.start}-{t.end}", art.text[t.start : t.end], t.lemma, t.pos, t.dep, str(t.head))
+            tt.add_row(str(i), f"{t.start}-{t.end}", escape(art.text[t.start : t.end]), escape(t.lemma), t.pos, t.dep,
+                       str(t.head))
         console.print(tt)
 
 
@@ -215,7 +217,7 @@ def stories(db: DbOpt = None) -> None:
         lines = sorted(recs, key=lambda s: (s.get("parent_id") or s["id"], s.get("level") != "storyline"))
         for s in lines:
             indent = "  " if s.get("level") == "event" and s.get("parent_id") else ""
-            table.add_row(s["id"], s["level"], indent + s["label"], s.get("first_date") or "unknown",
+            table.add_row(s["id"], s["level"], escape(indent + s["label"]), s.get("first_date") or "unknown",
                           s.get("last_date") or "unknown", _cite(s["article_ids"], labels))
         console.print(table)
 
@@ -266,7 +268,7 @@ def entities(db: DbOpt = None, story: StoryOpt = None,
             variants = "\n".join(f"{v['text']}{' [' + ', '.join(v['flags']) + ']' if v.get('flags') else ''} "
                                   f"({_cite(v['article_ids'], labels)})" for v in e["variants"])
             roles = "\n".join(f"{r['text']} ({_cite(r['article_ids'], labels)})" for r in e.get("roles", []))
-            table.add_row(e["name"], e["kind"], variants, roles)
+            table.add_row(escape(e["name"]), e["kind"], escape(variants), escape(roles))
         console.print(table)
 
 
@@ -289,7 +291,7 @@ def quotes(db: DbOpt = None, story: StoryOpt = None,
             if speaker and fold(speaker) not in fold(who) and fold(speaker) not in fold(q.get("speaker_text") or ""):
                 continue
             shown += 1
-            console.print(f"[bold]{who}[/bold]: “{q['text']}”", highlight=False)
+            console.print(f"[bold]{escape(who)}[/bold]: “{escape(q['text'])}”", highlight=False)
             for v in q["variants"]:
                 console.print(f"   {labels.get(v['article_id'], v['article_id'])} {v['start']}-{v['end']}: "
                               f"{v['text']}", markup=False, highlight=False)
@@ -320,7 +322,7 @@ def timeline(story: Annotated[str, typer.Argument(help="Story id (or unique pref
         for e in entries:
             ev = "; ".join(f"{labels.get(x['article_id'], x['article_id'])} {x['start']}-{x['end']}"
                            for x in e.get("evidence", [])[:4])
-            table.add_row(e.get("date") or "unknown", e.get("date_precision") or "", event_phrase(e),
+            table.add_row(e.get("date") or "unknown", e.get("date_precision") or "", escape(event_phrase(e)),
                           str(len(e["article_ids"])), str(e.get("independent_sources", "")), ev)
         console.print(table)
 
@@ -335,14 +337,15 @@ def discrepancies(db: DbOpt = None, story: StoryOpt = None) -> None:
             ids = {a for v in d["values"] for a in v["article_ids"]}
             if only is not None and not ids & only:
                 continue
-            console.print(f"[bold]{d['kind']}[/bold]: {d['description']} (confidence {d['confidence']})",
+            console.print(f"[bold]{d['kind']}[/bold]: {escape(d['description'])} (confidence {d['confidence']})",
                           highlight=False)
             for v in d["values"]:
                 mark = " [green](supported)[/green]" if v["value"] == d.get("supported_value") else ""
                 ev = "; ".join(f"{labels.get(x['article_id'], x['article_id'])} {x['start']}-{x['end']}"
                                for x in v.get("evidence", [])[:4])
-                console.print(f"   {v['value']}{mark} — {_cite(v['article_ids'], labels)} "
-                              f"({v.get('independent_sources', '?')} independent) [{ev}]", highlight=False)
+                console.print(f"   {escape(v['value'])}{mark} — {_cite(v['article_ids'], labels)} "
+                              f"({v.get('independent_sources', '?')} independent) {escape('[' + ev + ']')}",
+                              highlight=False)
 
 
 def main() -> None:
