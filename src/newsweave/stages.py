@@ -194,6 +194,43 @@ def inputs_events(store: Store) -> str:
                        store.records("mention"), sorted(origin_map(store).items()))
 
 
+# -- summaries ------------------------------------------------------------------------------
+
+def _stories_for_summary(store: Store) -> dict[str, list[str]]:
+    """Story id -> article ids: storylines (else events), or one story "all" before clustering."""
+    recs = store.records("story")
+    tops = [s for s in recs if s.get("level") == "storyline"] or [s for s in recs if s.get("level") == "event"]
+    if not tops:
+        return {"all": list(store.iter_article_ids())}
+    return {s["id"]: list(s["article_ids"]) for s in tops}
+
+
+def run_summary(store: Store, settings: Settings) -> str:
+    """A cited, redundancy-aware extractive summary per storyline; only changed stories are redone."""
+    from newsweave.summarize import summarize_story
+
+    origins = origin_map(store)
+    done = 0
+    stories = _stories_for_summary(store)
+    for story_id, ids in stories.items():
+        key = fingerprint("summary/1", sorted(ids), sorted((a, origins[a]) for a in ids if a in origins))
+        if store.get_state(f"summary:{story_id}") == key:
+            continue
+        docs = [d for d in load_annotated(store, ids) if d.annotation is not None]
+        sents = summarize_story(docs, origin_of=origins, story_id=story_id) if docs else []
+        store.replace_records("summary", [(f"{story_id}:{k:02d}", s.to_dict(), s.article_ids)
+                                          for k, s in enumerate(sents)], scope=story_id)
+        store.set_state(f"summary:{story_id}", key)
+        done += 1
+    store.drop_scopes("summary", store.record_scopes("summary") - set(stories))
+    return f"{done} of {len(stories)} story summaries (re)written"
+
+
+def inputs_summary(store: Store) -> str:
+    """Stories and reuse links."""
+    return fingerprint("summary/1", sorted(_stories_for_summary(store).items()), sorted(origin_map(store).items()))
+
+
 # -- corroboration and source profiles -------------------------------------------------------
 
 def run_corroborate(store: Store, settings: Settings) -> str:
@@ -230,4 +267,5 @@ STAGES[:] = [
     Stage("quotes", run_quotes, inputs_quotes),
     Stage("events", run_events, inputs_events),
     Stage("corroborate", run_corroborate, inputs_corroborate),
+    Stage("summary", run_summary, inputs_summary),
 ]
