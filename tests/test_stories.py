@@ -1,0 +1,141 @@
+"""Tests for newsweave.stories: features, online clustering, state round trip, demo corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pytest
+
+from newsweave.models import AnnotatedArticle, Article
+from newsweave.stories import StoryClusterer, StoryFeatures, StoryModel, load_model, story_features
+from newsweave.stories_fit import bcubed_f1, fit_model
+
+SEEDS = Path("/work/shared/corpus/seeds")
+SCHEMA = Path(__file__).parents[1] / "src" / "newsweave" / "schemas" / "dossier-1.json"
+
+
+def feat(aid: str, terms: str, ents: str = "", day: int | None = None, years: tuple[int, ...] = ()) -> StoryFeatures:
+    """Hand-made features: space-separated terms and |-separated entities."""
+    t: dict[str, int] = {}
+    for w in terms.split():
+        t[w] = t.get(w, 0) + 1
+    e = {x: 1 for x in ents.split("|") if x}
+    return StoryFeatures(aid, day, t, e, [], aid, None, list(years))
+
+
+@pytest.mark.parametrize(
+    ("gold", "pred", "expected"),
+    [
+        ({"a": "1", "b": "1", "c": "2"}, {"a": "x", "b": "x", "c": "y"}, (1.0, 1.0, 1.0)),
+        ({"a": "1", "b": "1"}, {"a": "x", "b": "y"}, (1.0, 0.5, 2 / 3)),
+        ({"a": "1", "b": "2"}, {"a": "x", "b": "x"}, (0.5, 1.0, 2 / 3)),
+    ],
+)
+def test_bcubed(gold: dict[str, str], pred: dict[str, str], expected: tuple[float, float, float]) -> None:
+    assert bcubed_f1(gold, pred) == pytest.approx(expected)
+
+
+@pytest.fixture(scope="module")
+def toy_model() -> StoryModel:
+    """A model fitted on a small synthetic labelled stream (two topics, two events each)."""
+    stream = []
+    gold: dict[str, str] = {}
+    vocab = {
+        "q1": ("earthquake magnitude quake tremor damage", "Chile|Santiago"),
+        "q2": ("earthquake magnitude quake tremor damage", "Japan|Tokyo"),
+        "f1": ("fire blaze firefighter building burn", "Boston|Smith"),
+        "f2": ("fire blaze firefighter building burn", "Denver|Jones"),
+    }
+    for k in range(6):
+        for ev, (terms, ents) in vocab.items():
+            extra = f" {ev}word{k} {ev}thing said official report"
+            aid = f"{ev}-{k}"
+            stream.append(feat(aid, terms + extra, ents, 100 + k if ev.endswith("1") else 900 + k))
+            gold[aid] = ev
+    storyline = {"q1": "quake", "q2": "quake", "f1": "fire", "f2": "fire"}
+    return fit_model(stream, gold, storyline, uses_embeddings=False)
+
+
+def test_learned_model_separates_events(toy_model: StoryModel) -> None:
+    clf = StoryClusterer(toy_model)
+    arrivals = [
+        feat("a", "earthquake magnitude quake tremor damage q1word9", "Chile|Santiago", 200),
+        feat("b", "earthquake magnitude quake damage q1thing", "Chile|Santiago", 201),
+        feat("c", "fire blaze firefighter building burn f2word9", "Denver|Jones", 500),
+        feat("d", "fire blaze building burn f2thing", "Denver|Jones", None),  # unknown date still clusters
+        feat("e", "earthquake magnitude quake tremor damage q2thing", "Japan|Tokyo", 950),
+    ]
+    got = {a.article_id: a for a in clf.add_many(arrivals)}
+    assert got["b"].event_id == got["a"].event_id and not got["b"].new_event
+    assert got["d"].event_id == got["c"].event_id
+    assert got["c"].event_id != got["a"].event_id
+    assert got["e"].new_event and got["e"].event_id != got["a"].event_id
+    assert got["e"].storyline_id == got["a"].storyline_id
+    assert "joined" in got["b"].reason and "new event" in got["e"].reason
+
+
+def test_state_round_trip(toy_model: StoryModel) -> None:
+    first = [feat("a", "fire blaze building burn", "Boston", 10), feat("b", "quake tremor damage", "Chile", 11)]
+    clf = StoryClusterer(toy_model)
+    clf.add_many(first)
+    restored = StoryClusterer.from_dict(json.loads(json.dumps(clf.to_dict())))
+    nxt = feat("c", "fire blaze building burn firefighter", "Boston", 12)
+    assert restored.add(nxt).to_dict() == clf.add(nxt).to_dict()
+    assert [s.to_dict() for s in restored.stories()] == [s.to_dict() for s in clf.stories()]
+
+
+def test_posting_lists_are_capped(toy_model: StoryModel) -> None:
+    clf = StoryClusterer(toy_model, posting_cap=5)
+    for k in range(40):
+        clf.add(feat(f"x{k}", f"common uniq{k} other{k}", "", None))
+    assert max(len(v) for v in clf.event_index.values()) <= 5
+
+
+@pytest.fixture(scope="module")
+def seeds() -> list[AnnotatedArticle]:
+    """The demo corpus, annotated once (titles: first line of 001/002/004; dates for 000/001)."""
+    from newsweave.annotate import annotate, load_nlp
+
+    arts = []
+    for n, path in enumerate(sorted(SEEDS.glob("*.txt"))):
+        text = path.read_text("utf-8")
+        title = next(line.strip() for line in text.splitlines() if line.strip()) if n in (1, 2, 4) else None
+        arts.append(
+            Article(id=path.name[:3], text=text, input=str(path), title=title,
+                    published="2019-01-27" if n < 2 else None, language="en")
+        )
+    anns = {a.article_id: a for a in annotate(arts, load_nlp())}
+    return [AnnotatedArticle(a, anns[a.id]) for a in arts]
+
+
+def test_features_from_annotation(seeds: list[AnnotatedArticle]) -> None:
+    f = story_features(seeds[0])
+    assert f.day is not None and f.terms["defect"] >= 1
+    assert "silva" in f.entities and "maduro" in f.entities
+    assert 2019 in f.years
+    g = story_features(seeds[2])
+    assert g.day is None and g.label.startswith("Key military ally")
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="demo corpus not present")
+@pytest.mark.parametrize("with_embeddings", [False, True])
+def test_demo_corpus(seeds: list[AnnotatedArticle], with_embeddings: bool) -> None:
+    emb: list[np.ndarray | None] = [None] * len(seeds)
+    if with_embeddings:
+        from newsweave.embeddings import english_encoder
+
+        emb = list(english_encoder().encode([s.article.text for s in seeds]))
+    clf = StoryClusterer(load_model(embeddings=with_embeddings))
+    got = {a.article_id: a for a in clf.add_many(story_features(s, e) for s, e in zip(seeds, emb, strict=True))}
+    event = got["000"].event_id
+    assert all(got[k].event_id == event for k in ("001", "002", "003"))
+    assert got["004"].storyline_id == got["000"].storyline_id
+    assert got["004"].reason  # says whether it joined the event or started a later one, and why
+    stories = [s.to_dict() for s in clf.stories()]
+    schema = json.loads(SCHEMA.read_text("utf-8"))
+    jsonschema.Draft202012Validator({"$defs": schema["$defs"], **schema["properties"]["stories"]}).validate(stories)
+    ev = next(s for s in stories if s["id"] == event)
+    assert ev["first_date"] == "2019-01-27" and ev["label"]
