@@ -32,15 +32,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_stories import annotations, load  # noqa: E402
-
-from newsweave.models import AnnotatedArticle  # noqa: E402
-from newsweave.stories import StoryClusterer, StoryFeatures, load_model, story_features  # noqa: E402
-from newsweave.stories_fit import bcubed_f1  # noqa: E402
+from bench_stories import annotations, load
+from newsweave.models import AnnotatedArticle
+from newsweave.stories import StoryClusterer, StoryFeatures, load_model, story_features
+from newsweave.stories_fit import bcubed_f1
 
 
 def generate(base: list[StoryFeatures], event_day: dict[str, int], n: int, seed: int) -> Iterator[StoryFeatures]:
-    """Lazily yield ``n`` edited, date-shifted resamples of ``base``, replica blocks one after another, in date order inside a block (undated ones at random positions)."""
+    """Lazily yield ``n`` edited, date-shifted resamples of ``base`` (replica blocks in turn, by date)."""
     rng = random.Random(seed)
     per_replica = len(base)
     replicas = (n + per_replica - 1) // per_replica

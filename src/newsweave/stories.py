@@ -533,8 +533,10 @@ class StoryClusterer:
         if f.day is not None:
             c.first_day = f.day if c.first_day is None else min(c.first_day, f.day)
             c.last_day = f.day if c.last_day is None else max(c.last_day, f.day)
-        if sim > c.label_score:
-            c.label, c.label_score = f.label, sim
+        # label: the most central member, preferring members that have a title
+        score = sim + (1.0 if f.title_terms else 0.0)
+        if score > c.label_score:
+            c.label, c.label_score = f.label, score
 
     def observe(self, f: StoryFeatures) -> None:
         """Count an article's terms into the document frequencies."""
@@ -617,11 +619,11 @@ class StoryClusterer:
         event.parent = sl.id
         sl.children.append(event.id)
         self.events[event.id] = event
-        self._join(event, f, tv, ev, 1.0)
+        self._join(event, f, tv, ev, 0.0)
         event.article_ids.append(f.article_id)
         self._index(self.event_index, keys, event.id)
         self.article_event[f.article_id] = event.id
-        self._join(sl, f, tv, ev, sl_p if not new_sl else 1.0)
+        self._join(sl, f, tv, ev, 0.0 if new_sl else sl_p)
         sl.article_ids.append(f.article_id)
         self._index(self.storyline_index, keys, sl.id)
         return Assignment(f.article_id, event.id, sl.id, True, new_sl, best_p, f"new event: {why_new}; {why_sl}")
