@@ -121,6 +121,10 @@ def test_outer_span_includes_marks() -> None:
             {"kind": "partial", "text": "a betrayal of every voter in this country", "cue_text": "called"},
         ),
         (
+            "Cruz called them on it:\n\n“The questions asked in this debate show why people don’t trust the media.”",
+            {"kind": "direct", "speaker_text": "Cruz", "cue_text": "called"},
+        ),
+        (
             "Mr. Ortiz said in a tweet that the vote was rigged from the start.",
             {"kind": "indirect", "speaker_text": "Ortiz", "medium": "in a tweet"},
         ),

@@ -265,11 +265,18 @@ def extract_quotes(
         after_end = _sentence_end(text, idx, mq.outer.end, after_hi)
         before_lo = max(line_lo, prev_close)
         before_start = _sentence_start(text, idx, mq.outer.start, before_lo)
-        prev_close = mq.outer.end
+        last_close, prev_close = prev_close, mq.outer.end
         content_text = " ".join(text[p.start : p.end] for p in mq.parts)
         frame = _frame_in(idx, mq.outer.end, after_end, cues, prefer_last=False)
         if frame is None:
             frame = _frame_in(idx, before_start, mq.outer.start, cues, prefer_last=True)
+        if frame is None and not text[line_lo : mq.outer.start].strip():
+            # a quote paragraph introduced by the previous one ending in a colon ("Cruz called them on it:")
+            prev_end = len(text[:line_lo].rstrip())
+            if prev_end > 0 and text[prev_end - 1] == ":" and prev_end > last_close:
+                p_lo, _ = _line_bounds(text, prev_end - 1)
+                p_start = _sentence_start(text, idx, prev_end - 1, max(p_lo, last_close))
+                frame = _frame_in(idx, p_start, prev_end, cues, prefer_last=True)
         before_txt = text[before_start : mq.outer.start].strip()
         after_txt = text[mq.outer.end : after_end].strip(" .\n")
         # partial: the quote is embedded in a sentence of the reporter's own words
