@@ -117,6 +117,48 @@ def inputs_reuse(store: Store) -> str:
     return fingerprint("reuse/1", _article_ids(store))
 
 
+# -- stories --------------------------------------------------------------------------------
+
+def _arrival_order(docs: list[Any]) -> list[Any]:
+    """Publication order for dated articles; an undated one keeps its place in ingestion order."""
+    dated = sorted((d for d in docs if d.article.published), key=lambda d: d.article.published)
+    out, it = [], iter(dated)
+    for d in docs:
+        out.append(next(it) if d.article.published else d)
+    return out
+
+
+def run_stories(store: Store, settings: Settings) -> str:
+    """Online clustering: new articles join existing events and storylines (state kept in the store)."""
+    from newsweave.embeddings import english_encoder
+    from newsweave.stories import StoryClusterer, load_model, story_features
+
+    state = store.get_state("stories:clusterer")
+    clusterer = StoryClusterer.from_dict(state) if state else StoryClusterer(load_model(embeddings=True))
+    seen = {a["article_id"] for a in store.records("story_assignment")}
+    new = _arrival_order([d for d in load_annotated(store) if d.article.id not in seen])
+    english = [d for d in new if d.annotation is not None]
+    emb: dict[str, Any] = {}
+    if english:
+        vectors = english_encoder().encode([d.article.text for d in english])
+        emb = {d.article.id: vectors[k] for k, d in enumerate(english)}
+    assigned = [clusterer.add(story_features(d, emb.get(d.article.id))).to_dict() for d in new]
+    stories = [s.to_dict() for s in clusterer.stories()]
+    previous = store.records("story_assignment")
+    with store.transaction() as conn:  # the clusterer's state and its output land together
+        store.set_state("stories:clusterer", clusterer.to_dict(), conn=conn)
+        store.replace_records("story", [(s["id"], s, s["article_ids"]) for s in stories], conn=conn)
+        store.replace_records("story_assignment", [(a["article_id"], a, [a["article_id"]])
+                                                   for a in [*previous, *assigned]], conn=conn)
+    events = sum(1 for s in stories if s["level"] == "event")
+    return f"{len(new)} articles placed; {events} events in {len(stories) - events} storylines"
+
+
+def inputs_stories(store: Store) -> str:
+    """The stored articles."""
+    return fingerprint("stories/1", _article_ids(store))
+
+
 # -- entities -------------------------------------------------------------------------------
 
 def run_entities(store: Store, settings: Settings) -> str:
@@ -263,6 +305,7 @@ def inputs_corroborate(store: Store) -> str:
 
 STAGES[:] = [
     Stage("reuse", run_reuse, inputs_reuse),
+    Stage("stories", run_stories, inputs_stories),
     Stage("entities", run_entities, inputs_entities),
     Stage("quotes", run_quotes, inputs_quotes),
     Stage("events", run_events, inputs_events),

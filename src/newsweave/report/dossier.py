@@ -32,6 +32,8 @@ RECORD_SECTIONS = {
     "claims": "claim",
     "profiles": "profile",
     "timelines": "timeline",
+    "story_assignments": "story_assignment",
+    "reuse_articles": "article_reuse",
 }
 
 

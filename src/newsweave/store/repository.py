@@ -178,8 +178,13 @@ class Store:
 
     # -- records ----------------------------------------------------------------------------
 
+    def transaction(self) -> Any:
+        """A connection in one transaction, for writes that must land together (pass it as ``conn``)."""
+        return self.engine.begin()
+
     def replace_records(
-        self, kind: str, items: Iterable[tuple[str, dict[str, Any], Iterable[str]]], scope: str = ""
+        self, kind: str, items: Iterable[tuple[str, dict[str, Any], Iterable[str]]], scope: str = "",
+        conn: Connection | None = None,
     ) -> int:
         """Replace all records of ``kind`` in ``scope`` with ``items`` in one transaction.
 
@@ -188,25 +193,33 @@ class Store:
             items: ``(record id, JSON payload, cited article ids)``.
             scope: a partition (e.g. a story id) so that one story's records can be
                 replaced without touching the others; "" for corpus-wide kinds.
+            conn: an open transaction (:meth:`transaction`) to join; default: a new one.
 
         Returns:
             The number of records written.
         """
         items = list(items)
-        with self.engine.begin() as conn:
+
+        def write(c: Connection) -> None:
             old = select(records.c.id).where(records.c.kind == kind, records.c.scope == scope)
-            conn.execute(delete(record_articles).where(
+            c.execute(delete(record_articles).where(
                 record_articles.c.kind == kind, record_articles.c.record_id.in_(old)))
-            conn.execute(delete(records).where(records.c.kind == kind, records.c.scope == scope))
+            c.execute(delete(records).where(records.c.kind == kind, records.c.scope == scope))
             if items:
-                conn.execute(insert(records), [
+                c.execute(insert(records), [
                     {"kind": kind, "id": rid, "scope": scope, "payload": payload} for rid, payload, _ in items
                 ])
                 links = {(rid, aid) for rid, _, aids in items for aid in aids}
                 if links:
-                    conn.execute(insert(record_articles), [
+                    c.execute(insert(record_articles), [
                         {"kind": kind, "record_id": rid, "article_id": aid} for rid, aid in sorted(links)
                     ])
+
+        if conn is not None:
+            write(conn)
+        else:
+            with self.engine.begin() as c:
+                write(c)
         return len(items)
 
     def records(self, kind: str, scope: str | None = None) -> list[dict[str, Any]]:
