@@ -295,7 +295,7 @@ def role_discrepancies(entities: Sequence[dict[str, Any]], ind: Independence) ->
                                            ind.count(evs, [] if evs else aids)))
             supported, conf = _support(values)
             desc = f"{ent['name']}'s {slot} differs: " + " vs ".join(
-                f"{v.value} in {len(v.article_ids)} article(s)" for v in values)
+                f"{value} in {len(holders[value])} article(s)" for value in sorted(by_value))
             out.append(Discrepancy("role", desc, ent["id"], values, supported, conf))
     return out
 
@@ -318,8 +318,8 @@ OPPOSITE = {"SUPPORT": "REJECT", "COOPERATE": "REJECT", "AGREE": "REJECT"}
 
 
 def _verb(evs: Sequence[dict[str, Any]]) -> str:
-    modes = [ev.get("mode") for ev in evs if ev.get("mode")]
-    return (max(set(modes), key=modes.count) if modes else (evs[0].get("type") or "act")).lower()
+    modes: list[str] = [str(ev["mode"]) for ev in evs if ev.get("mode")]
+    return (max(set(modes), key=modes.count) if modes else str(evs[0].get("type") or "act")).lower()
 
 
 def event_discrepancies(events: Sequence[dict[str, Any]], ind: Independence,

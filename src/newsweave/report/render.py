@@ -70,6 +70,12 @@ def event_phrase(e: dict[str, Any]) -> str:
     return " ".join(p for p in parts if p).strip()
 
 
+def main_entry(e: dict[str, Any]) -> bool:
+    """A timeline entry shown up front: dated from the text, with an actor or a target."""
+    dated = bool(e.get("date")) and e.get("date_precision") not in (None, "unknown") and "X" not in e["date"]
+    return dated and bool(e.get("actor_text") or e.get("target_text"))
+
+
 def _select(items: Iterable[dict[str, Any]], ids: set[str], key: str = "article_ids") -> list[dict[str, Any]]:
     return [x for x in items if set(x.get(key) or []) & ids]
 
@@ -154,17 +160,24 @@ def story_html(dossier: dict[str, Any], view: dict[str, Any], texts: dict[str, s
     # Timeline
     out.append("<section id='timeline'><h2>Timeline</h2>")
     entries = [e for t in timelines for e in t.get("entries", [])]
-    if entries:
+    main = [e for e in entries if main_entry(e)]
+    rest = [e for e in entries if not main_entry(e)]
+    for group, rows in (("main", main), ("rest", rest)):
+        if not rows:
+            continue
+        if group == "rest":
+            out.append(f"<details><summary>{len(rows)} more entries (undated, dated only by publication, or "
+                       "without actor and target)</summary>")
         out.append("<table><thead><tr><th>date</th><th>what happened</th><th>articles</th>"
                    "<th>independent sources</th><th>evidence</th></tr></thead><tbody>")
-        for e in entries:
+        for e in rows:
             what = esc(event_phrase(e))
             out.append(f"<tr><td>{esc(e.get('date') or 'unknown')}</td><td>{what}</td>"
                        f"<td>{len(e.get('article_ids', []))}</td><td>{esc(e.get('independent_sources', ''))}</td>"
                        f"<td>{' '.join(_ev_link(x, labels) for x in e.get('evidence', [])[:6])}</td></tr>")
-        out.append("</tbody></table>")
-    else:
-        out.append("<p class='empty'>No dated events found.</p>")
+        out.append("</tbody></table>" + ("</details>" if group == "rest" else ""))
+    if not entries:
+        out.append("<p class='empty'>No events found.</p>")
     out.append("</section>")
     # Sources
     out.append("<section id='sources'><h2>Sources</h2><table><thead><tr><th>article</th><th>outlet</th>"
