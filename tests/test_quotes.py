@@ -330,3 +330,11 @@ def test_demo_corpus_groups(nlp: Any) -> None:
     role = _group_with(groups, "The armed forces have a fundamental role")
     assert sorted(role.article_ids) == ["001", "002"] and role.speaker_text == "Jose Luis Silva"
     assert {v.article_id: v.speaker_text for v in role.variants} == {"001": "Jose Luis Silva", "002": "Jose Luis Salva"}
+
+
+def test_grouper_re_adding_is_a_no_op(corpus: tuple[list[Quote], dict[str, str]]) -> None:
+    quotes, texts = corpus
+    grouper = QuoteGrouper(encoder=False)
+    first = [g.to_dict() for g in grouper.add(quotes, texts)]
+    again = [g.to_dict() for g in grouper.add(quotes, texts)]
+    assert first == again

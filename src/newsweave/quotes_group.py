@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 import numpy as np
 from rapidfuzz import fuzz
+from rapidfuzz.process import cdist
 
 from newsweave.models import Span, content_id
 from newsweave.quotes_model import Quote, _load_packaged
@@ -374,30 +375,55 @@ class QuoteGrouper:
         Returns:
             All groups (old and new), each refreshed.
         """
-        stmts = self.statements(quotes, texts)
-        self._all_quotes.extend(quotes)
-        vecs = self._encode([s.text for s in stmts])
+        known = {(v.article_id, v.start, v.end) for g in self.groups for v in g.variants}
+        stmts = [st for st in self.statements(quotes, texts) if st.key not in known]  # re-adding is a no-op
+        seen_q = {q.id for q in self._all_quotes}
+        self._all_quotes.extend(q for q in quotes if q.id not in seen_q)
+        if not stmts:
+            return self._refresh()
         p = self.params
+        vecs = self._encode([s.text for s in stmts])
+        words = np.array([len(s.norm.split()) for s in stmts])
+        if vecs is None:
+            vecs = np.zeros((len(stmts), 1), dtype=np.float32)
+        vecs = np.where((words >= p.min_embedding_words)[:, None], vecs, 0.0).astype(np.float32)
+        # every variant so far, flat, then the new statements: one C++ pass for all wording scores
+        old_norms = [n for norms in self._norms for n in norms]
+        old_group = [g for g, norms in enumerate(self._norms) for _ in norms]
+        new_norms = [st.norm for st in stmts]
+        cols = old_norms + new_norms
+        lex = cdist(new_norms, cols, scorer=fuzz.ratio, workers=-1) / 100.0
+        part = cdist(new_norms, cols, scorer=fuzz.partial_ratio, score_cutoff=p.partial * 100, workers=-1) / 100.0
+        col_words = np.array([len(n.split()) for n in cols])
+        short = np.minimum(words[:, None], col_words[None, :])
+        lex = np.maximum(lex, np.where((short >= p.min_partial_words) & (part >= p.partial), part, 0.0))
+        old_vecs = [v for v in self._vecs if v.size]
+        dim = vecs.shape[1]
+        flat_old = np.vstack(old_vecs) if old_vecs and old_vecs[0].shape[1] == dim else np.zeros((0, dim))
+        if flat_old.shape[0] != len(old_norms):
+            flat_old = np.zeros((len(old_norms), dim), dtype=np.float32)
+        cos = vecs @ np.vstack([flat_old, vecs]).T
+        col_group = np.array(old_group + [-1] * len(stmts), dtype=np.int64)
+        n_old = len(old_norms)
         for i, st in enumerate(stmts):
+            ncols = n_old + i  # earlier statements of this batch count, later ones not yet
+            g_of = col_group[:ncols]
+            n_groups = len(self.groups)
             best, best_sim = -1, 0.0
-            n_words = len(st.norm.split())
-            for g, norms in enumerate(self._norms):
-                if any(
-                    v.article_id == st.quote.article_id and v.start == st.span.start
-                    for v in self.groups[g].variants
-                ):
-                    continue
-                lex = max(self.score(st.norm, n) for n in norms)
-                sim = lex if lex >= p.lexical else 0.0
-                if sim == 0.0 and vecs is not None and n_words >= p.min_embedding_words:
-                    cos = float(np.max(self._vecs[g] @ vecs[i]))
-                    ok_spk = all(speakers_compatible(st.quote, o) for o in self._speakers[g])
-                    if cos >= p.embedding and ok_spk:
-                        sim = cos
-                if sim > best_sim:
-                    best, best_sim = g, sim
+            if ncols and n_groups:
+                g_lex = np.zeros(n_groups)
+                np.maximum.at(g_lex, g_of, lex[i, :ncols])
+                g_cos = np.full(n_groups, -1.0)
+                np.maximum.at(g_cos, g_of, cos[i, :ncols])
+                sim = np.where(g_lex >= p.lexical, g_lex, 0.0)
+                for g in np.flatnonzero((sim == 0.0) & (g_cos >= p.embedding)):
+                    if all(speakers_compatible(st.quote, o) for o in self._speakers[g]):
+                        sim[g] = g_cos[g]
+                if sim.max() > 0:
+                    best = int(np.argmax(sim))
+                    best_sim = float(sim[best])
             var = _variant(st, best_sim if best >= 0 else 1.0)
-            vec = vecs[i : i + 1] if vecs is not None else np.zeros((1, 1), dtype=np.float32)
+            vec = vecs[i : i + 1]
             if best >= 0:
                 self.groups[best].variants.append(var)
                 self._norms[best].append(st.norm)
@@ -409,6 +435,12 @@ class QuoteGrouper:
                 self._norms.append([st.norm])
                 self._vecs.append(vec)
                 self._speakers.append([st.quote])
+                best = len(self.groups) - 1
+            col_group[n_old + i] = best
+        return self._refresh()
+
+    def _refresh(self) -> list[QuoteGroup]:
+        """Recompute speakers and differences of every group."""
         canon = canonical_names(self._all_quotes)
         for group in self.groups:
             group.refresh(canon)
