@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsweave.timex import duration_value, find_timexes, parse_number, value_precision
+from newsweave.timex import find_timexes
+from newsweave.timex_values import duration_value, parse_number, value_precision
 
 PUB = "2019-01-27"  # a Sunday
 

@@ -27,7 +27,8 @@ from importlib import resources
 from typing import Any, Literal
 
 from newsweave.models import AnnotatedArticle, Span, Token, content_id
-from newsweave.timex import TimeExpr, timexes_for_article, value_precision
+from newsweave.timex import timexes_for_article
+from newsweave.timex_values import TimeExpr, value_precision
 
 logger = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from rapidfuzz import fuzz
 
 from newsweave.events import Event
 from newsweave.models import content_id
-from newsweave.timex import value_precision
+from newsweave.timex_values import value_precision
 
 _PREC_RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "season": 3, "year": 4, "unknown": 9}
 

@@ -26,37 +26,27 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
-from dateutil.relativedelta import relativedelta
-
 from newsweave.models import AnnotatedArticle
+from newsweave.timex_values import (
+    MONTHS,
+    ORDINALS,
+    SEASONS,
+    SMALL,
+    TENS,
+    TIME_UNITS,
+    WEEKDAYS,
+    TimeExpr,
+    duration_value,
+    parse_iso,
+    parse_number,
+    shift_value,
+)
 
 TimexType = Literal["DATE", "TIME", "DURATION", "SET"]
 Tense = Literal["past", "present", "future"]
-
-MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
-    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
-    "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
-}  # fmt: skip
-WEEKDAYS = {
-    "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6, "sunday": 7,
-}  # fmt: skip
-SEASONS = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
-ORDINALS = {
-    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
-    "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
-}  # fmt: skip
-_UNITS_ONES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-_SMALL = {w: i + 1 for i, w in enumerate([*_UNITS_ONES, "ten", "eleven", "twelve", "thirteen", "fourteen",
-                                          "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-         "ninety": 90}
-UNIT_CODES = {"second": "S", "minute": "M", "hour": "H", "day": "D", "night": "D", "week": "W",
-              "weekend": "WE", "month": "M", "quarter": "Q", "year": "Y", "decade": "DE", "century": "CE"}
-_TIME_UNITS = {"second", "minute", "hour"}
 
 # ---------------------------------------------------------------------------
 # regular-expression building blocks
@@ -66,7 +56,7 @@ _MON = r"(?P<mon>january|february|march|april|may|june|july|august|september|oct
 _WD = r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _NUMWORD = (r"(?:\d{1,3}(?:,\d{3})*(?:\.\d+)?(?!\d)|\d+ 1/2|a|an|one|a couple of|a few|few|several|some|many|"
             r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|"
-            r"seven|eight|nine))?|" + "|".join(sorted(_SMALL, key=len, reverse=True)) +
+            r"seven|eight|nine))?|" + "|".join(sorted(SMALL, key=len, reverse=True)) +
             r"|a hundred|hundreds of|thousands of|a dozen|dozens of)")
 _NUM = rf"(?P<num>{_NUMWORD}(?: (?:or|to) {_NUMWORD})?)"
 _UNIT = r"(?P<unit>second|minute|hour|day|night|week|weekend|month|quarter|year|decade|centur(?:y|ie))s?"
@@ -78,153 +68,6 @@ _REL = r"(?P<rel>last|this|next|past|previous|coming|current|following|the past|
        r"the previous|the coming|the current|the following|this past|this coming|the same|that|the)"
 
 _Handler = Callable[["_Ctx", "re.Match[str]"], "tuple[str, str, str | None] | None"]
-
-
-@dataclass(slots=True)
-class TimeExpr:
-    """One normalized time expression; ``start``/``end`` are offsets into the article text.
-
-    ``anchored`` is true when the value was computed from the reference date
-    (publication date or an earlier date in the text), false for explicit
-    dates and for placeholders left when no reference date was known.
-    """
-
-    start: int
-    end: int
-    text: str
-    type: TimexType
-    value: str
-    mod: str | None = None
-    anchored: bool = False
-
-    @property
-    def precision(self) -> str:
-        """Granularity of ``value``: day, week, month, quarter, season, year or unknown."""
-        return value_precision(self.value) if self.type in ("DATE", "TIME") else "unknown"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON form."""
-        d = asdict(self)
-        d["precision"] = self.precision
-        return d
-
-
-def value_precision(value: str) -> str:
-    """Precision of a TIMEX3 DATE value, as in the dossier's ``date_precision``."""
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}(T.*)?", value):
-        return "day"
-    if re.fullmatch(r"\d{4}-W\d{2}(-WE)?", value):
-        return "week"
-    if re.fullmatch(r"\d{4}-\d{2}", value):
-        return "month"
-    if re.fullmatch(r"\d{4}-Q\d", value):
-        return "quarter"
-    if re.fullmatch(r"\d{4}-(SP|SU|FA|WI)", value):
-        return "season"
-    if re.fullmatch(r"\d{4}(-H\d)?", value):
-        return "year"
-    return "unknown"
-
-
-# ---------------------------------------------------------------------------
-# helpers
-# ---------------------------------------------------------------------------
-def parse_number(text: str) -> float | None:
-    """A number written in digits or words ("eight", "twenty-four", "a"); None for "few"/"several"."""
-    t = text.lower().strip().replace("-", " ")
-    if t in ("a", "an", "one"):
-        return 1
-    if t == "a couple of":
-        return 2
-    if t in ("a dozen",):
-        return 12
-    if t in ("a hundred",):
-        return 100
-    if re.fullmatch(r"\d+ 1/2", t):
-        return float(t.split()[0]) + 0.5
-    try:
-        return float(t)
-    except ValueError:
-        pass
-    parts = t.split()
-    if parts and parts[0] in _TENS:
-        return _TENS[parts[0]] + (_SMALL.get(parts[1], 0) if len(parts) > 1 else 0)
-    if t in _SMALL:
-        return _SMALL[t]
-    return None
-
-
-def _fmt_num(n: float | None) -> str:
-    if n is None:
-        return "X"
-    return str(int(n)) if n == int(n) else str(n)
-
-
-def duration_value(n: float | None, unit: str) -> str:
-    """TIMEX3 duration value: ``P8D``, ``PT3H``, ``P2Y``, ``PXW``."""
-    unit = unit.lower().rstrip("s") if unit.lower() != "centuries" else "century"
-    if unit == "centurie":
-        unit = "century"
-    if unit == "quarter":
-        return f"P{_fmt_num(n)}Q"
-    if unit == "decade":
-        return f"P{_fmt_num(n * 10)}Y" if n is not None else "PXDE"
-    if unit == "century":
-        return f"P{_fmt_num(n * 100)}Y" if n is not None else "PXCE"
-    if unit == "weekend":
-        return f"P{_fmt_num(n)}WE"
-    code = UNIT_CODES.get(unit, "X")
-    prefix = "PT" if unit in _TIME_UNITS else "P"
-    return f"{prefix}{_fmt_num(n)}{code}"
-
-
-def _iso_week(d: dt.date) -> str:
-    y, w, _ = d.isocalendar()
-    return f"{y}-W{w:02d}"
-
-
-def _quarter(d: dt.date) -> tuple[int, int]:
-    return d.year, (d.month - 1) // 3 + 1
-
-
-def shift_value(ref: dt.date | None, unit: str, n: int) -> str:
-    """The unit-granular value ``n`` units away from ``ref`` (placeholder when ``ref`` is None)."""
-    unit = unit.rstrip("s")
-    if unit == "centurie":
-        unit = "century"
-    if ref is None:
-        return {"day": "XXXX-XX-XX", "night": "XXXX-XX-XX", "week": "XXXX-WXX", "weekend": "XXXX-WXX-WE",
-                "month": "XXXX-XX", "quarter": "XXXX-QX", "year": "XXXX", "decade": "XXX",
-                "century": "XX"}.get(unit, "XXXX-XX-XX")
-    if unit in ("day", "night"):
-        return (ref + dt.timedelta(days=n)).isoformat()
-    if unit == "week":
-        return _iso_week(ref + dt.timedelta(weeks=n))
-    if unit == "weekend":
-        return _iso_week(ref + dt.timedelta(weeks=n)) + "-WE"
-    if unit == "month":
-        d = ref + relativedelta(months=n)
-        return f"{d.year}-{d.month:02d}"
-    if unit == "quarter":
-        y, q = _quarter(ref)
-        k = y * 4 + (q - 1) + n
-        return f"{k // 4}-Q{k % 4 + 1}"
-    if unit == "year":
-        return str(ref.year + n)
-    if unit == "decade":
-        return str(ref.year // 10 + n)
-    if unit == "century":
-        return str(ref.year // 100 + n)
-    return (ref + dt.timedelta(days=n)).isoformat()
-
-
-def _parse_iso(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 @dataclass(slots=True)
@@ -508,7 +351,7 @@ def _h_in_n(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
     """'in eight days' (a date that far after the publication date)."""
     n = parse_number(m["num"])
     unit = m["unit"].lower().rstrip("s")
-    if n is None or n != int(n) or unit in _TIME_UNITS:
+    if n is None or n != int(n) or unit in TIME_UNITS:
         return "DURATION", duration_value(n, unit), None
     return "DATE", shift_value(ctx.dct, unit, int(n)), None
 
@@ -555,7 +398,7 @@ def _h_year_ago(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
 
 
 _SPELLED_DECADES = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-                    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, **_TENS}
+                    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, **TENS}
 
 
 def _h_spelled_year(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
@@ -711,7 +554,7 @@ def find_timexes(
     Returns:
         Non-overlapping :class:`TimeExpr` records in text order.
     """
-    dct = _parse_iso(published)
+    dct = parse_iso(published)
     cands = _candidates(text)
     cands.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     chosen: list[tuple[int, int, _Handler, re.Match[str]]] = []
@@ -756,7 +599,7 @@ def find_timexes(
         explicit = re.fullmatch(r"\d{4}(-\d\d(-\d\d)?|-Q\d|-H\d)?", value[:10])
         if handler not in (_h_ago, _h_year_ago) and ttype in ("DATE", "TIME") and explicit:
             ref_value = value
-            d = _parse_iso(value) if len(value) >= 10 else None
+            d = parse_iso(value) if len(value) >= 10 else None
             if d is not None:
                 ref = d
     return out
