@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 
 from newsweave.corroborate import (
-    Evidence,
     Independence,
     claims,
     find_discrepancies,
     offices_of,
     ranks_of,
 )
+from newsweave.models import Evidence
 
 
 @pytest.mark.parametrize(

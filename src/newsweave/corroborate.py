@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsweave.models import content_id
+from newsweave.models import Evidence, content_id
 
 #: Specific offices: two different ones for the same person in the same story conflict.
 OFFICES = {
@@ -82,23 +82,6 @@ def offices_of(role: str) -> set[str]:
 def ranks_of(role: str) -> set[str]:
     """The ranks a role text names."""
     return _find_terms(role, RANKS)
-
-
-@dataclass(slots=True)
-class Evidence:
-    """A cited span."""
-
-    article_id: str
-    start: int
-    end: int
-    text: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """Dossier form."""
-        out: dict[str, Any] = {"article_id": self.article_id, "start": self.start, "end": self.end}
-        if self.text:
-            out["text"] = self.text
-        return out
 
 
 class Independence:

@@ -50,7 +50,7 @@ from newsweave.entities_names import (
     partial_of,
     token_similar,
 )
-from newsweave.models import AnnotatedArticle, content_id
+from newsweave.models import AnnotatedArticle, Evidence, content_id
 
 logger = logging.getLogger(__name__)
 
@@ -62,20 +62,6 @@ ACRONYM = "acronym"
 _ONE_STORY = "_all"
 #: Minimum context score for a misspelling merge (needs a shared role or quote besides).
 MISSPELLING_MIN_SCORE = 1.5
-
-
-@dataclass(slots=True)
-class Evidence:
-    """A cited span: article id + character offsets (+ the covered text)."""
-
-    article_id: str
-    start: int
-    end: int
-    text: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """Dossier form."""
-        return {"article_id": self.article_id, "start": self.start, "end": self.end, "text": self.text}
 
 
 @dataclass(slots=True)

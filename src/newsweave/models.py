@@ -39,6 +39,23 @@ class Span:
 
 
 @dataclass(slots=True)
+class Evidence:
+    """A cited span: an article id, character offsets into its text, and (optionally) the covered text."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Dossier form (``text`` only when known)."""
+        out: dict[str, Any] = {"article_id": self.article_id, "start": self.start, "end": self.end}
+        if self.text:
+            out["text"] = self.text
+        return out
+
+
+@dataclass(slots=True)
 class Article:
     """One news article, cleaned, with its metadata.
 
