@@ -67,6 +67,7 @@ def contents(text: str) -> list[str]:
         ("“One,” he said. “Two.”", ["One", "Two."]),
         ("The “traitor” label.", ["traitor"]),
         ("A 5\" screen and nothing else.", []),
+        ("The tax ''is a misguided approach,'' said Mr. Burman.", ["is a misguided approach"]),
     ],
 )
 def test_find_marked_quotes(text: str, expected: list[str]) -> None:
@@ -123,6 +124,11 @@ def test_outer_span_includes_marks() -> None:
         (
             "Cruz called them on it:\n\n“The questions asked in this debate show why people don’t trust the media.”",
             {"kind": "direct", "speaker_text": "Cruz", "cue_text": "called"},
+        ),
+        (
+            "Acts of protest, Mr. Obama said, are acts of patriotism.",
+            {"kind": "indirect", "speaker_text": "Obama",
+             "text": "Acts of protest, Mr. Obama said, are acts of patriotism"},
         ),
         (
             "Mr. Ortiz said in a tweet that the vote was rigged from the start.",

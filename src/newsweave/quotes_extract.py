@@ -420,7 +420,7 @@ def _indirect(
                 content_tok = comps[0]
             elif (
                 (tok.dep_ == "parataxis" or (tok.dep_ == "ccomp" and not _is_cue(tok.head, cues)))
-                and tok.head.i < tok.i
+                and (tok.head.i < tok.i or tok.dep_ == "parataxis")
                 and tok.head.pos_ in {"VERB", "AUX"}
                 and any(c.dep_ == "nsubj" for c in tok.children)
             ):
@@ -430,7 +430,14 @@ def _indirect(
         toks = [t for t in content_tok.subtree if exclude is None or t not in set(exclude.subtree)]
         toks = [t for t in toks if lo <= t.idx < hi]
         if exclude is not None:
-            toks = [t for t in toks if t.i < exclude.i] if exclude.i > content_tok.i else toks
+            ex = [t.i for t in exclude.subtree]
+            before = [t for t in toks if t.i < min(ex)]
+            after = [t for t in toks if t.i > max(ex)]
+            # "X, he said." / "According to Y, X." keep one side; "X, he said, Y" covers both
+            if not any(not t.is_punct for t in after):
+                toks = before
+            elif not any(not t.is_punct for t in before):
+                toks = after
         words = [t for t in toks if not t.is_punct]
         if len(words) < params.min_indirect_tokens:
             continue

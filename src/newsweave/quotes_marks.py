@@ -133,15 +133,20 @@ def find_marked_quotes(text: str) -> list[MarkedQuote]:
     per_line: list[list[MarkedQuote]] = []
     for off, line in lines:
         found: list[MarkedQuote] = []
-        doubles = _scan_double(line)
+        # Two apostrophes stand for a double mark in some archives (''like this,''): scan them as
+        # ' "' so that offsets stay put, then move the outer start back over the first apostrophe.
+        doubles = _scan_double(line.replace("''", ' "'))
         covered: list[tuple[int, int]] = []
         for o, c in doubles:
             end = c if c is not None else len(line)
+            if c is not None and line[c] == "'":
+                end = c - 1
             s, e = _trim(text, off + o + 1, off + end)
+            outer_start = o - 1 if line[o] == "'" else o
             if s < e:
                 outer_end = off + (c + 1 if c is not None else len(line.rstrip()))
-                found.append(MarkedQuote([Span(s, e)], Span(off + o, outer_end), c is not None))
-            covered.append((o, end + 1))
+                found.append(MarkedQuote([Span(s, e)], Span(off + outer_start, outer_end), c is not None))
+            covered.append((outer_start, (c if c is not None else len(line)) + 1))
         # single quotes only outside double-quoted stretches
         gaps: list[tuple[int, int]] = []
         cur = 0

@@ -59,7 +59,9 @@ class QuoteParams:
         )
 
 
+@lru_cache(maxsize=8)
 def _load_packaged(name: str) -> dict[str, Any] | None:
+    """A JSON file of the package data (read once), or ``None`` if absent."""
     try:
         raw = resources.files("newsweave.data").joinpath(name).read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError):
