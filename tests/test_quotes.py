@@ -344,3 +344,14 @@ def test_grouper_re_adding_is_a_no_op(corpus: tuple[list[Quote], dict[str, str]]
     first = [g.to_dict() for g in grouper.add(quotes, texts)]
     again = [g.to_dict() for g in grouper.add(quotes, texts)]
     assert first == again
+
+
+def test_definite_description_refers_back_to_the_unnamed_source(nlp: Any) -> None:
+    text = (
+        "The United States is preparing new sanctions, a senior White House official said.\n\n"
+        "“We believe these are the first pebbles before bigger rocks roll down the hill,” the official said."
+    )
+    quotes = extract_quotes(make(nlp, text), nlp)
+    assert [q.speaker_kind for q in quotes] == ["anonymous", "anonymous"]
+    assert quotes[1].speaker_text == "a senior White House official"
+    assert text[quotes[1].speaker.start : quotes[1].speaker.end] == "the official"  # type: ignore[union-attr]

@@ -4,7 +4,9 @@ A pronoun goes to the nearest earlier named speaker that fits it: ``he``/``she``
 need a person whose gender (from honorifics, and from the pronouns the
 article uses right after that person is the only one named in a sentence) does
 not clash; ``they`` an organisation or group; ``it`` an organisation. Quote
-speakers are searched further back than other named subjects. Hand-written
+speakers are searched further back than other named subjects. A definite
+description ("the official") refers back to the first unnamed source with the
+same head word ("a senior White House official") and stays anonymous. Hand-written
 because spaCy's small English model has no coreference component and
 coreferee/neuralcoref do not support spaCy 3.8.
 """
@@ -178,9 +180,16 @@ def resolve_pronouns(pairs: list[tuple[Quote, Speaker | None]], doc: Doc, gender
             key = name_key(name)
             if len(name) > len(full.get(key, "")):
                 full[key] = name
+    described: dict[str, tuple[Span, str]] = {}  # head word -> first full description of an unnamed source
     for q, spk in pairs:
         if q.speaker_kind == "named" and q.speaker_text:
             q.speaker_text = full.get(name_key(q.speaker_text), q.speaker_text)
+        if spk is not None and spk.kind == "anonymous" and q.speaker is not None:
+            # "the official" after "a senior White House official": the same unnamed source, not a name
+            if spk.text.lower().startswith(("the ", "this ", "that ")) and spk.head_lower in described:
+                q.speaker_ref, q.speaker_text = described[spk.head_lower]
+            else:
+                described.setdefault(spk.head_lower, (spk.span, spk.text))
         if spk is None or spk.kind != "pronoun" or q.speaker is None:
             continue
         pron = spk.head_lower
