@@ -336,6 +336,15 @@ def test_demo_corpus_groups(nlp: Any) -> None:
     role = _group_with(groups, "The armed forces have a fundamental role")
     assert sorted(role.article_ids) == ["001", "002"] and role.speaker_text == "Jose Luis Silva"
     assert {v.article_id: v.speaker_text for v in role.variants} == {"001": "Jose Luis Silva", "002": "Jose Luis Salva"}
+    # with entity resolution (newsweave.entities) both spellings are one speaker entity
+    from newsweave.entities import resolve_entities
+
+    resolution = resolve_entities(items)
+    groups = group_quotes(extract_all(items, nlp, resolver=resolution.entity_at), texts)
+    for needle in ("My message to the armed forces is", "The armed forces have a fundamental role"):
+        g = _group_with(groups, needle)
+        assert g.speaker_entity_id is not None
+        assert {v.speaker_entity_id for v in g.variants} == {g.speaker_entity_id}
 
 
 def test_grouper_re_adding_is_a_no_op(corpus: tuple[list[Quote], dict[str, str]]) -> None:

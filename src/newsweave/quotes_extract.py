@@ -327,6 +327,15 @@ def extract_quotes(
             q.speaker_ref if q.speaker_ref is not None else (q.speaker if q.speaker_kind == "named" else None)
         )
         q.speaker_entity_id = _resolve_entity(resolver, aid, ref)
+    # a name the resolver missed once takes the entity the same name got elsewhere in the article
+    by_name: dict[str, set[str]] = {}
+    for d in drafts:
+        if d.quote.speaker_text and d.quote.speaker_entity_id and d.quote.speaker_kind != "anonymous":
+            by_name.setdefault(d.quote.speaker_text, set()).add(d.quote.speaker_entity_id)
+    for d in drafts:
+        ids = by_name.get(d.quote.speaker_text or "", set())
+        if d.quote.speaker_entity_id is None and d.quote.speaker_kind != "anonymous" and len(ids) == 1:
+            d.quote.speaker_entity_id = next(iter(ids))
     return [d.quote for d in drafts]
 
 
