@@ -103,6 +103,7 @@ def _event(aid: str, polarity: str, modality: str = "actual", date: str | None =
     return {"id": f"ev-{aid}", "type": etype, "mode": "recognize" if etype == "SUPPORT" else "defect",
             "actor_entity_id": "e1", "target_entity_id": "e2",
             "polarity": polarity, "modality": modality, "date": date, "date_precision": "day" if date else "unknown",
+            "date_source": "clause" if date else "unknown",
             "article_ids": [aid], "evidence": [_ev(aid, 0, 30)]}
 
 
@@ -147,6 +148,14 @@ def test_agreeing_events_raise_no_flag() -> None:
         ("We will leave within 72 hours.", "We will leave within 30 days.", True),
         ("I recognize Maduro.", "I do not recognize Maduro.", True),
         ("The armed forces have a fundamental role to play.", "The armed forces have a fundamental role.", False),
+        ("The 5.9-magnitude quake struck Qeshm island", "The 6.1-magnitude quake struck Qeshm island", True),
+        ("Williams, 91, passed away early Thursday in her sleep", "Williams passed away early Thursday in her sleep",
+         False),
+        ("He gave himself up just after 6:00 p.m.", "He gave himself up just after 6 p.m.", False),
+        ("they had recovered 80% of the haul", "they had recovered 80% of the haul in 2009", False),
+        # Different statements of one speaker, with different numbers, are not one statement reworded.
+        ("The Orioles have offered Teixeira a seven-year deal worth $140 million",
+         "The Nationals upgraded their offer to eight years and $160 million", False),
     ],
 )
 def test_quote_wording(a: str, b: str, conflict: bool) -> None:
@@ -166,3 +175,11 @@ def test_claims_merge_accent_variants_and_count_independent_sources() -> None:
     (c,) = [c for c in claims([ent], [], [], reuse) if c.slot == "name"]
     assert c.article_ids == ["A", "B"]
     assert c.independent_sources == 1  # B copied the passage from A
+
+
+def test_unresolved_participants_never_conflict() -> None:
+    events = [_event("A", "negated"), _event("B", "asserted")]
+    for ev in events:
+        ev["actor_entity_id"] = None
+        ev["actor_text"] = "we"
+    assert find_discrepancies([], [], events, []) == []

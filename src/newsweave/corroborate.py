@@ -284,8 +284,9 @@ def role_discrepancies(entities: Sequence[dict[str, Any]], ind: Independence) ->
 
 
 def _event_key(ev: dict[str, Any]) -> tuple[str, str, str]:
-    return (ev.get("type") or "", ev.get("actor_entity_id") or fold(ev.get("actor_text") or ""),
-            ev.get("target_entity_id") or fold(ev.get("target_text") or ""))
+    """Type, actor and target; only entity ids count, since surface words ("we", "the deal") do not
+    identify the same participant across articles."""
+    return (ev.get("type") or "", ev.get("actor_entity_id") or "", ev.get("target_entity_id") or "")
 
 
 def _polarity(ev: dict[str, Any]) -> str:
@@ -350,7 +351,9 @@ def event_discrepancies(events: Sequence[dict[str, Any]], ind: Independence,
         asserted = by_pol.get("asserted", [])
         by_date: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for ev in asserted:
-            if ev.get("date") and ev.get("date_precision") == "day" and ev.get("date_source") != "publication":
+            # Only a date the clause itself states (not the nearest date elsewhere in the sentence).
+            if ev.get("date") and ev.get("date_precision") == "day" and ev.get("date_source") in ("clause",
+                                                                                                 "governing"):
                 by_date[ev["date"]].append(ev)
         if len(by_date) >= 2:
             values = []
@@ -368,30 +371,58 @@ _NUM = re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|n
                   re.I)
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z]+(?:'[a-z]+)?|n't", fold(text).replace("’", "'")))
+_ASIDE = re.compile(r"\([^)]*\)|\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\.?", re.I)
 
 
-def quote_discrepancies(quotes: Sequence[dict[str, Any]], ind: Independence) -> list[Discrepancy]:
-    """Quote variants whose wording differs in negation or in numbers (a change of meaning)."""
+def _meaning_signature(text: str) -> tuple[frozenset[str], frozenset[str], str]:
+    """Negation words, numbers, and the rest of the wording with both removed.
+
+    Parenthesized asides (unit or currency conversions) and clock times (written
+    "6:00 p.m." by one outlet and "18:00" by another) are left out first.
+    """
+    text = _ASIDE.sub(" ", text)
+    words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?|n't", fold(text).replace("’", "'"))
+    neg = frozenset(w for w in words if w in NEGATIONS or w.endswith("n't"))
+    nums = frozenset(fold(m) for m in _NUM.findall(text))
+    rest = " ".join(w for w in words if w not in neg and fold(w) not in nums and not w.endswith("n't"))
+    return neg, nums, rest
+
+
+def quote_discrepancies(quotes: Sequence[dict[str, Any]], ind: Independence,
+                        min_similarity: float = 85.0) -> list[Discrepancy]:
+    """Two outlets' renderings of one statement that agree word for word except in negation or numbers.
+
+    A variant pair is compared only when, with negation words and numbers taken out, its
+    wordings are near-identical (rapidfuzz ratio >= ``min_similarity``): then a negation
+    added or dropped, or a number changed, changes the meaning. Paraphrases and different
+    statements of one speaker raise nothing.
+    """
+    from rapidfuzz import fuzz
+
     out: list[Discrepancy] = []
     for q in quotes:
         variants = q.get("variants", [])
-        if len({v["article_id"] for v in variants}) < 2:
-            continue
-        sigs: dict[tuple[frozenset[str], frozenset[str]], list[dict[str, Any]]] = defaultdict(list)
-        for v in variants:
-            words = _words(v["text"])
-            neg = frozenset(w for w in words if w in NEGATIONS or w.endswith("n't"))
-            nums = frozenset(fold(m) for m in _NUM.findall(v["text"]))
-            sigs[(frozenset({"neg"}) if neg else frozenset(), nums)].append(v)
-        if len(sigs) < 2:
+        sigs = [(v, _meaning_signature(v["text"])) for v in variants]
+        flagged: dict[tuple[frozenset[str], frozenset[str]], list[dict[str, Any]]] = defaultdict(list)
+        for i, (va, (na, ma, ra)) in enumerate(sigs):
+            for vb, (nb, mb, rb) in sigs[i + 1:]:
+                # A number one outlet adds (an age, a year) is more detail, not a different meaning:
+                # numbers differ when each side has one the other lacks (5.9 vs 6.1).
+                numbers_differ = bool(ma - mb) and bool(mb - ma)
+                if va["article_id"] == vb["article_id"] or (bool(na) == bool(nb) and not numbers_differ):
+                    continue
+                if not ra or not rb or fuzz.ratio(ra, rb) < min_similarity:
+                    continue
+                for v, key in ((va, (frozenset({"neg"}) if na else frozenset(), ma)),
+                               (vb, (frozenset({"neg"}) if nb else frozenset(), mb))):
+                    if v not in flagged[key]:
+                        flagged[key].append(v)
+        if len(flagged) < 2:
             continue
         values = []
-        for vs in sigs.values():
+        for vs in flagged.values():
             evid = [Evidence(v["article_id"], v["start"], v["end"], v["text"]) for v in vs]
-            label = vs[0]["text"]
-            values.append(ValueSupport(label, sorted({v["article_id"] for v in vs}), evid, ind.count(evid)))
+            values.append(ValueSupport(vs[0]["text"], sorted({v["article_id"] for v in vs}), evid, ind.count(evid)))
         supported, conf = _support(values)
         who = q.get("speaker_text") or "an unattributed speaker"
         out.append(Discrepancy("quote_wording", f"Outlets render a statement by {who} with a different meaning "
