@@ -93,8 +93,8 @@ class Independence:
 
     def __init__(self, reuse: Iterable[dict[str, Any]]) -> None:
         self.copied: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-        self.origin_of: dict[str, str] = {}
-        for link in reuse:
+        self.origin_of: dict[str, str] = {}  # copy -> the origin it mostly copied (share >= 0.5, largest first)
+        for link in sorted(reuse, key=lambda r: -r.get("share", 0)):
             copy, origin = link["copy_article_id"], link["origin_article_id"]
             for p in link.get("passages", []):
                 self.copied[copy].append((p["copy_start"], p["copy_end"], origin))

@@ -18,6 +18,17 @@ T = TypeVar("T")
 PublishedFrom = Literal["metadata", "dateline", "url"]
 
 
+def input_label(input: str, fallback: str) -> str:
+    """A short readable name for an article: its input file's stem (plus the record), else ``fallback``."""
+    from pathlib import PurePath
+
+    base = PurePath(input.split("#")[0]).stem if input else ""
+    rec = input.split("#", 1)[1][:40] if "#" in input else ""
+    if base and rec:
+        return f"{base}#{rec}"
+    return base or fallback
+
+
 def content_id(text: str, prefix: str = "") -> str:
     """Stable id from content: the first 16 hex digits of a SHA-256."""
     return prefix + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from newsweave.corroborate import Claim, Discrepancy, fold
-from newsweave.models import Annotation, Article
+from newsweave.models import Annotation, Article, input_label
 
 DATA = Path(__file__).parent / "data"
 
@@ -164,7 +164,7 @@ def outlet_of(article: Article) -> str:
     """The outlet an article is profiled under (its own input name when the outlet is unknown)."""
     if article.source:
         return article.source
-    return f"unknown outlet ({Path(article.input.split('#')[0]).stem or article.id})"
+    return f"unknown outlet ({input_label(article.input, article.id)})"
 
 
 def build_profiles(

@@ -10,11 +10,10 @@ skips it.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from newsweave.config import Settings
-from newsweave.models import Article
+from newsweave.models import Article, input_label
 from newsweave.pipeline import STAGES, Stage, fingerprint, load_annotated
 from newsweave.store import Store
 
@@ -23,11 +22,7 @@ logger = logging.getLogger(__name__)
 
 def article_label(article: Article) -> str:
     """A short readable name: the input file's stem (plus record), else the title, else the id."""
-    base = Path(article.input.split("#")[0]).stem
-    rec = article.input.split("#", 1)[1] if "#" in article.input else ""
-    if base and rec:
-        return f"{base}#{rec[:40]}"
-    return base or (article.title or article.id)[:60]
+    return input_label(article.input, (article.title or article.id)[:60])
 
 
 def _article_ids(store: Store) -> list[str]:
@@ -45,12 +40,10 @@ def story_map(store: Store) -> dict[str, str]:
 
 
 def origin_map(store: Store) -> dict[str, str]:
-    """Article id -> the article it mostly copied (reuse share >= 0.5)."""
-    out: dict[str, str] = {}
-    for link in sorted(store.records("reuse"), key=lambda r: -r.get("share", 0)):
-        if link.get("share", 0) >= 0.5:
-            out.setdefault(link["copy_article_id"], link["origin_article_id"])
-    return out
+    """Article id -> the article it mostly copied (see :class:`newsweave.corroborate.Independence`)."""
+    from newsweave.corroborate import Independence
+
+    return Independence(store.records("reuse")).origin_of
 
 
 PERSON_PRONOUNS = {"he", "she", "him", "her", "his", "hers"}

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from newsweave.models import input_label
 from newsweave.store import Store
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|])")
@@ -34,13 +35,8 @@ def esc(text: Any) -> str:
 
 
 def labels_of(dossier: dict[str, Any]) -> dict[str, str]:
-    """Short readable labels for article ids: the input file stem (plus record), else the id."""
-    out = {}
-    for a in dossier["articles"]:
-        base = Path(a["input"].split("#")[0]).stem if a.get("input") else ""
-        rec = a["input"].split("#", 1)[1][:40] if "#" in (a.get("input") or "") else ""
-        out[a["id"]] = f"{base}#{rec}" if base and rec else (base or a["id"])
-    return out
+    """Short readable labels for article ids (see :func:`newsweave.models.input_label`)."""
+    return {a["id"]: input_label(a.get("input") or "", a["id"]) for a in dossier["articles"]}
 
 
 def _slug(text: str) -> str:
