@@ -17,7 +17,7 @@ from newsweave.report.render import write_reports
 from newsweave.store import Store
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SECTIONS = ("summary", "timeline", "sources", "discrepancies", "entities", "quotes", "reuse", "articles")
+SECTIONS = ("summary", "timeline", "sources", "discrepancies", "profiles", "entities", "quotes", "reuse", "articles")
 EVIL = (
     "Opposition leader <script>window.__pwned = 1</script> said on Monday that the talks with the "
     "government <img src=x onerror=\"window.__pwned = 2\"> had failed, according to officials in Caracas."
@@ -103,6 +103,10 @@ def test_html_page_in_chromium(demo_report: tuple[Path, dict[str, Any]], tmp_pat
             assert article.count() == 1
             assert target.evaluate("el => { const r = el.getBoundingClientRect(); "
                                    "return r.bottom > 0 && r.top < window.innerHeight; }")
+            # Where a translation indicator fires is linked to the span in the article text.
+            sign = page.locator("#profiles li", has_text="translation sign").first.locator("a.evidence-link").first
+            sign_href = sign.get_attribute("href")
+            assert sign_href and page.locator(f"[id='{sign_href[1:]}']").count() == 1
             page.set_viewport_size({"width": 1200, "height": 900})
             page.screenshot(path=str(tmp_path / "dossier.png"), full_page=False)
             assert (tmp_path / "dossier.png").stat().st_size > 10_000

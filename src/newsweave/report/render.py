@@ -120,6 +120,63 @@ def _evidence_everywhere(*sections: Iterable[dict[str, Any]]) -> Iterator[dict[s
                         yield {"article_id": v["article_id"], "start": v["start"], "end": v["end"]}
 
 
+MT_EXPLAINED = {
+    "capitalized_common_word": "common nouns, verbs or adjectives capitalized mid-sentence outside any name "
+                               "(a trace of German noun capitalization or of a translator treating a word as a name)",
+    "lowercase_sentence_start": "sentences that open in lower case",
+    "foreign_function_word": "frequent German, Spanish, French, Portuguese or Italian function words left in the text",
+    "foreign_quote_marks": "low-9 or guillemet quotation marks kept from another language's typography",
+}
+
+
+def _profile_hits(p: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every span a profile cites: loaded terms and where translation indicators fire."""
+    hits = list(p.get("loaded_vocabulary", []))
+    for ind in p.get("machine_translation", {}).values():
+        hits += ind.get("hits", [])
+    return hits
+
+
+def _profiles_html(profiles: dict[str, dict[str, Any]], ids: set[str], labels: dict[str, str]) -> list[str]:
+    """The source-profiles section: one block per outlet with its evidence links."""
+    out = ["<section id='profiles'><h2>Source profiles</h2>"]
+    for p in profiles.values():
+        if not set(p["article_ids"]) & ids:
+            continue
+        orig = p.get("originality")
+        out.append(f"<div class='profile'><h3>{esc(p['outlet'])}</h3><ul>")
+        out.append(f"<li>articles: {_cites(p['article_ids'], labels)}; original text: "
+                   f"{'unknown' if orig is None else f'{orig:.0%}'}; credits: "
+                   f"{esc(', '.join(p.get('credited_wires', [])) or 'none')}</li>")
+        if p.get("first_reported"):
+            out.append("<li>reported first: " + "; ".join(
+                f"{esc(c['subject'])} — {esc(c['value'])} ({esc(c['date'])})" for c in p["first_reported"][:8])
+                + "</li>")
+        if p.get("omitted_consensus"):
+            out.append("<li>omits facts that independent sources agree on: " + "; ".join(
+                f"{esc(c['subject'])} — {esc(c['value'])} ({c['independent_sources']} sources)"
+                for c in p["omitted_consensus"][:8]) + "</li>")
+        if p.get("discrepancies"):
+            out.append("<li>carries values the independent sources do not support: " + "; ".join(
+                f"<a href='#disc-{esc(d['discrepancy_id'])}'>{esc(d['kind'])}: {esc(d['value'])}</a>"
+                for d in p["discrepancies"]) + "</li>")
+        loaded = p.get("loaded_vocabulary", [])
+        out.append(f"<li>loaded or emotive terms in its own voice: {len(loaded)} "
+                   f"({p.get('loaded_per_1000_words', 0)} per 1,000 words)"
+                   + (": " + " ".join(f"{esc(h['text'])} {_ev_link(h, labels)}" for h in loaded[:12]) if loaded else "")
+                   + "</li>")
+        for key, ind in p.get("machine_translation", {}).items():
+            if not ind.get("count"):
+                continue
+            out.append(f"<li>translation sign — {esc(MT_EXPLAINED.get(key, key))}: {ind['per_1000_tokens']} per "
+                       f"1,000 tokens (corpus median {ind['corpus_median']}): "
+                       + " ".join(f"{esc(h['text'])} {_ev_link(h, labels)}" for h in ind.get("hits", [])[:12])
+                       + "</li>")
+        out.append("</ul></div>")
+    out.append("</section>")
+    return out
+
+
 def story_html(dossier: dict[str, Any], view: dict[str, Any], texts: dict[str, str]) -> str:
     """One self-contained HTML page for one storyline."""
     labels = labels_of(dossier)
@@ -208,6 +265,7 @@ def story_html(dossier: dict[str, Any], view: dict[str, Any], texts: dict[str, s
     else:
         out.append("<p class='empty'>No discrepancies found.</p>")
     out.append("</section>")
+    out.extend(_profiles_html(profiles, ids, labels))
     # Entities
     out.append("<section id='entities'><h2>Entities</h2><table><thead><tr><th>entity</th><th>kind</th>"
                "<th>variants</th><th>roles</th></tr></thead><tbody>")
@@ -247,6 +305,7 @@ def story_html(dossier: dict[str, Any], view: dict[str, Any], texts: dict[str, s
         out.append("<p class='empty'>No copied passages between these articles.</p>")
     out.append("</section><section id='articles'><h2>Articles</h2>")
     cited = [e for e in _evidence_everywhere(summary, entities, quotes, discrepancies, entries)]
+    cited += [h for p in profiles.values() if set(p["article_ids"]) & ids for h in _profile_hits(p)]
     for r in reuse:
         cited += [{"article_id": r["copy_article_id"], "start": p["copy_start"], "end": p["copy_end"]}
                   for p in r["passages"]]
@@ -304,6 +363,19 @@ def story_markdown(dossier: dict[str, Any], view: dict[str, Any]) -> str:
             for v in d["values"]:
                 mark = " (supported)" if v["value"] == d.get("supported_value") else ""
                 lines.append(f"  - {md(v['value'])}{mark}: {cite(v['article_ids'])} {evs(v.get('evidence', [])[:4])}")
+    lines += ["", "## Source profiles", ""]
+    for p in dossier.get("profiles", []):
+        if not set(p["article_ids"]) & ids:
+            continue
+        orig = p.get("originality")
+        lines.append(f"- **{md(p['outlet'])}**: original text {'unknown' if orig is None else f'{orig:.0%}'}; "
+                     f"credits {md(', '.join(p.get('credited_wires', [])) or 'none')}; "
+                     f"{len(p.get('loaded_vocabulary', []))} loaded terms "
+                     + evs(p.get("loaded_vocabulary", [])[:6]))
+        for key, ind in p.get("machine_translation", {}).items():
+            if ind.get("count"):
+                lines.append(f"  - translation sign, {md(MT_EXPLAINED.get(key, key))}: {ind['per_1000_tokens']} "
+                             f"per 1,000 tokens (median {ind['corpus_median']}) {evs(ind.get('hits', [])[:6])}")
     lines += ["", "## Entities", ""]
     for ent in _select(dossier.get("entities", []), ids):
         variants = "; ".join(f"{md(v['text'])}{' (' + ', '.join(v['flags']) + ')' if v.get('flags') else ''} "
