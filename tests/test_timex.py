@@ -30,6 +30,24 @@ PUB = "2019-01-27"  # a Sunday
         ("The paper appears daily.", PUB, ("daily", "SET", "P1D")),
         ("They arrived at 10 p.m. Wednesday.", PUB, ("10 p.m. Wednesday", "TIME", "2019-01-23T22:00")),
         ("He returns next Friday.", PUB, ("next Friday", "DATE", "2019-02-01")),
+        # a month without a year: past tense -> the latest one, a prospective reading -> the nearest
+        ("He stepped down in March for health reasons.", "1989-11-02", ("March", "DATE", "1989-03")),
+        ("It agreed to acquire the bank in January.", "1989-11-02", ("January", "DATE", "1990-01")),
+        ("The mission will fly in December.", "1998-03-04", ("December", "DATE", "1998-12")),
+        ("Profits dropped for the fourth quarter.", "1998-01-26", ("the fourth quarter", "DATE", "1997-Q4")),
+        ("They lived in camps for 2 1/2 years.", PUB, ("2 1/2 years", "DURATION", "P2Y6M")),
+        ("But a minute and a half later, a pilot called.", PUB, ("a minute and a half", "DURATION", "PT1M30S")),
+        ("Support rose from 35 percent several years ago.", PUB, ("several years ago", "DATE", "PAST_REF")),
+        ("Revenue for the year ended March 31 was $7 million.", "1989-11-01", ("the year", "DURATION", "P1Y")),
+        ("The quarter ended Sept. 30. It earned $10 million in the year-ago quarter.", "1989-11-01",
+         ("the year-ago quarter", "DATE", "1988-Q3")),
+        ("Net fell from $2 million for the corresponding period last year.", "1989-11-01",
+         ("the corresponding period last year", "DATE", "1988-Q3")),
+        ("In March 1989 it got a bid. The following month, it sold.", "1989-10-27",
+         ("The following month", "DATE", "1989-04")),
+        ("It began in 1988, when imports that year fell.", "1989-11-02", ("that year", "DATE", "1988")),
+        ("Earnings will be lower in the last half of 1989.", "1989-10-26",
+         ("the last half of 1989", "DATE", "1989-H2")),
     ],
 )
 def test_find_timexes(text: str, published: str | None, expected: tuple[str, str, str]) -> None:
@@ -68,3 +86,6 @@ def test_duration_value() -> None:
     assert duration_value(3, "hours") == "PT3H"
     assert duration_value(2, "quarters") == "P2Q"
     assert duration_value(None, "years") == "PXY"
+    assert duration_value(2.5, "years") == "P2Y6M"
+    assert duration_value(1.5, "days") == "P1DT12H"
+    assert duration_value(0.5, "hours") == "PT30M"

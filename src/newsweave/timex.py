@@ -78,6 +78,7 @@ class _Ctx:
     ref: dt.date | None  # reference time: the last full date mentioned before, else dct
     ref_value: str | None  # its TIMEX3 value (may be a quarter etc.)
     tense: Tense
+    after: str = ""  # the text right after the expression
 
 
 def _weekday(ctx: _Ctx, wd: int, direction: str | None = None) -> str:
@@ -101,7 +102,11 @@ def _weekday(ctx: _Ctx, wd: int, direction: str | None = None) -> str:
 
 
 def _month_year(ctx: _Ctx, month: int) -> str:
-    """Year of a month named without a year: nearest by tense around the publication date."""
+    """Year of a month named without a year, by tense around the publication date.
+
+    Past tense: the latest such month not after the publication month; future: the next one not
+    before it; present: the nearest one.
+    """
     if ctx.dct is None:
         return "XXXX"
     y = ctx.dct.year
@@ -109,7 +114,10 @@ def _month_year(ctx: _Ctx, month: int) -> str:
         if month < ctx.dct.month:
             y += 1
         return str(y)
-    # otherwise the nearest such month (news mostly reports the recent past or the near future)
+    if ctx.tense == "past":
+        if month > ctx.dct.month + 1:  # the month just after publication is still the near one
+            y -= 1
+        return str(y)
     diff = month - ctx.dct.month
     if diff > 6:
         y -= 1
@@ -293,6 +301,15 @@ def _h_rel_unit(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | No
     """last/this/next week|month|year|quarter|weekend|decade|century."""
     d = _rel_direction(m["rel"])
     unit = m["unit"].lower()
+    rel = (m["rel"] or "").lower()
+    if rel == "the" and unit == "year" and re.match(r" (?:ended|ending)\b", ctx.after):
+        return "DURATION", "P1Y", None  # "for the year ended March 31": the accounting period's length
+    if rel in ("that", "the same", "the following", "the previous") and unit in ("month", "year"):
+        # anaphoric: relative to the period last mentioned, not to the publication date
+        rm = re.match(r"(\d{4})(?:-(\d\d))?", ctx.ref_value or "")
+        if rm and (unit == "year" or rm[2]):
+            base = dt.date(int(rm[1]), int(rm[2] or 1), 1)
+            return "DATE", shift_value(base, unit, d or 0), None
     if d is None:  # "the week", "the year": context-dependent
         if unit == "quarter" and ctx.ref_value and re.fullmatch(r"\d{4}-Q\d", ctx.ref_value):
             return "DATE", ctx.ref_value, None
@@ -320,6 +337,8 @@ def _h_quarter(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
         year = m["year"] or m["year2"]
     elif m["rel"]:
         year = shift_value(ctx.dct, "year", _rel_direction(m["rel"]) or 0)
+    elif ctx.dct is not None and ctx.tense != "future" and not m["half"] and q > (ctx.dct.month - 1) // 3 + 1:
+        year = str(ctx.dct.year - 1)  # a reported quarter not yet begun at publication: last year's
     else:
         year = shift_value(ctx.dct, "year", 0)
     if m["half"]:
@@ -336,6 +355,8 @@ def _h_ago(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
     word = m["dir"].lower()
     sign = -1 if word in ("ago", "earlier", "before", "back") else 1
     base = ctx.dct if word in ("ago", "from now", "hence") else ctx.ref
+    if n is None and word == "ago":
+        return "DATE", "PAST_REF", None  # "several years ago": some time in the past
     if n is None or n != int(n):
         value = shift_value(base, unit, 0)
         value = re.sub(r"\d", "X", value) if base else value
@@ -362,6 +383,8 @@ def _h_duration(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | No
     if num and ("few" in num or "several" in num or num == "some" or "many" in num
                 or (num.split()[-1] == "of" and num != "a couple of")):
         n = None
+    if m["andhalf"] and n is not None:
+        n += 0.5
     return "DURATION", duration_value(n, m["unit"]), None
 
 
@@ -388,12 +411,35 @@ def _h_set(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
     return "SET", duration_value(1, unit or "day"), None
 
 
-def _h_year_ago(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
-    """'year-ago', 'the year-earlier quarter': the reference period one year back."""
+def _ref_quarter(ctx: _Ctx) -> tuple[int, int] | None:
+    """The quarter under discussion: the last quarter or dated day/month mentioned, else the one before
+    the publication quarter (the one a results story reports); None without any date."""
     rv = ctx.ref_value or ""
-    qm = re.fullmatch(r"(\d{4})(-Q\d|-H\d|-\d\d)?", rv)
+    qm = re.fullmatch(r"(\d{4})-Q(\d)", rv)
     if qm:
-        return "DATE", f"{int(qm[1]) - 1}{qm[2] or ''}", None
+        return int(qm[1]), int(qm[2])
+    mm = re.match(r"(\d{4})-(\d\d)", rv)
+    if mm and rv != (ctx.dct.isoformat() if ctx.dct else None):
+        return int(mm[1]), (int(mm[2]) - 1) // 3 + 1
+    if ctx.dct is None:
+        return None
+    k = ctx.dct.year * 4 + (ctx.dct.month - 1) // 3 - 1
+    return k // 4, k % 4 + 1
+
+
+def _h_year_ago(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    """'year-ago', 'the year-earlier quarter', 'the corresponding period last year': the reference
+    period one year back (a quarter when a quarter or period is named)."""
+    surface = m.group(0).lower()
+    rv = ctx.ref_value or ""
+    if re.search(r"quarter|period", surface):
+        rq = _ref_quarter(ctx)
+        if rq is None:
+            return "DATE", "XXXX-QX", None
+        return "DATE", f"{rq[0] - 1}-Q{rq[1]}", None
+    qm = re.fullmatch(r"(\d{4})(-Q\d|-H\d|-\d\d)", rv)
+    if qm:
+        return "DATE", f"{int(qm[1]) - 1}{qm[2]}", None
     return "DATE", shift_value(ctx.dct, "year", -1), None
 
 
@@ -413,6 +459,11 @@ def _h_spelled_year(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] 
     if m["mon"]:
         return "DATE", f"{value}-{MONTHS[m['mon'].lower().rstrip('.')]:02d}", None
     return "DATE", value, None
+
+
+def _h_last_part(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    """'the last half of 1989', 'the final quarter of 1990'."""
+    return "DATE", f"{m['year']}-{'H2' if m['what'].lower() == 'half' else 'Q4'}", None
 
 
 def _h_fiscal(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
@@ -468,13 +519,20 @@ _PATTERNS: list[tuple[str, _Handler]] = [
     (rf"{_B}(?:the )?(?:(?P<rel>last|this|next)(?: year's| year) )?(?:(?P<year2>(?:19|20)\d\d) )?"
      rf"(?:fiscal )?(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[- ](?:(?:fiscal|calendar) )?"
      rf"(?:(?P<q>quarter)|(?P<half>half))(?: of (?:fiscal )?{_YEAR})?{_E}", _h_quarter),
+    (rf"{_B}(?:the )?(?:last|latter|final) (?P<what>half|quarter) of {_YEAR}{_E}", _h_last_part),
     (rf"{_B}(?:fiscal|FY) ?{_YEAR}{_E}", _h_fiscal),
     (rf"{_B}(?:(?:{_MON} )?nineteen (?P<rest>(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
      rf"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|ten|eleven|twelve|thirteen|fourteen|"
      rf"fifteen|sixteen|seventeen|eighteen|nineteen)|(?:the year )?(?P<thousand>two thousand)(?: and "
      rf"(?P<extra>one|two|three|four|five|six|seven|eight|nine|ten))?){_E}", _h_spelled_year),
-    (rf"{_B}(?:the )?year[- ](?:ago|earlier)(?: (?:third |second |first |fourth )?(?:quarter|period|"
-     rf"level|month))?{_E}", _h_year_ago),
+    (rf"{_B}(?:the )?(?:(?:comparable|corresponding|same) )?year[- ](?:ago|earlier)(?: (?:third |second |first |"
+     rf"fourth )?(?:quarter|period|level|month))?{_E}", _h_year_ago),
+    (rf"{_B}(?:the )?(?:(?:same|corresponding|comparable) )?(?:quarter|period) (?:(?:of |in )?last year|"
+     rf"a year (?:ago|earlier)|(?:of |in )?the (?:previous|prior) year){_E}", _h_year_ago),
+    (rf"{_B}(?:the )?(?:same|corresponding|comparable) (?:quarter|period) (?:of |in )?(?:1[6-9]|20)\d\d{_E}",
+     _h_year_ago),
+    (rf"{_B}(?:last|the previous|the prior) year's (?:(?:comparable|corresponding|same) )?(?:quarter|period)"
+     rf"{_E}", _h_year_ago),
     (rf"{_B}(?:the )?(?:end|close|beginning|start|middle) of (?:(?:the|this) )?(?:{_MON}(?:,? {_YEAR})?|"
      rf"(?P<year2>(?:1[6-9]|20)\d\d)|(?:(?P<rel>this|last|next|the) )?(?P<unit>week|month|year|quarter|decade|century))"
      rf"{_E}", _h_end_of),
@@ -482,7 +540,7 @@ _PATTERNS: list[tuple[str, _Handler]] = [
      _h_in_n),
     (rf"{_B}(?:the |a |an )?(?:(?:past|last|next|first|coming|previous|latest|final|remaining|following) )?"
      rf"{_APPROX}{_NUM}(?: more| additional| full| straight| consecutive| trading| business)?[- ]{_UNIT}"
-     rf"(?:-long|-old)?{_E}", _h_duration),
+     rf"(?:-long|-old|(?P<andhalf> and a half))?{_E}", _h_duration),
     (rf"{_B}(?:(?:the )?(?:past|last|next|coming|recent|previous|following|several|few|many) )+"
      rf"(?P<num>){_UNIT}{_E}", _h_bare_duration),
     (rf"{_B}(?:daily|weekly|monthly|annually|yearly|hourly|quarterly|nightly|(?:every|each) "
@@ -506,22 +564,30 @@ _MOD_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _MOD_CODE = {"start": "START", "mid": "MID", "end": "END"}
-_FUTURE_CUES = re.compile(
-    r"\b(?:will|'ll|shall|going to|plans? to|scheduled|is to|are to|next|upcoming|is due|are due)\b",
-    re.IGNORECASE,
-)
-_PAST_CUES = re.compile(r"\b(?:was|were|had|did|said|last|ago|earlier|\w+ed)\b", re.IGNORECASE)
+_FUTURE_CUES = r"will|won't|'ll|shall|would|going to|plans? to|scheduled|is to|are to|is due|are due|next|" \
+    r"upcoming"
+# cues of a prospective reading that are too weak to move a weekday forward ("to close at", "by")
+_WEAK_FUTURE_CUES = r"expects? to|expected|coming|until|by|to (?!the\b|a\b|an\b|\d|\$)[a-z]+"
+_PAST_CUES = r"was|were|had|did|said|says|ago|last|since|\w+ed"
+_TENSE_CUE = re.compile(rf"\b(?:(?P<fut>{_FUTURE_CUES})|(?P<weak>{_WEAK_FUTURE_CUES})|(?P<past>{_PAST_CUES}))\b",
+                        re.IGNORECASE)
 
 
 def _guess_tense(text: str, start: int, end: int) -> Tense:
-    """Tense of the clause around an expression from surface cues (used without a parse)."""
-    lo = max(text.rfind(".", 0, start), text.rfind("\n", 0, start), start - 80)
-    hi_candidates = [i for i in (text.find(".", end), text.find("\n", end)) if i >= 0]
-    hi = min([*hi_candidates, end + 60])
-    window_before = text[max(lo, 0) : start]
-    if _FUTURE_CUES.search(window_before[-50:]) or _FUTURE_CUES.search(text[end:hi][:30]):
-        return "future"
-    return "past"
+    """Tense of the clause around an expression from surface cues (used without a parse).
+
+    The nearest cue before the expression within its sentence decides (a reported "said ... will"
+    is future, a weak cue such as "to acquire" gives "present", i.e. the nearest occurrence); without
+    one, the first cue after it; past by default (news reports the past).
+    """
+    lo = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), start - 120, 0)
+    hi_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
+    hi = min([*hi_candidates, end + 80])
+    before = list(_TENSE_CUE.finditer(text, lo, start))
+    cue = before[-1] if before else _TENSE_CUE.search(text, end, hi)
+    if cue is None or cue["past"]:
+        return "past"
+    return "future" if cue["fut"] else "present"  # a weak cue: the nearest occurrence
 
 
 def _candidates(text: str) -> list[tuple[int, int, _Handler, re.Match[str]]]:
@@ -580,7 +646,7 @@ def find_timexes(
         if surface.lower().strip() in _AMBIGUOUS_REF and not _ref_word_ok(text, s, e):
             continue
         tense = (tense_of(s, e) if tense_of else None) or _guess_tense(text, s, e)
-        res = handler(_Ctx(dct, ref, ref_value, tense), m)
+        res = handler(_Ctx(dct, ref, ref_value, tense, text[e : e + 20]), m)
         if res is None:
             continue
         ttype, value, mod = res
@@ -591,7 +657,7 @@ def find_timexes(
             s = s - (len(text[max(0, s - 20) : s]) - pm.start())
         anchored = dct is not None and handler not in (_h_full_date, _h_month_year, _h_iso, _h_us_numeric,
                                                         _h_year, _h_decade, _h_century, _h_season_year,
-                                                        _h_fiscal, _h_duration, _h_bare_duration, _h_set)
+                                                        _h_fiscal, _h_last_part, _h_duration, _h_bare_duration, _h_set)
         if handler is _h_full_date and m["year"]:
             anchored = False
         out.append(TimeExpr(s, e, text[s:e], ttype, value, mod, anchored))  # type: ignore[arg-type]

@@ -135,7 +135,23 @@ def duration_value(n: float | None, unit: str) -> str:
         return f"P{fmt_num(n)}WE"
     code = UNIT_CODES.get(unit, "X")
     prefix = "PT" if unit in TIME_UNITS else "P"
+    if n is not None and n != int(n) and unit in _FRACTION_UNITS:
+        # 2 1/2 years -> P2Y6M: the fraction in the next smaller unit when it comes out whole
+        per, small = _FRACTION_UNITS[unit]
+        rest = (n - int(n)) * per
+        if rest == int(rest):
+            small_code = UNIT_CODES[small]
+            whole = f"{int(n)}{code}" if int(n) else ""
+            if unit in TIME_UNITS:
+                return f"PT{whole}{int(rest)}{small_code}"
+            if small in TIME_UNITS:
+                return f"P{whole}T{int(rest)}{small_code}"
+            return f"P{whole}{int(rest)}{small_code}"
     return f"{prefix}{fmt_num(n)}{code}"
+
+
+_FRACTION_UNITS = {"year": (12, "month"), "week": (7, "day"), "day": (24, "hour"), "hour": (60, "minute"),
+                   "minute": (60, "second")}
 
 
 def iso_week(d: dt.date) -> str:
