@@ -79,6 +79,7 @@ class _Ctx:
     ref_value: str | None  # its TIMEX3 value (may be a quarter etc.)
     tense: Tense
     after: str = ""  # the text right after the expression
+    before: str = ""  # the text right before it
 
 
 def _weekday(ctx: _Ctx, wd: int, direction: str | None = None) -> str:
@@ -180,7 +181,7 @@ def _h_month_rel_year(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None
 
 def _h_month(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
     word = m["mon"].lower()
-    if word == "may" and m.group(0)[0].islower():
+    if word == "may" and m.group(0)[m.start("mon") - m.start()].islower():
         return None  # the modal verb
     mon = MONTHS[word.rstrip(".")]
     rel = m["rel"] if "rel" in m.groupdict() else None
@@ -216,6 +217,15 @@ def _h_year(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
 
 def _h_decade(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
     return "DATE", m["dec"][:3], None
+
+
+def _h_decade_word(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
+    """'the nineties', 'the nineteen-eighties' (only with "the" or "nineteen", not a bare "sixties")."""
+    surface = m.group(0).lower()
+    if not (surface.startswith("the ") or "nineteen" in surface):
+        return None
+    tens = TENS[m["decw"].lower()[:-3] + "y"]
+    return "DATE", f"19{tens // 10}", None
 
 
 def _h_century(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
@@ -288,8 +298,8 @@ _REF_WORDS = {
     "earlier": "PAST_REF", "more recently": "PAST_REF",
     "once": "PAST_REF", "then": "PAST_REF",
     "the future": "FUTURE_REF", "future": "FUTURE_REF", "soon": "FUTURE_REF", "the near future": "FUTURE_REF",
-    "the near term": "FUTURE_REF", "shortly": "FUTURE_REF", "as soon as possible": "FUTURE_REF",
-    "later": "FUTURE_REF",
+    "the near term": "FUTURE_REF", "the short term": "FUTURE_REF", "a later date": "FUTURE_REF",
+    "shortly": "FUTURE_REF", "as soon as possible": "FUTURE_REF", "later": "FUTURE_REF",
 }
 
 
@@ -310,6 +320,9 @@ def _h_rel_unit(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | No
         if rm and (unit == "year" or rm[2]):
             base = dt.date(int(rm[1]), int(rm[2] or 1), 1)
             return "DATE", shift_value(base, unit, d or 0), None
+    if unit == "weekend" and d in (None, 0) and ctx.dct is not None and ctx.tense == "past" \
+            and ctx.dct.isoweekday() < 6:
+        return "DATE", shift_value(ctx.dct, unit, -1), None  # "over the weekend" said on a weekday: the last one
     if d is None:  # "the week", "the year": context-dependent
         if unit == "quarter" and ctx.ref_value and re.fullmatch(r"\d{4}-Q\d", ctx.ref_value):
             return "DATE", ctx.ref_value, None
@@ -319,8 +332,12 @@ def _h_rel_unit(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | No
     return "DATE", shift_value(ctx.dct, unit, d), None
 
 
-def _h_rel_season(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+def _h_rel_season(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
     code = SEASONS[m["season"].lower()]
+    if not m["rel"] and m["season"].lower() in ("fall", "spring") and not re.search(
+            r"\b(?:in|the|this|last|next|during|since|until|by|early|late|mid|of|before|after)[- ]$",
+            ctx.before, re.IGNORECASE):
+        return None  # "could fall through", "spring up": the verbs
     d = _rel_direction(m["rel"]) or 0
     if ctx.dct is None:
         return "DATE", f"XXXX-{code}", None
@@ -379,6 +396,11 @@ def _h_in_n(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
 
 def _h_duration(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
     num = m["num"]
+    unit = m["unit"].lower()
+    if unit.startswith("quarter") and re.match(r"s? of\b", ctx.after):
+        return None  # "a quarter of the market", "three-quarters of its food": fractions
+    if unit == "second" and re.match(r" (?!later|earlier|ago|before|after|or|and|to|in|of|for)[a-z]", ctx.after):
+        return None  # "a second group"
     n = parse_number(num.split(" or ")[0].split(" to ")[0]) if num else 1
     if num and ("few" in num or "several" in num or num == "some" or "many" in num
                 or (num.split()[-1] == "of" and num != "a couple of")):
@@ -397,11 +419,13 @@ def _h_bare_duration(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]
     return "DURATION", duration_value(n, m["unit"]), None
 
 
-def _h_set(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+def _h_set(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
     word = m.group(0).lower()
     table = {"daily": "P1D", "weekly": "P1W", "monthly": "P1M", "annually": "P1Y", "yearly": "P1Y",
              "hourly": "PT1H", "quarterly": "P3M", "nightly": "P1D"}
     if word in table:
+        if re.match(r" (?!and|or|to|in|on|at|for|from|by|with|since|until)[a-z]+", ctx.after):
+            return None  # adjectival: "quarterly dividend", "daily volume" (a property, not a time)
         return "SET", table[word], None
     unit = m["unit"].lower() if m["unit"] else None
     if unit in WEEKDAYS:
@@ -512,8 +536,10 @@ _PATTERNS: list[tuple[str, _Handler]] = [
      rf"(?P<ampm>a\.m\.|p\.m\.|am|pm)(?: (?:EST|EDT|GMT|UTC|CST|PST|ET|local time))?|(?P<noon>noon|"
      rf"midnight))(?:,? (?:{_WD}|(?P<deic>today|yesterday|tomorrow)|{_MON} {_DAY}))?{_E}", _h_clock),
     (rf"{_B}(?:(?:(?:about|around|almost|nearly|some|just|only) )?(?P<num>{_NUMWORD}) )?{_UNIT} "
-     rf"(?P<dir>ago|earlier|later|from now|hence|before|back){_E}", _h_ago),
-    (rf"{_B}{_REL} (?P<unit>week|month|year|quarter|weekend|decade|century){_E}(?!-)", _h_rel_unit),
+     rf"(?P<dir>ago|earlier|from now|hence|before|back){_E}", _h_ago),
+    (rf"{_B}{_REL} (?:fiscal )?(?P<unit>week|month|year|quarter|weekend|decade|century){_E}(?!-)", _h_rel_unit),
+    (rf"{_B}(?:the )?(?:early |mid-|mid |late )?(?:nineteen[- ])?(?P<decw>twenties|thirties|forties|fifties|sixties|"
+     rf"seventies|eighties|nineties){_E}", _h_decade_word),
     (rf"{_B}(?:{_REL} )?(?P<season>spring|summer|fall|autumn|winter){_E}", _h_rel_season),
     (rf"{_B}(?:the )?(?P<season>spring|summer|fall|autumn|winter) (?:of )?{_YEAR}{_E}", _h_season_year),
     (rf"{_B}(?:the )?(?:(?P<rel>last|this|next)(?: year's| year) )?(?:(?P<year2>(?:19|20)\d\d) )?"
@@ -564,8 +590,8 @@ _MOD_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _MOD_CODE = {"start": "START", "mid": "MID", "end": "END"}
-_FUTURE_CUES = r"will|won't|'ll|shall|would|going to|plans? to|scheduled|is to|are to|is due|are due|next|" \
-    r"upcoming"
+_FUTURE_CUES = (r"(?:will|won't|'ll|shall|would)(?: not| also| still)?(?: be| have been| have)?(?: \w+ed)?|"
+                r"going to|plans? to|scheduled|is to|are to|is due|are due|next|upcoming")
 # cues of a prospective reading that are too weak to move a weekday forward ("to close at", "by")
 _WEAK_FUTURE_CUES = r"expects? to|expected|coming|until|by|to (?!the\b|a\b|an\b|\d|\$)[a-z]+"
 _PAST_CUES = r"was|were|had|did|said|says|ago|last|since|\w+ed"
@@ -645,8 +671,10 @@ def find_timexes(
         surface = text[s:e]
         if surface.lower().strip() in _AMBIGUOUS_REF and not _ref_word_ok(text, s, e):
             continue
+        if handler is _h_ref and out and surface.lower() in ("later", "earlier") and text[out[-1].end : s] == " ":
+            continue  # "three days later": the duration is the expression, "later" its signal
         tense = (tense_of(s, e) if tense_of else None) or _guess_tense(text, s, e)
-        res = handler(_Ctx(dct, ref, ref_value, tense, text[e : e + 20]), m)
+        res = handler(_Ctx(dct, ref, ref_value, tense, text[e : e + 20], text[max(0, s - 20) : s]), m)
         if res is None:
             continue
         ttype, value, mod = res
@@ -676,16 +704,15 @@ def _ref_word_ok(text: str, s: int, e: int) -> bool:
     w = text[s:e].lower().strip()
     before = text[max(0, s - 12) : s].lower()
     after = text[e : e + 12].lower()
-    if w == "current":
-        return bool(re.match(r"\s*(?:year|quarter|month|week|period|fiscal)", after)) is False and bool(
-            re.match(r"\s*[,.;]", after)
-        )
+    if w == "current":  # "the current weakness": the present; "current year" is matched whole elsewhere
+        return not re.search(r"\b(?:then|account|events|affairs)\s*$", before) and not re.match(
+            r"\s*(?:account|events|affairs|assets|liabilities)\b", after)
     if w in ("earlier", "later"):
         return bool(re.match(r"\s*[,.;]", after)) and not re.search(r"\b(?:than|a|an|the)\s*$", before)
     if w == "future":
         return bool(re.search(r"\b(?:in|near|the)\s*$", before))
-    if w == "recent":
-        return False
+    if w == "recent":  # "a recent filing", "recent declines": the past
+        return True
     if w == "already":
         return False
     return w not in ("once", "then")
