@@ -54,6 +54,12 @@ PUB = "2019-01-27"  # a Sunday
         ("Three days later, the index recovered.", "1989-10-30", ("Three days", "DURATION", "P3D")),
         ("Hate groups were dropping through the nineties.", "1998-03-03", ("the nineties", "DATE", "199")),
         ("It cited a recent SEC filing.", "1989-10-30", ("recent", "DATE", "PAST_REF")),
+        ("The merger follows months of twists and turns.", "1989-10-27", ("months", "DURATION", "PXM")),
+        ("At mid-afternoon yesterday, shares were up.", "1989-11-02",
+         ("mid-afternoon yesterday", "TIME", "1989-11-01TAF")),
+        ("It won't be profitable until 1994 or later.", "1989-10-30", ("1994 or later", "DATE", "1994")),
+        ("The charge is spread over the next three quarters.", "1989-11-02",
+         ("the next three quarters", "DURATION", "P9M")),
         ("Colonel Collins will be named commander for a mission in December.", "1998-03-04",
          ("December", "DATE", "1998-12")),
     ],
@@ -99,7 +105,7 @@ def test_parse_number(text: str, n: float | None) -> None:
 
 def test_duration_value() -> None:
     assert duration_value(3, "hours") == "PT3H"
-    assert duration_value(2, "quarters") == "P2Q"
+    assert duration_value(2, "quarters") == "P6M"
     assert duration_value(None, "years") == "PXY"
     assert duration_value(2.5, "years") == "P2Y6M"
     assert duration_value(1.5, "days") == "P1DT12H"

@@ -419,6 +419,22 @@ def _h_bare_duration(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]
     return "DURATION", duration_value(n, m["unit"]), None
 
 
+def _h_plural_unit(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
+    """A bare plural unit ("within weeks", "months of talks"): a duration of unknown length."""
+    if re.search(r"\b(?:on|in|for) the$|\bon$", ctx.before.rstrip(), re.IGNORECASE) and not re.match(
+            r" (?:ahead|to come)\b", ctx.after):
+        return None  # "on days when", "in the years of": not a length of time
+    return "DURATION", duration_value(None, m["unit"]), None
+
+
+def _h_part_deictic(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    """'mid-afternoon yesterday', 'early morning today'."""
+    part = (m["part"] or m["mid"]).lower()
+    code = "MO" if "morning" in part else "AF" if "afternoon" in part else "EV"
+    n = {"today": 0, "yesterday": -1, "tomorrow": 1}[m["deic"].lower()]
+    return "TIME", f"{shift_value(ctx.dct, 'day', n)}T{code}", None
+
+
 def _h_set(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
     word = m.group(0).lower()
     table = {"daily": "P1D", "weekly": "P1W", "monthly": "P1M", "annually": "P1Y", "yearly": "P1Y",
@@ -569,6 +585,10 @@ _PATTERNS: list[tuple[str, _Handler]] = [
      rf"(?:-long|-old|(?P<andhalf> and a half))?{_E}", _h_duration),
     (rf"{_B}(?:(?:the )?(?:past|last|next|coming|recent|previous|following|several|few|many) )+"
      rf"(?P<num>){_UNIT}{_E}", _h_bare_duration),
+    (rf"{_B}(?P<unit>minutes|hours|days|weeks|months|years|decades|centuries){_E}(?!-)", _h_plural_unit),
+    (rf"{_B}{_YEAR} or (?:later|earlier|before|after|so){_E}", _h_year),
+    (rf"{_B}(?:(?:mid-?|early |late )?(?P<part>morning|afternoon|evening)|(?P<mid>mid-?afternoon|mid-?morning))"
+     rf" (?P<deic>yesterday|today|tomorrow){_E}", _h_part_deictic),
     (rf"{_B}(?:daily|weekly|monthly|annually|yearly|hourly|quarterly|nightly|(?:every|each) "
      rf"(?P<unit>day|week|month|year|quarter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
      rf"morning|evening|night|january|february|march|april|june|july|august|september|october|"

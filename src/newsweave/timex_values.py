@@ -125,8 +125,8 @@ def duration_value(n: float | None, unit: str) -> str:
     unit = unit.lower().rstrip("s") if unit.lower() != "centuries" else "century"
     if unit == "centurie":
         unit = "century"
-    if unit == "quarter":
-        return f"P{fmt_num(n)}Q"
+    if unit == "quarter":  # ISO 8601 has no quarter designator: three months each (TimeBank: P9M)
+        return f"P{fmt_num(n * 3)}M" if n is not None else "PXQ"
     if unit == "decade":
         return f"P{fmt_num(n * 10)}Y" if n is not None else "PXDE"
     if unit == "century":
