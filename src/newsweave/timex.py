@@ -293,7 +293,7 @@ def _h_clock(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
 _REF_WORDS = {
     "now": "PRESENT_REF", "right now": "PRESENT_REF", "currently": "PRESENT_REF", "current": "PRESENT_REF",
     "these days": "PRESENT_REF", "nowadays": "PRESENT_REF", "at present": "PRESENT_REF",
-    "at the moment": "PRESENT_REF", "presently": "PRESENT_REF", "already": "PRESENT_REF",
+    "at the moment": "PRESENT_REF", "previously": "PAST_REF", "presently": "PRESENT_REF", "already": "PRESENT_REF",
     "recently": "PAST_REF", "recent": "PAST_REF", "the past": "PAST_REF", "lately": "PAST_REF",
     "earlier": "PAST_REF", "more recently": "PAST_REF",
     "once": "PAST_REF", "then": "PAST_REF",
@@ -314,11 +314,11 @@ def _h_rel_unit(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | No
     rel = (m["rel"] or "").lower()
     if rel == "the" and unit == "year" and re.match(r" (?:ended|ending)\b", ctx.after):
         return "DURATION", "P1Y", None  # "for the year ended March 31": the accounting period's length
-    if rel in ("that", "the same", "the following", "the previous") and unit in ("month", "year"):
+    if rel in ("that", "the same", "the following", "the previous") and unit in ("week", "month", "year"):
         # anaphoric: relative to the period last mentioned, not to the publication date
-        rm = re.match(r"(\d{4})(?:-(\d\d))?", ctx.ref_value or "")
-        if rm and (unit == "year" or rm[2]):
-            base = dt.date(int(rm[1]), int(rm[2] or 1), 1)
+        rm = re.match(r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?", ctx.ref_value or "")
+        if rm and (unit == "year" or (unit == "month" and rm[2]) or rm[3]):
+            base = dt.date(int(rm[1]), int(rm[2] or 1), int(rm[3] or 1))
             return "DATE", shift_value(base, unit, d or 0), None
     if unit == "weekend" and d in (None, 0) and ctx.dct is not None and ctx.tense == "past" \
             and ctx.dct.isoweekday() < 6:
@@ -330,6 +330,15 @@ def _h_rel_unit(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | No
             return "DATE", shift_value(ctx.dct, unit, 0 if unit != "quarter" else -1), None
         return None
     return "DATE", shift_value(ctx.dct, unit, d), None
+
+
+def _h_anaphoric_day(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
+    """'the next day', 'that day', 'the previous day': the day after/of/before the last date mentioned."""
+    rel = m["rel"].lower()
+    n = 1 if rel in ("next", "following") else -1 if rel in ("previous", "preceding", "prior") else 0
+    if ctx.ref is None:
+        return "DATE", "XXXX-XX-XX", None
+    return "DATE", shift_value(ctx.ref, "day", n), None
 
 
 def _h_rel_season(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
@@ -417,6 +426,16 @@ def _h_bare_duration(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]
     num = m["num"]
     n = parse_number(num) if num else None
     return "DURATION", duration_value(n, m["unit"]), None
+
+
+def _h_at_the_time(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    """'(at) the time': a past time already talked about."""
+    return "DATE", "PAST_REF", None
+
+
+def _h_every_n(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    """'every three years': a set recurring at that interval."""
+    return "SET", duration_value(parse_number(m["num"]), m["unit"]), None
 
 
 def _h_plural_unit(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
@@ -558,7 +577,9 @@ _PATTERNS: list[tuple[str, _Handler]] = [
      rf"seventies|eighties|nineties){_E}", _h_decade_word),
     (rf"{_B}(?:{_REL} )?(?P<season>spring|summer|fall|autumn|winter){_E}", _h_rel_season),
     (rf"{_B}(?:the )?(?P<season>spring|summer|fall|autumn|winter) (?:of )?{_YEAR}{_E}", _h_season_year),
-    (rf"{_B}(?:the )?(?:(?P<rel>last|this|next)(?: year's| year) )?(?:(?P<year2>(?:19|20)\d\d) )?"
+    (rf"{_B}(?:the )?(?P<rel>next|following|previous|preceding|prior|same|that) day{_E}(?! (?:of|or|and)\b)",
+     _h_anaphoric_day),
+    (rf"{_B}(?:the )?(?:(?P<rel>last|this|next)(?: year's| year) )?(?:(?P<year2>(?:19|20)\d\d)(?:'s)? )?"
      rf"(?:fiscal )?(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[- ](?:(?:fiscal|calendar) )?"
      rf"(?:(?P<q>quarter)|(?P<half>half))(?: of (?:fiscal )?{_YEAR})?{_E}", _h_quarter),
     (rf"{_B}(?:the )?(?:last|latter|final) (?P<what>half|quarter) of {_YEAR}{_E}", _h_last_part),
@@ -586,6 +607,8 @@ _PATTERNS: list[tuple[str, _Handler]] = [
     (rf"{_B}(?:(?:the )?(?:past|last|next|coming|recent|previous|following|several|few|many) )+"
      rf"(?P<num>){_UNIT}{_E}", _h_bare_duration),
     (rf"{_B}(?P<unit>minutes|hours|days|weeks|months|years|decades|centuries){_E}(?!-)", _h_plural_unit),
+    (rf"(?<=\bat )the time{_E}(?! (?:of|when|that)\b)", _h_at_the_time),
+    (rf"{_B}every (?P<num>{_NUMWORD}) {_UNIT}{_E}", _h_every_n),
     (rf"{_B}{_YEAR} or (?:later|earlier|before|after|so){_E}", _h_year),
     (rf"{_B}(?:(?:mid-?|early |late )?(?P<part>morning|afternoon|evening)|(?P<mid>mid-?afternoon|mid-?morning))"
      rf" (?P<deic>yesterday|today|tomorrow){_E}", _h_part_deictic),
@@ -600,7 +623,7 @@ _PATTERNS: list[tuple[str, _Handler]] = [
 ]
 
 # Words that are temporal only in some uses; kept out unless a pattern above already covers them.
-_AMBIGUOUS_REF = {"once", "then", "later", "earlier", "already", "current", "future", "recent"}
+_AMBIGUOUS_REF = {"once", "then", "later", "earlier", "already", "current", "future", "recent", "previously"}
 
 _COMPILED = [(re.compile(p, re.IGNORECASE), h) for p, h in _PATTERNS]
 
@@ -733,6 +756,8 @@ def _ref_word_ok(text: str, s: int, e: int) -> bool:
         return bool(re.search(r"\b(?:in|near|the)\s*$", before))
     if w == "recent":  # "a recent filing", "recent declines": the past
         return True
+    if w == "previously":  # only as a sentence adverb ("Previously, it offered ..."), not "previously announced"
+        return bool(re.search(r"(?:^|[.!?\n]\s*)$", text[max(0, s - 3) : s])) or s == 0
     if w == "already":
         return False
     return w not in ("once", "then")
