@@ -60,6 +60,8 @@ PUB = "2019-01-27"  # a Sunday
         ("It won't be profitable until 1994 or later.", "1989-10-30", ("1994 or later", "DATE", "1994")),
         ("On Oct. 12 the market fell. The next day, it rose.", "1989-10-30", ("The next day", "DATE", "1989-10-13")),
         ("It bid on Oct. 12. The following week it won.", "1989-10-30", ("The following week", "DATE", "1989-W42")),
+        ("Shares rose on Friday, up 4.5% from the previous Friday.", "1989-10-30",
+         ("the previous Friday", "DATE", "1989-10-20")),
         ("1989's third quarter was weak.", "1989-10-30", ("1989's third quarter", "DATE", "1989-Q3")),
         ("Previously, it offered $13 a share.", "1989-10-30", ("Previously", "DATE", "PAST_REF")),
         ("He said at the time he was willing to go.", "1998-03-01", ("the time", "DATE", "PAST_REF")),

@@ -82,11 +82,11 @@ class _Ctx:
     before: str = ""  # the text right before it
 
 
-def _weekday(ctx: _Ctx, wd: int, direction: str | None = None) -> str:
-    """Resolve a weekday against the publication date by tense (or an explicit last/next)."""
-    if ctx.dct is None:
+def _weekday(ctx: _Ctx, wd: int, direction: str | None = None, base: dt.date | None = None) -> str:
+    """Resolve a weekday against ``base`` (default the publication date) by tense (or an explicit last/next)."""
+    base = base or ctx.dct
+    if base is None:
         return f"XXXX-WXX-{wd}"
-    base = ctx.dct
     diff = wd - base.isoweekday()
     if direction == "next" or (direction is None and ctx.tense == "future"):
         if (diff <= 0 and direction == "next") or diff < 0:
@@ -241,7 +241,9 @@ def _h_weekday(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
         r = rel.lower().replace("the ", "")
         direction = {"last": "last", "past": "last", "previous": "last", "next": "next", "coming": "next",
                      "this": "this", "this coming": "next", "this past": "last", "following": "next"}.get(r)
-    value = _weekday(ctx, wd, direction)
+    anaphoric = rel is not None and rel.lower() in ("the previous", "the following")
+    # "the previous Friday": the one before the day last mentioned, not before publication
+    value = _weekday(ctx, wd, direction, ctx.ref if anaphoric else None)
     part = m["part"].lower() if "part" in m.groupdict() and m["part"] else None
     if part:
         code = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}[part]
