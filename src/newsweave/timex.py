@@ -423,7 +423,7 @@ def _h_duration(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | No
 
 def _h_bare_duration(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
     """'the past few months', 'the next few days': durations with a determiner; 'recent years' is PAST_REF."""
-    if re.match(r"(?:recent|past) \w+s$", m.group(0).lower()):
+    if re.match(r"(?:recent|past) \w+s(?: and \w+s)?$", m.group(0).lower()):
         return "DATE", "PAST_REF", None
     num = m["num"]
     n = parse_number(num) if num else None
@@ -607,7 +607,7 @@ _PATTERNS: list[tuple[str, _Handler]] = [
      rf"{_APPROX}{_NUM}(?: more| additional| full| straight| consecutive| trading| business)?[- ]{_UNIT}"
      rf"(?:-long|-old|(?P<andhalf> and a half))?{_E}", _h_duration),
     (rf"{_B}(?:(?:the )?(?:past|last|next|coming|recent|previous|following|several|few|many) )+"
-     rf"(?P<num>){_UNIT}{_E}", _h_bare_duration),
+     rf"(?P<num>){_UNIT}(?: and (?:days|weeks|months|years))?{_E}", _h_bare_duration),
     (rf"{_B}(?P<unit>minutes|hours|days|weeks|months|years|decades|centuries){_E}(?!-)", _h_plural_unit),
     (rf"(?<=\bat )the time{_E}(?! (?:of|when|that)\b)", _h_at_the_time),
     (rf"{_B}every (?P<num>{_NUMWORD}) {_UNIT}{_E}", _h_every_n),
@@ -625,7 +625,8 @@ _PATTERNS: list[tuple[str, _Handler]] = [
 ]
 
 # Words that are temporal only in some uses; kept out unless a pattern above already covers them.
-_AMBIGUOUS_REF = {"once", "then", "later", "earlier", "already", "current", "future", "recent", "previously"}
+_AMBIGUOUS_REF = {"once", "then", "later", "earlier", "already", "current", "future", "recent", "previously",
+                  "soon"}
 
 _COMPILED = [(re.compile(p, re.IGNORECASE), h) for p, h in _PATTERNS]
 
@@ -754,6 +755,8 @@ def _ref_word_ok(text: str, s: int, e: int) -> bool:
             r"\s*(?:account|events|affairs|assets|liabilities)\b", after)
     if w in ("earlier", "later"):
         return bool(re.match(r"\s*[,.;]", after)) and not re.search(r"\b(?:than|a|an|the)\s*$", before)
+    if w == "soon" and re.search(r"\bas\s*$", before) and re.match(r"\s*as\b", after):
+        return False  # "as soon as the threats end": a conjunction
     if w == "future":
         return bool(re.search(r"\b(?:in|near|the)\s*$", before))
     if w == "recent":  # "a recent filing", "recent declines": the past
