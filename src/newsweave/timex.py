@@ -574,7 +574,8 @@ _PATTERNS: list[tuple[str, _Handler]] = [
      rf"midnight))(?:,? (?:{_WD}|(?P<deic>today|yesterday|tomorrow)|{_MON} {_DAY}))?{_E}", _h_clock),
     (rf"{_B}(?:(?:(?:about|around|almost|nearly|some|just|only) )?(?P<num>{_NUMWORD}) )?{_UNIT} "
      rf"(?P<dir>ago|earlier|from now|hence|before|back){_E}", _h_ago),
-    (rf"{_B}{_REL} (?:fiscal )?(?P<unit>week|month|year|quarter|weekend|decade|century){_E}(?!-)", _h_rel_unit),
+    (rf"{_B}(?:(?:earlier|later|sometime) )?{_REL} (?:fiscal )?(?P<unit>week|month|year|quarter|weekend|decade|"
+     rf"century){_E}(?!-)", _h_rel_unit),
     (rf"{_B}(?:the )?(?:early |mid-|mid |late )?(?:nineteen[- ])?(?P<decw>twenties|thirties|forties|fifties|sixties|"
      rf"seventies|eighties|nineties){_E}", _h_decade_word),
     (rf"{_B}(?:{_REL} )?(?P<season>spring|summer|fall|autumn|winter){_E}", _h_rel_season),
@@ -724,6 +725,10 @@ def find_timexes(
         if res is None:
             continue
         ttype, value, mod = res
+        # TimeBank extents: an adjectival "ten-year" or "year-ago" takes no article ("a ten-year note")
+        lead = re.match(r"(?:the|a|an) (?=\S+-(?:\w+)$|year-(?:ago|earlier)$)", surface, re.IGNORECASE)
+        if lead and handler in (_h_duration, _h_year_ago):
+            s += lead.end()
         # modifiers written before the expression ("early", "mid-", "the end of")
         pm = _MOD_PREFIX.search(text[max(0, s - 20) : s])
         if pm and ttype == "DATE" and mod is None:
