@@ -233,6 +233,25 @@ def _h_century(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
     return "DATE", f"{n - 1:02d}", None
 
 
+def _h_weekday_set(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    """'Mondays', 'Tuesday nights': every such day."""
+    value = f"XXXX-WXX-{WEEKDAYS[m['wd'].lower()]}"
+    if m["part"]:
+        value += "T" + {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}[m["part"].lower()]
+    return "SET", value, None
+
+
+def _h_someday(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    """'(will) one day', 'someday': an unspecified future time."""
+    return "DATE", "FUTURE_REF", None
+
+
+def _h_year_quarter(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    """'the 1988 quarter': the quarter under discussion, in that year."""
+    rq = _ref_quarter(ctx)
+    return "DATE", f"{m['year']}-Q{rq[1]}" if rq else f"{m['year']}-QX", None
+
+
 def _h_weekday(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
     wd = WEEKDAYS[m["wd"].lower()]
     rel = m["rel"] if "rel" in m.groupdict() and m["rel"] else None
@@ -565,6 +584,10 @@ _PATTERNS: list[tuple[str, _Handler]] = [
      rf"nineteenth|twentieth|twenty-first) century{_E}", _h_century),
     (rf"{_B}(?:(?P<rel>last|this|next|the past|the previous|the coming|this past|this coming|the following)"
      rf" )?{_WD}(?: (?P<part>morning|afternoon|evening|night))?{_E}", _h_weekday),
+    (rf"{_B}{_WD}(?:s|(?: (?P<part>morning|afternoon|evening|night)s))(?![\w'])", _h_weekday_set),
+    (rf"(?:(?<=will )|(?<=would )|(?<=could )|(?<=may )|(?<=might )|(?<=can ))one day{_E}|{_B}some ?day{_E}",
+     _h_someday),
+    (rf"{_B}the (?P<year>(?:19|20)\d\d) (?:quarter|period){_E}", _h_year_quarter),
     (rf"{_B}(?P<deic>today|yesterday|tomorrow|tonight)(?:(?: |')(?:s )?(?P<part>morning|afternoon|evening|"
      rf"night))?{_E}", _h_deictic_day),
     (rf"{_B}(?P<rel>this|last|tomorrow|yesterday) (?P<part>morning|afternoon|evening|night){_E}",
