@@ -437,7 +437,17 @@ def _h_duration(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | No
         n = None
     if m["andhalf"] and n is not None:
         n += 0.5
+    if num and num.lower() in ("a", "an") and m.group(0).lower().startswith(num.lower()) and _RATE_BEFORE.search(
+            ctx.before):
+        return "SET", duration_value(1, m["unit"]), None  # "700 seats a week", "twice a year": a rate
     return "DURATION", duration_value(n, m["unit"]), None
+
+
+_RATE_BEFORE = re.compile(
+    rf"(?:\$?(?<![\d.,])(?!(?:1[6-9]|20)\d\d\b)\d[\d,.]*|million|billion|thousand|hundred|dozen|times|twice|once|thrice|"
+    rf"{'|'.join(sorted(SMALL, key=len, reverse=True))}|{'|'.join(TENS)})(?: [\w-]+){{0,2}} $",
+    re.IGNORECASE,
+)
 
 
 def _h_bare_duration(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
