@@ -58,6 +58,7 @@ def generate(base: list[StoryFeatures], event_day: dict[str, int], n: int, seed:
                     terms[t] = kept
             ents = {e: c for e, c in f.entities.items() if rng.random() > 0.1}
             years = sorted({y + (40 * r) // 365 for y in f.years})
+            kinds = {k: {e: c for e, c in v.items() if rng.random() > 0.1} for k, v in f.kinds.items()}
             block.append(
                 StoryFeatures(
                     f"{f.article_id}#{r}",
@@ -68,6 +69,7 @@ def generate(base: list[StoryFeatures], event_day: dict[str, int], n: int, seed:
                     f.label,
                     None,
                     years,
+                    kinds,
                 )
             )
         days = [x.day for x in block if x.day is not None] or [0]

@@ -17,13 +17,21 @@ SEEDS = Path("/work/shared/corpus/seeds")
 SCHEMA = Path(__file__).parents[1] / "src" / "newsweave" / "schemas" / "dossier-1.json"
 
 
-def feat(aid: str, terms: str, ents: str = "", day: int | None = None, years: tuple[int, ...] = ()) -> StoryFeatures:
-    """Hand-made features: space-separated terms and |-separated entities."""
+def feat(
+    aid: str,
+    terms: str,
+    ents: str = "",
+    day: int | None = None,
+    years: tuple[int, ...] = (),
+    persons: str = "",
+) -> StoryFeatures:
+    """Hand-made features: space-separated terms, |-separated entities and person names."""
     t: dict[str, int] = {}
     for w in terms.split():
         t[w] = t.get(w, 0) + 1
     e = {x: 1 for x in ents.split("|") if x}
-    return StoryFeatures(aid, day, t, e, [], aid, None, list(years))
+    kinds = {"persons": {x: 1 for x in persons.split("|") if x}} if persons else {}
+    return StoryFeatures(aid, day, t, e, [], aid, None, list(years), kinds)
 
 
 @pytest.mark.parametrize(
@@ -94,6 +102,41 @@ def test_posting_lists_are_capped(toy_model: StoryModel) -> None:
     assert max(len(v) for v in clf.event_index.values()) <= 5
 
 
+def test_members_are_capped(toy_model: StoryModel) -> None:
+    clf = StoryClusterer(toy_model, member_cap=3)
+    for k in range(10):
+        clf.add(feat(f"q{k}", "earthquake magnitude quake tremor damage", "Chile|Santiago", 200 + k))
+    assert max(len(e.members) for e in clf.events.values()) <= 3
+    assert max(e.size for e in clf.events.values()) > 3
+
+
+@pytest.mark.parametrize(
+    ("persons", "years", "expected"),
+    [
+        # same victim, same year: persons agree, all members share the year
+        ("felt", (2008,), {"cos_persons": 1.0, "has_persons": 1.0, "year_share": 1.0, "top_year_conflict": 0.0}),
+        # another person, another year: the conflict shows in both kinds of feature
+        ("larue", (2004,), {"cos_persons": 0.0, "has_persons": 1.0, "year_share": 0.0, "top_year_conflict": 1.0}),
+        # nothing known: no evidence either way
+        ("", (), {"cos_persons": 0.0, "has_persons": 0.0, "year_share": 0.0, "top_year_conflict": 0.0}),
+    ],
+)
+def test_conflict_features(
+    toy_model: StoryModel, persons: str, years: tuple[int, ...], expected: dict[str, float]
+) -> None:
+    from newsweave.stories import EVENT_FEATURES
+
+    clf = StoryClusterer(toy_model)
+    for k in range(2):
+        clf.add(feat(f"d{k}", "watergate source died", "FBI", None, (2008,), "felt"))
+    f = feat("x", "watergate source died", "FBI", None, years, persons)
+    clf.observe(f)
+    tv, ev, _, _ = clf.candidates(f)
+    row = clf.pair_features(f, tv, ev, list(clf.events.values()), "event")[0]
+    got = {name: float(row[EVENT_FEATURES.index(name)]) for name in expected}
+    assert got == pytest.approx(expected)
+
+
 @pytest.fixture(scope="module")
 def seeds() -> list[AnnotatedArticle]:
     """The demo corpus, annotated once (titles: first line of 001/002/004; dates for 000/001)."""
@@ -116,6 +159,7 @@ def test_features_from_annotation(seeds: list[AnnotatedArticle]) -> None:
     assert f.day is not None and f.terms["defect"] >= 1
     assert "silva" in f.entities and "maduro" in f.entities
     assert 2019 in f.years
+    assert "maduro" in f.kinds["persons"]
     g = story_features(seeds[2])
     assert g.day is None and g.label.startswith("Key military ally")
 

@@ -48,6 +48,16 @@ logger = logging.getLogger(__name__)
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
 #: Event-level pair features, in model order.
+#: Entity kinds compared on their own (a different victim, place or count marks a different event).
+KINDS = {
+    "PERSON": "persons",
+    "GPE": "places",
+    "LOC": "places",
+    "FAC": "places",
+    "CARDINAL": "numbers",
+    "MONEY": "numbers",
+    "QUANTITY": "numbers",
+}
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
@@ -73,6 +83,7 @@ class StoryFeatures:
     label: str
     embedding: np.ndarray | None = None
     years: list[int] = field(default_factory=list)
+    kinds: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def _day(published: str | None) -> int | None:
@@ -112,6 +123,7 @@ def story_features(item: AnnotatedArticle, embedding: np.ndarray | None = None) 
     text = art.text
     terms: Counter[str] = Counter()
     ents: Counter[str] = Counter()
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
     if item.annotation is not None:
         for tok in item.annotation.tokens:
             if tok.pos not in CONTENT_POS:
@@ -124,12 +136,17 @@ def story_features(item: AnnotatedArticle, embedding: np.ndarray | None = None) 
                 continue
             terms[term] += 1
         for ent in item.annotation.entities:
-            if ent.label not in ENTITY_LABELS:
+            if ent.label not in ENTITY_LABELS and ent.label not in KINDS:
                 continue
             toks = [w for w, _, _ in words(text[ent.start : ent.end])]
             if toks and toks[0] == "the":
                 toks = toks[1:]
             if not toks:
+                continue
+            kind = KINDS.get(ent.label)
+            if kind is not None:
+                kinds[kind][toks[-1] if kind == "persons" else " ".join(toks)] += 1
+            if ent.label not in ENTITY_LABELS:
                 continue
             ents[" ".join(toks)] += 1
             if ent.label == "PERSON" and len(toks) > 1:
@@ -144,7 +161,15 @@ def story_features(item: AnnotatedArticle, embedding: np.ndarray | None = None) 
     if art.published:
         years.add(int(art.published[:4]))
     return StoryFeatures(
-        art.id, _day(art.published), dict(terms), dict(ents), title, label, embedding, sorted(years)
+        art.id,
+        _day(art.published),
+        dict(terms),
+        dict(ents),
+        title,
+        label,
+        embedding,
+        sorted(years),
+        {k: dict(v) for k, v in kinds.items()},
     )
 
 
@@ -157,6 +182,11 @@ def _unit(weights: dict[str, float]) -> dict[str, float]:
     """L2-normalized copy."""
     norm = math.sqrt(sum(v * v for v in weights.values()))
     return {k: v / norm for k, v in weights.items()} if norm > 0 else {}
+
+
+def _kind_unit(counts: dict[str, int]) -> dict[str, float]:
+    """Unit vector of an entity kind's mentions (log-scaled counts)."""
+    return _unit({k: 1.0 + math.log(v) for k, v in counts.items()})
 
 
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:
@@ -210,6 +240,11 @@ class _Cluster:
     children: list[str] = field(default_factory=list)
     label: str = ""
     label_score: float = -1.0
+    year_docs: Counter[int] = field(default_factory=Counter)
+    n_with_years: int = 0
+    top_years: Counter[int] = field(default_factory=Counter)
+    members: list[tuple[dict[str, float], dict[str, float], np.ndarray | None]] = field(default_factory=list)
+    kinds: dict[str, _Centroid] = field(default_factory=dict)
 
     def gap(self, day: int | None) -> float:
         """Days between ``day`` and the cluster's date range; 0 when either is unknown."""
@@ -236,6 +271,13 @@ class _Cluster:
             "children": self.children,
             "label": self.label,
             "label_score": self.label_score,
+            "year_docs": {str(k): v for k, v in self.year_docs.items()},
+            "n_with_years": self.n_with_years,
+            "top_years": {str(k): v for k, v in self.top_years.items()},
+            "kinds": {k: c.vec for k, c in self.kinds.items()},
+            "members": [
+                {"terms": t, "entities": e, "embedding": None if m is None else m.tolist()} for t, e, m in self.members
+            ],
         }
 
     @classmethod
@@ -259,6 +301,18 @@ class _Cluster:
             list(d["children"]),
             d["label"],
             d["label_score"],
+            Counter({int(k): v for k, v in d["year_docs"].items()}),
+            d["n_with_years"],
+            Counter({int(k): v for k, v in d["top_years"].items()}),
+            [
+                (
+                    dict(m["terms"]),
+                    dict(m["entities"]),
+                    None if m["embedding"] is None else np.asarray(m["embedding"], dtype=np.float32),
+                )
+                for m in d["members"]
+            ],
+            {k: _Centroid(dict(v), sum(x * x for x in v.values())) for k, v in d["kinds"].items()},
         )
 
 
@@ -276,6 +330,7 @@ class StoryClusterer:
         posting_cap: most recent events kept per index term.
         max_candidates: events scored per article.
         centroid_cap: terms kept per event centroid.
+        member_cap: most recent members kept per cluster for nearest-member similarity.
     """
 
     def __init__(
@@ -285,12 +340,14 @@ class StoryClusterer:
         posting_cap: int = 64,
         max_candidates: int = 24,
         centroid_cap: int = 300,
+        member_cap: int = 8,
     ) -> None:
         self.model = model if model is not None else load_model()
         self.top_terms = top_terms
         self.posting_cap = posting_cap
         self.max_candidates = max_candidates
         self.centroid_cap = centroid_cap
+        self.member_cap = member_cap
         self.n_docs = 0
         self.df: Counter[str] = Counter()
         self.events: dict[str, _Cluster] = {}
@@ -351,6 +408,8 @@ class StoryClusterer:
         emb = f.embedding if self.model.uses_embeddings else None
         tset = Counter(f.title_terms)
         years = set(f.years)
+        top_year = max(years) if years else 0
+        kunits = {k: _kind_unit(v) for k, v in f.kinds.items() if v}
         tnorm = math.sqrt(sum(v * v for v in tset.values()))
         for r, c in enumerate(clusters):
             ct = c.terms.cos(tv)
@@ -377,6 +436,25 @@ class StoryClusterer:
                     vals["cos_title"] = dot / (tnorm * cn)
                 vals["terms_x_entities"] = ct * ce
                 vals["terms_x_embedding"] = ct * vals["cos_embedding"]
+                for kind in ("persons", "places", "numbers"):
+                    kc = c.kinds.get(kind)
+                    ku = kunits.get(kind)
+                    known = kc is not None and ku is not None and kc.norm2 > 0
+                    vals["cos_" + kind] = kc.cos(ku) if known and kc is not None and ku is not None else 0.0
+                    vals["has_" + kind] = 1.0 if known else 0.0
+                vals["member_entities"] = max((_dot(ev, me) for _, me, _ in c.members), default=0.0)
+            vals["member_terms"] = max((_dot(tv, mt) for mt, _, _ in c.members), default=0.0)
+            vals["member_embedding"] = 0.0
+            if emb is not None:
+                membs = [m for _, _, m in c.members if m is not None]
+                if membs:
+                    vals["member_embedding"] = float(np.max(np.vstack(membs) @ emb))
+            vals["year_share"] = vals["top_year_agree"] = vals["top_year_conflict"] = 0.0
+            if years and c.n_with_years:
+                vals["year_share"] = max(c.year_docs[y] for y in years) / c.n_with_years
+                agree = c.top_years[top_year] / c.n_with_years
+                vals["top_year_agree"] = agree
+                vals["top_year_conflict"] = 1.0 - agree
             rows[r] = [vals[n] for n in names]
         return rows
 
@@ -397,6 +475,15 @@ class StoryClusterer:
         c.entities.add(ev, self.centroid_cap)
         c.title.update(f.title_terms)
         c.years.update(f.years)
+        if f.years:
+            c.year_docs.update(f.years)
+            c.n_with_years += 1
+            c.top_years[max(f.years)] += 1
+        for kind, counts in f.kinds.items():
+            c.kinds.setdefault(kind, _Centroid()).add(_kind_unit(counts), self.centroid_cap)
+        c.members.append((tv, ev, f.embedding))
+        if len(c.members) > self.member_cap:
+            del c.members[0]
         if f.embedding is not None:
             c.emb_sum = f.embedding.astype(np.float32) if c.emb_sum is None else c.emb_sum + f.embedding
         c.size += 1
@@ -537,6 +624,7 @@ class StoryClusterer:
                 "posting_cap": self.posting_cap,
                 "max_candidates": self.max_candidates,
                 "centroid_cap": self.centroid_cap,
+                "member_cap": self.member_cap,
             },
             "model": self.model.to_dict(),
             "n_docs": self.n_docs,

@@ -139,6 +139,12 @@ def run_stream(model: StoryModel, stream: Sequence[StoryFeatures]) -> tuple[dict
     return ev, sl
 
 
+def _fit_logistic(x: np.ndarray, y: np.ndarray, c: float) -> tuple[list[float], float]:
+    """L2 logistic regression; returns its weights and intercept."""
+    lr = LogisticRegression(C=c, max_iter=5000).fit(x, y)
+    return lr.coef_[0].tolist(), float(lr.intercept_[0])
+
+
 def fit_model(
     stream: Sequence[StoryFeatures],
     gold_event: Mapping[str, str],
@@ -160,17 +166,9 @@ def fit_model(
         training-stream B-cubed F1 at the chosen thresholds.
     """
     xe, ye, xs, ys = pair_examples(stream, gold_event, gold_storyline, uses_embeddings)
-    lr_e = LogisticRegression(C=c, max_iter=2000).fit(xe, ye)
-    lr_s = LogisticRegression(C=c, max_iter=2000).fit(xs, ys)
-    model = StoryModel(
-        lr_e.coef_[0].tolist(),
-        float(lr_e.intercept_[0]),
-        0.5,
-        lr_s.coef_[0].tolist(),
-        float(lr_s.intercept_[0]),
-        0.5,
-        uses_embeddings,
-    )
+    coef_e, icpt_e = _fit_logistic(xe, ye, c)
+    coef_s, icpt_s = _fit_logistic(xs, ys, c)
+    model = StoryModel(coef_e, icpt_e, 0.5, coef_s, icpt_s, 0.5, uses_embeddings)
     gold = {f.article_id: gold_event[f.article_id] for f in stream}
     gold_sl = {a: gold_storyline[g] for a, g in gold.items()}
     best = (-1.0, 0.5)

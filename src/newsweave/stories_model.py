@@ -28,6 +28,18 @@ EVENT_FEATURES = (
     "year_match",
     "terms_x_entities",
     "terms_x_embedding",
+    "year_share",
+    "top_year_agree",
+    "top_year_conflict",
+    "member_terms",
+    "member_entities",
+    "member_embedding",
+    "cos_persons",
+    "has_persons",
+    "cos_places",
+    "has_places",
+    "cos_numbers",
+    "has_numbers",
 )
 STORYLINE_FEATURES = (
     "cos_terms",
@@ -37,6 +49,11 @@ STORYLINE_FEATURES = (
     "cos_embedding",
     "log_size",
     "year_match",
+    "year_share",
+    "top_year_agree",
+    "top_year_conflict",
+    "member_terms",
+    "member_embedding",
 )
 
 # ---------------------------------------------------------------------------
