@@ -102,6 +102,23 @@ def test_posting_lists_are_capped(toy_model: StoryModel) -> None:
     assert max(len(v) for v in clf.event_index.values()) <= 5
 
 
+@pytest.mark.parametrize(
+    ("row", "quadratic", "expected"),
+    [
+        ([1.0, 2.0, 3.0], False, [1.0, 2.0, 3.0]),
+        ([1.0, 2.0, 3.0], True, [1.0, 2.0, 3.0, 2.0, 3.0, 6.0]),
+    ],
+)
+def test_expand(row: list[float], quadratic: bool, expected: list[float]) -> None:
+    from newsweave.stories_model import expand
+
+    assert expand(np.asarray([row]), quadratic)[0].tolist() == expected
+
+
+def test_model_round_trip(toy_model: StoryModel) -> None:
+    assert StoryModel.from_dict(json.loads(json.dumps(toy_model.to_dict()))) == toy_model
+
+
 def test_members_are_capped(toy_model: StoryModel) -> None:
     clf = StoryClusterer(toy_model, member_cap=3)
     for k in range(10):

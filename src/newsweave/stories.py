@@ -7,8 +7,14 @@ strings, title words, the publication day (or none) and, optionally, a dense
 sentence embedding. Candidate events come from an inverted index over each
 event's strongest terms, with posting lists capped to the most recent events, so
 adding one article costs the same however many are stored. Each candidate is
-scored by a logistic-regression model over similarity features (fitted on
-labelled dev data, see :func:`fit_model`); the article joins the best event when
+scored by a logistic-regression model (optionally over all pairwise feature
+products) on similarity features, fitted on labelled dev data (see
+:func:`newsweave.stories_fit.fit_model`): cosines to the event's centroids
+(terms, entities, title, embedding), the best cosine to its most recent members
+(nearest member, for the few closest candidates only), cosines of the persons,
+places and numbers named (a different victim, place or count marks a different
+event of the same kind), how many members mention the article's years and
+whether they share its latest year, and the date gap. The article joins the best event when
 its probability passes the model's tuned threshold, otherwise it starts a new
 event, and a second model places that new event in an existing storyline or a
 new one. An unknown date gives no time evidence (never a penalty or a bonus).
@@ -39,6 +45,7 @@ from newsweave.stories_model import (
     Assignment,
     Story,
     StoryModel,
+    expand,
     load_model,
     sigmoid,
 )
@@ -331,6 +338,7 @@ class StoryClusterer:
         max_candidates: events scored per article.
         centroid_cap: terms kept per event centroid.
         member_cap: most recent members kept per cluster for nearest-member similarity.
+        member_candidates: candidates (closest by term cosine) whose members are compared.
     """
 
     def __init__(
@@ -341,6 +349,7 @@ class StoryClusterer:
         max_candidates: int = 24,
         centroid_cap: int = 300,
         member_cap: int = 8,
+        member_candidates: int = 6,
     ) -> None:
         self.model = model if model is not None else load_model()
         self.top_terms = top_terms
@@ -348,6 +357,7 @@ class StoryClusterer:
         self.max_candidates = max_candidates
         self.centroid_cap = centroid_cap
         self.member_cap = member_cap
+        self.member_candidates = member_candidates
         self.n_docs = 0
         self.df: Counter[str] = Counter()
         self.events: dict[str, _Cluster] = {}
@@ -411,9 +421,13 @@ class StoryClusterer:
         top_year = max(years) if years else 0
         kunits = {k: _kind_unit(v) for k, v in f.kinds.items() if v}
         tnorm = math.sqrt(sum(v * v for v in tset.values()))
+        cts = [c.terms.cos(tv) for c in clusters]
+        # nearest-member similarities only for the few candidates closest to the article (bounded cost)
+        near = set(heapq.nlargest(self.member_candidates, range(len(clusters)), key=cts.__getitem__))
         for r, c in enumerate(clusters):
-            ct = c.terms.cos(tv)
+            ct = cts[r]
             ce = c.entities.cos(ev)
+            members = c.members if r in near else []
             shared = sum(1 for e in ev if e in c.entities.vec)
             vals: dict[str, float] = {
                 "cos_terms": ct,
@@ -442,11 +456,11 @@ class StoryClusterer:
                     known = kc is not None and ku is not None and kc.norm2 > 0
                     vals["cos_" + kind] = kc.cos(ku) if known and kc is not None and ku is not None else 0.0
                     vals["has_" + kind] = 1.0 if known else 0.0
-                vals["member_entities"] = max((_dot(ev, me) for _, me, _ in c.members), default=0.0)
-            vals["member_terms"] = max((_dot(tv, mt) for mt, _, _ in c.members), default=0.0)
+                vals["member_entities"] = max((_dot(ev, me) for _, me, _ in members), default=0.0)
+            vals["member_terms"] = max((_dot(tv, mt) for mt, _, _ in members), default=0.0)
             vals["member_embedding"] = 0.0
             if emb is not None:
-                membs = [m for _, _, m in c.members if m is not None]
+                membs = [m for _, _, m in members if m is not None]
                 if membs:
                     vals["member_embedding"] = float(np.max(np.vstack(membs) @ emb))
             vals["year_share"] = vals["top_year_agree"] = vals["top_year_conflict"] = 0.0
@@ -460,9 +474,10 @@ class StoryClusterer:
 
     def _score(self, x: np.ndarray, level: str) -> np.ndarray:
         m = self.model
+        z = expand(x, m.quadratic)
         if level == "event":
-            return sigmoid(x @ np.asarray(m.event_coef) + m.event_intercept)
-        return sigmoid(x @ np.asarray(m.storyline_coef) + m.storyline_intercept)
+            return sigmoid(z @ np.asarray(m.event_coef) + m.event_intercept)
+        return sigmoid(z @ np.asarray(m.storyline_coef) + m.storyline_intercept)
 
     # -- update ------------------------------------------------------------
 
@@ -625,6 +640,7 @@ class StoryClusterer:
                 "max_candidates": self.max_candidates,
                 "centroid_cap": self.centroid_cap,
                 "member_cap": self.member_cap,
+                "member_candidates": self.member_candidates,
             },
             "model": self.model.to_dict(),
             "n_docs": self.n_docs,

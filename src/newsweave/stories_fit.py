@@ -25,6 +25,9 @@ from newsweave.stories import (
     StoryModel,
     _Cluster,
 )
+from newsweave.stories_model import expand
+
+QUADRATIC = True
 
 THRESHOLDS = tuple(round(0.2 + 0.05 * i, 2) for i in range(13))
 STORYLINE_THRESHOLDS = tuple(round(0.2 + 0.1 * i, 1) for i in range(7))
@@ -139,10 +142,15 @@ def run_stream(model: StoryModel, stream: Sequence[StoryFeatures]) -> tuple[dict
     return ev, sl
 
 
-def _fit_logistic(x: np.ndarray, y: np.ndarray, c: float) -> tuple[list[float], float]:
-    """L2 logistic regression; returns its weights and intercept."""
-    lr = LogisticRegression(C=c, max_iter=5000).fit(x, y)
-    return lr.coef_[0].tolist(), float(lr.intercept_[0])
+def _fit_logistic(x: np.ndarray, y: np.ndarray, c: float, quadratic: bool) -> tuple[list[float], float]:
+    """L2 logistic regression on standardized model inputs, folded back to raw-input weights."""
+    z = expand(x, quadratic)
+    mean = z.mean(axis=0)
+    scale = z.std(axis=0)
+    scale[scale == 0] = 1.0
+    lr = LogisticRegression(C=c, max_iter=5000).fit((z - mean) / scale, y)
+    coef = lr.coef_[0] / scale
+    return coef.tolist(), float(lr.intercept_[0] - coef @ mean)
 
 
 def fit_model(
@@ -150,7 +158,8 @@ def fit_model(
     gold_event: Mapping[str, str],
     gold_storyline: Mapping[str, str],
     uses_embeddings: bool,
-    c: float = 1.0,
+    c: float = 0.1,
+    quadratic: bool = QUADRATIC,
 ) -> StoryModel:
     """Fit both join models and tune both thresholds on one labelled stream.
 
@@ -160,15 +169,16 @@ def fit_model(
         gold_storyline: gold event label -> gold storyline label.
         uses_embeddings: use the embedding features (articles need embeddings).
         c: inverse L2 regularization strength of the logistic regressions.
+        quadratic: also weigh all pairwise products of the features.
 
     Returns:
         The fitted :class:`StoryModel`; ``meta`` records the training size and the
         training-stream B-cubed F1 at the chosen thresholds.
     """
     xe, ye, xs, ys = pair_examples(stream, gold_event, gold_storyline, uses_embeddings)
-    coef_e, icpt_e = _fit_logistic(xe, ye, c)
-    coef_s, icpt_s = _fit_logistic(xs, ys, c)
-    model = StoryModel(coef_e, icpt_e, 0.5, coef_s, icpt_s, 0.5, uses_embeddings)
+    coef_e, icpt_e = _fit_logistic(xe, ye, c, quadratic)
+    coef_s, icpt_s = _fit_logistic(xs, ys, c, quadratic)
+    model = StoryModel(coef_e, icpt_e, 0.5, coef_s, icpt_s, 0.5, uses_embeddings, quadratic=quadratic)
     gold = {f.article_id: gold_event[f.article_id] for f in stream}
     gold_sl = {a: gold_storyline[g] for a, g in gold.items()}
     best = (-1.0, 0.5)
@@ -194,5 +204,6 @@ def fit_model(
         "train_event_bcubed_f1": round(best[0], 4),
         "train_storyline_bcubed_f1": round(best_s[0], 4),
         "C": c,
+        "quadratic": quadratic,
     }
     return model

@@ -63,7 +63,10 @@ STORYLINE_FEATURES = (
 
 @dataclass(slots=True)
 class StoryModel:
-    """Logistic join decisions for events and storylines, with tuned thresholds."""
+    """Logistic join decisions for events and storylines, with tuned thresholds.
+
+    With ``quadratic`` the weights also cover all pairwise feature products (see :func:`expand`).
+    """
 
     event_coef: list[float]
     event_intercept: float
@@ -73,6 +76,7 @@ class StoryModel:
     storyline_threshold: float
     uses_embeddings: bool
     meta: dict[str, Any] = field(default_factory=dict)
+    quadratic: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -86,6 +90,7 @@ class StoryModel:
             "storyline_intercept": self.storyline_intercept,
             "storyline_threshold": self.storyline_threshold,
             "uses_embeddings": self.uses_embeddings,
+            "quadratic": self.quadratic,
             "meta": self.meta,
         }
 
@@ -101,6 +106,7 @@ class StoryModel:
             float(d["storyline_threshold"]),
             bool(d["uses_embeddings"]),
             dict(d.get("meta", {})),
+            bool(d.get("quadratic", False)),
         )
 
 
@@ -112,6 +118,14 @@ def load_model(embeddings: bool = True) -> StoryModel:
     """
     raw = json.loads(resources.files("newsweave").joinpath("data", MODEL_RESOURCE).read_text("utf-8"))
     return StoryModel.from_dict(raw["with_embeddings" if embeddings else "without_embeddings"])
+
+
+def expand(x: np.ndarray, quadratic: bool) -> np.ndarray:
+    """The model's inputs: the features, plus all pairwise products when ``quadratic``."""
+    if not quadratic:
+        return x
+    i, j = np.triu_indices(x.shape[1], 1)
+    return np.hstack([x, x[:, i] * x[:, j]])
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
