@@ -104,3 +104,16 @@ def test_schema_rejects_bad_dossier(store: Store) -> None:
                             "published": "27 Jan 2019", "language": "en"}]
     with pytest.raises(SchemaError, match="articles/0/published"):
         validate(dossier)
+
+
+def test_old_clusterer_state_is_rebuilt(seeds_dir: Path, settings: Settings) -> None:
+    from newsweave.stages import run_stories
+
+    with Store(settings.db_url) as store:
+        pipeline.analyze([seeds_dir], store, settings)
+        before = {s["id"]: sorted(s["article_ids"]) for s in store.records("story")}
+        store.set_state("stories:clusterer", {"df": {}, "events": []})  # a state saved by an older version
+        said = run_stories(store, settings)
+        assert "rebuilt" in said and said.startswith("5 articles placed")
+        assert {s["id"]: sorted(s["article_ids"]) for s in store.records("story")} == before
+        assert len(store.records("story_assignment")) == 5
