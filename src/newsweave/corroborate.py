@@ -61,6 +61,15 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
+def fold_same_length(text: str) -> str:
+    """:func:`fold` character by character, keeping every offset (an "…" stays one character)."""
+    out = []
+    for ch in text:
+        folded = fold(ch)
+        out.append(folded if len(folded) == 1 else ch.lower()[:1] or ch)
+    return "".join(out)
+
+
 def _find_terms(text: str, table: dict[str, str]) -> set[str]:
     folded = fold(text)
     found: set[str] = set()
@@ -462,12 +471,14 @@ def claims(entities: Sequence[dict[str, Any]], events: Sequence[dict[str, Any]],
     names = {e["id"]: e["name"] for e in entities}
     out = entity_claims(entities, ind)
     for ev in events:
-        actor = ev.get("actor_entity_id") or ev.get("actor_text") or "?"
-        target = ev.get("target_entity_id") or ev.get("target_text") or ""
+        # An event is a claim about its participants only when both are resolved entities.
+        actor, target = ev.get("actor_entity_id"), ev.get("target_entity_id")
+        if not actor or not target or (ev.get("modality") or "actual") != "actual":
+            continue
         evid = _ev(ev.get("evidence", []))
-        value = f"{'not ' if _polarity(ev) == 'negated' else ''}{ev.get('type', '').lower()} " \
-                f"{names.get(target, target)}".strip()
-        if ev.get("date"):
+        verb = (ev.get("mode") or ev.get("type") or "act").lower()
+        value = f"{'not ' if _polarity(ev) == 'negated' else ''}{verb} {names.get(target, target)}"
+        if ev.get("date") and ev.get("date_precision") not in (None, "unknown"):
             value += f" on {ev['date']}"
         out.append(Claim(actor, names.get(actor, actor), "event", value, sorted(ev.get("article_ids", [])), evid,
                          ind.count(evid, [] if evid else ev.get("article_ids", []))))

@@ -35,7 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from newsweave.corroborate import Claim, Discrepancy, fold
+from newsweave.corroborate import Claim, Discrepancy, fold, fold_same_length
 from newsweave.models import Annotation, Article, input_label
 
 DATA = Path(__file__).parent / "data"
@@ -89,7 +89,7 @@ class Hit:
 
 def loaded_terms(article: Article) -> list[Hit]:
     """Loaded or emotive terms in the article's own voice (quotations excluded)."""
-    text = fold(article.text)
+    text = fold_same_length(article.text)  # offsets must stay those of article.text
     quoted = quoted_spans(article.text)
     hits: list[Hit] = []
     taken: list[tuple[int, int]] = []
@@ -193,7 +193,6 @@ def build_profiles(
     for a in articles:
         by_outlet[outlet_of(a)].append(a)
     published = {a.id: a.published for a in articles}
-    art_outlet = {a.id: outlet_of(a) for a in articles}
 
     # Indicator rates per article, and the corpus median of each, for comparison.
     rates: dict[str, dict[str, float]] = {}
@@ -221,10 +220,13 @@ def build_profiles(
             if c.slot not in ("event", "said", "role"):
                 continue
             holders = set(c.article_ids)
-            dated = sorted((published[a], a) for a in holders if published.get(a))
-            if len({art_outlet[a] for a in holders}) >= 2 and dated and dated[0][1] in idset:
+            dated = sorted((day, a) for a in holders if (day := published.get(a)))
+            mine = [(d, a) for d, a in dated if a in idset]
+            theirs = [d for d, a in dated if a not in idset]
+            # First only when strictly earlier than every other outlet's dated report of it.
+            if mine and theirs and mine[0][0] < min(theirs):
                 prof.first_reported.append({"claim_id": c.id, "subject": c.subject_name, "slot": c.slot,
-                                            "value": c.value, "article_id": dated[0][1], "date": dated[0][0]})
+                                            "value": c.value, "article_id": mine[0][1], "date": mine[0][0]})
             stories = {story_of.get(a) for a in ids} - {None}
             in_story = not stories or any(story_of.get(a) in stories for a in holders)
             if (c.slot == "event" and c.independent_sources >= 2 and not (holders & idset) and in_story):
