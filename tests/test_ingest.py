@@ -125,6 +125,17 @@ def test_jsonl_with_truncated_line() -> None:
     assert "malformed JSON on line 3" in bad[0][1]
 
 
+def test_jsonl_with_a_windows_1252_record(tmp_path: Path) -> None:
+    good = json.dumps({"id": "u", "text": "Guaidó’s supporters said the colonel’s step mattered in Washington."})
+    legacy = json.dumps({"id": "w", "text": "Guaidó’s allies said the “brave” colonel spoke in Washington."},
+                        ensure_ascii=False).encode("cp1252")
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(good.encode() + b"\n" + legacy + b"\n")
+    arts = _articles(_read(path))
+    assert [a.meta["record_id"] for a in arts] == ["u", "w"]
+    assert "Guaidó’s allies" in arts[1].text and "“brave”" in arts[1].text
+
+
 def test_json_list(tmp_path: Path) -> None:
     path = tmp_path / "batch.json"
     path.write_text(json.dumps([

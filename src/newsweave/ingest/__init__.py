@@ -7,6 +7,7 @@ or the reason it was skipped. Nothing here touches the store.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import logging
@@ -148,12 +149,27 @@ def _with_encoding(drafts: Iterator[Draft], encoding: str) -> Iterator[Draft]:
         yield d
 
 
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Decode bytes that are not UTF-8 as windows-1252 (legacy Western text inside a UTF-8 stream)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    return bytes(bad).decode("cp1252", errors="replace"), exc.end
+
+
+codecs.register_error("newsweave-cp1252", _cp1252_fallback)
+
+
 def _read_jsonl(name: str, path: Path, settings: Settings) -> Iterator[Draft]:
-    """Stream a JSON Lines file so that a large one is not read whole."""
+    """Stream a JSON Lines file so that a large one is not read whole.
+
+    Lines are UTF-8; bytes that are not (a record pasted from a windows-1252 source)
+    are read as windows-1252 rather than replaced.
+    """
     with path.open("rb") as fh:
         gzipped = fh.read(2) == b"\x1f\x8b"
     with (gzip.open(path, "rb") if gzipped else path.open("rb")) as raw:
-        stream = io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
+        stream = io.TextIOWrapper(raw, encoding="utf-8", errors="newsweave-cp1252")
         for draft in read_jsonl(iter(stream), name):
             if len(draft.text) > settings.max_article_chars:
                 yield failed(draft.input, f"record text too long: {len(draft.text)} chars > "
