@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from newsweave.config import Settings
-from newsweave.corroborate import fold
 from newsweave.pipeline import analyze
 from newsweave.store import Store
+from newsweave.textutil import fold
 
 
 def naive_flags(entities: list[dict[str, Any]]) -> Counter[str]:
@@ -52,7 +52,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     db = args.db or f"sqlite:///{(args.out / 'bench.db').resolve()}"
     gold = json.loads((args.data / "gold_stories.json").read_text())
-    settings = Settings(db_url=db, progress=False)
+    settings = Settings(db_url=db)
     start = time.perf_counter()
     with Store(db) as store:
         report = analyze([args.data / "articles.jsonl"], store, settings)

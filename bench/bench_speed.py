@@ -33,7 +33,7 @@ def spacy_pipe(texts: list[str], batch_size: int) -> float:
 def ours(path: Path, batch_size: int, full: bool) -> tuple[float, dict[str, float]]:
     """Seconds for newsweave (ingest + annotate [+ every stage]) into a fresh SQLite store."""
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(db_url=f"sqlite:///{tmp}/bench.db", batch_size=batch_size, progress=False)
+        settings = Settings(db_url=f"sqlite:///{tmp}/bench.db", batch_size=batch_size)
         with Store(settings.db_url) as store:
             start = time.perf_counter()
             if full:

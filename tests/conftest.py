@@ -34,7 +34,7 @@ def seeds_dir() -> Path:
 @pytest.fixture()
 def settings(tmp_path: Path) -> Settings:
     """Settings pointing at a fresh SQLite file."""
-    return Settings(db_url=f"sqlite:///{tmp_path / 'test.db'}", progress=False)
+    return Settings(db_url=f"sqlite:///{tmp_path / 'test.db'}")
 
 
 @pytest.fixture()

@@ -18,7 +18,7 @@ from newsweave.store import Store
 def demo(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Iterator[dict[str, Any]]:
     """The seeds analysed once into a fresh store; the dossier plus a label -> article id map."""
     tmp = tmp_path_factory.mktemp("demo")
-    settings = Settings(db_url=f"sqlite:///{tmp / 'demo.db'}", progress=False)
+    settings = Settings(db_url=f"sqlite:///{tmp / 'demo.db'}")
     with Store(settings.db_url) as store:
         report = pipeline.analyze([seeds_dir], store, settings)
         assert not any(v.startswith("FAILED") for v in report.stages.values()), report.stages

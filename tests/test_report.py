@@ -29,7 +29,7 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> It
     """The demo corpus plus one hostile article, analysed and rendered once."""
     tmp = tmp_path_factory.mktemp("report")
     (tmp / "evil.txt").write_text(EVIL)
-    settings = Settings(db_url=f"sqlite:///{tmp / 'r.db'}", progress=False)
+    settings = Settings(db_url=f"sqlite:///{tmp / 'r.db'}")
     with Store(settings.db_url) as store:
         report = pipeline.analyze([seeds_dir, tmp / "evil.txt"], store, settings)
         dossier = build_dossier(store, report.fates)

@@ -104,7 +104,7 @@ def analyze(
     from newsweave.pipeline import analyze as run_analyze
     from newsweave.report.dossier import build_dossier, write_json
 
-    settings = _settings(db, max_input_bytes=max_bytes, out_dir=out)
+    settings = _settings(db, max_input_bytes=max_bytes)
     with _open(settings) as store:
         try:
             report = run_analyze(paths or [], store, settings, progress_factory=_progress, force=force)
@@ -277,7 +277,7 @@ def quotes(db: DbOpt = None, story: StoryOpt = None,
            speaker: Annotated[str | None, typer.Option(help="Only quotes whose speaker name contains this.")] = None,
            ) -> None:
     """Who said what: statements grouped across outlets, with each outlet's wording and span."""
-    from newsweave.corroborate import fold
+    from newsweave.textutil import fold
 
     with _open(_settings(db)) as store:
         labels = _labels(store)

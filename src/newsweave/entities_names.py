@@ -22,6 +22,8 @@ from importlib import resources
 
 from rapidfuzz.distance import DamerauLevenshtein
 
+from newsweave.textutil import fold as base_fold
+
 #: Generational suffixes, dropped from the name key.
 SUFFIXES = frozenset(["jr", "jr.", "sr", "sr.", "ii", "iii", "iv"])
 _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$", re.IGNORECASE)
@@ -32,9 +34,7 @@ _INITIALS = re.compile(r"^(?:[A-Za-z]\.){1,3}$|^[A-Z]$")
 
 def fold(text: str) -> str:
     """Accent-folded, case-folded, whitespace-collapsed form (``"Guaidó"`` -> ``"guaido"``)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    stripped = stripped.replace("’", "'").replace("‘", "'")
+    stripped = base_fold(text).replace("’", "'").replace("‘", "'")
     return _WS.sub(" ", stripped).strip().casefold()
 
 

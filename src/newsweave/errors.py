@@ -1,4 +1,8 @@
-"""Errors with stable codes, in the manner of spaCy's ``[E001] ...`` messages."""
+"""Errors with stable codes, in the manner of spaCy's ``[E010] ...`` messages.
+
+A bad input is not an exception: readers return the reason it was skipped
+(see :mod:`newsweave.ingest`), so that the run goes on and reports every input's fate.
+"""
 
 from __future__ import annotations
 
@@ -15,30 +19,6 @@ class NewsweaveError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(f"[{self.code}] {message}")
         self.reason = message
-
-
-class InputError(NewsweaveError):
-    """An input could not be read or parsed; names the input and the reason."""
-
-    code = "E001"
-
-
-class EmptyInputError(InputError):
-    """The input holds no article text."""
-
-    code = "E002"
-
-
-class BinaryInputError(InputError):
-    """The input is binary, not text, HTML, JSON, a feed or WARC."""
-
-    code = "E003"
-
-
-class TooLargeError(InputError):
-    """The input exceeds the configured size limit."""
-
-    code = "E004"
 
 
 class StoreError(NewsweaveError):

@@ -35,8 +35,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from newsweave.corroborate import Claim, Discrepancy, fold, fold_same_length
+from newsweave.corroborate import Claim, Discrepancy
 from newsweave.models import Annotation, Article, input_label
+from newsweave.textutil import fold, fold_same_length
 
 DATA = Path(__file__).parent / "data"
 

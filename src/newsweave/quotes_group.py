@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from rapidfuzz.process import cdist
 
 from newsweave.models import Span, content_id
 from newsweave.quotes_model import Quote, _load_packaged
+from newsweave.textutil import fold
 
 _ABBREV = (
     r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bJr)(?<!\bSr)(?<!\bGen)(?<!\bCol)(?<!\bSen)"
@@ -77,9 +77,7 @@ class GroupParams:
 
 def normalize(text: str) -> str:
     """Lower-case words only: quote styles, punctuation, accents and spacing do not count."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"[’'`]", "", text.lower())
+    text = re.sub(r"[’'`]", "", fold(text))
     return " ".join(re.findall(r"\w+", text))
 
 

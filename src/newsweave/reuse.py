@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -34,6 +33,7 @@ from typing import Any
 from datasketch import MinHash, MinHashLSH
 
 from newsweave.models import Article, Span
+from newsweave.textutil import fold
 
 logger = logging.getLogger(__name__)
 
@@ -119,15 +119,9 @@ def credited_wires(text: str) -> list[WireCredit]:
 # ---------------------------------------------------------------------------
 
 
-def _fold(word: str) -> str:
-    """Lowercase and strip accents (``Guaidó`` -> ``guaido``)."""
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def words(text: str) -> list[tuple[str, int, int]]:
     """Normalized word tokens with their character offsets."""
-    return [(_fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+    return [(fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
 def shingles(text: str, k: int = 5) -> set[str]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +29,7 @@ from rapidfuzz import fuzz
 
 from newsweave.events import Event
 from newsweave.models import content_id
+from newsweave.textutil import fold
 from newsweave.timex_values import value_precision
 
 _PREC_RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "season": 3, "year": 4, "unknown": 9}
@@ -108,18 +108,13 @@ def _similar(ta: str | None, tb: str | None, ia: str | None, ib: str | None) -> 
         return ia == ib
     if not ta or not tb:
         return None
-    na, nb = _fold(ta), _fold(tb)
+    na, nb = fold(ta), fold(tb)
     if na in _PRONOUNS or nb in _PRONOUNS:
         return None
     return fuzz.token_set_ratio(na, nb) >= 70
 
 
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "his", "her", "their", "its", "that", "who"})
-
-
-def _fold(text: str) -> str:
-    """Lower case without accents ("Guaidó" -> "guaido")."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
 
 
 def corefer(a: Event, b: Event) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsweave.ingest.metadata import _RELATIVE, dateline_date, leading_date_prefix, normalize_text
+from newsweave.ingest.metadata import dateline_date, leading_date_prefix, normalize_text
 
 #: Whole lines that are page furniture, not article text.
 FURNITURE = re.compile(
@@ -113,6 +113,4 @@ def parse_text(raw: str, max_header_lines: int = 6) -> ParsedText:
         published = published or lead_date
         dropped.append(body[:cut].strip())
         body = body[cut:]
-    if title and _RELATIVE.fullmatch(title):
-        title = None
     return ParsedText(text=body, title=title, published=published, dropped=dropped)
