@@ -20,6 +20,7 @@ Usage:
     python bench/bench_timex.py --data ../shared/data/timebank --out /tmp/timex_bench \
         [--heideltime-python /tmp/heidel_venv/bin/python] [--heideltime-cache DIR] [--skip-heideltime]
     python bench/bench_timex.py ... --heideltime-only    # only fill the cache (e.g. in the background)
+    python bench/bench_timex.py ... --dump-errors dev    # every system's value errors on the dev half only
 """
 
 from __future__ import annotations
@@ -213,6 +214,50 @@ def common_value_accuracy(scorer: Path, gold_dir: Path, systems: dict[str, list[
     return {"n_common": len(common), "value_accuracy": acc}
 
 
+def dump_errors(scorer: Path, gold_dir: Path, arts: list[dict[str, Any]], systems: dict[str, list[dict[str, Any]]],
+                dest: Path) -> None:
+    """Write the value errors and unmatched predictions of every system on one half (``dev`` only).
+
+    One line per gold TIMEX3 that some system matched with a wrong value or missed, with each system's
+    value (``-`` = not found) and the sentence around it; then the predictions no gold overlaps.
+    """
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("te_metrics", scorer.parent / "metrics.py")
+    assert spec is not None and spec.loader is not None
+    metrics = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(metrics)
+    gold = [json.loads(x) for x in (gold_dir / "gold_timex.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    docs = {g["doc"] for g in gold}
+    texts = {a["id"]: (a["text"], a["published"]) for a in arts if a["id"] in docs}
+    found: dict[str, dict[int, dict[str, Any]]] = {}
+    spurious: dict[str, list[dict[str, Any]]] = {}
+    for name, rows in systems.items():
+        rows = [r for r in rows if r["doc"] in docs]
+        pairs = metrics.match_spans([(g["doc"], g["start"], g["end"]) for g in gold],
+                                    [(r["doc"], r["start"], r["end"]) for r in rows], "overlap")
+        found[name] = {i: rows[j] for i, j in pairs}
+        used = {j for _, j in pairs}
+        spurious[name] = [r for j, r in enumerate(rows) if j not in used]
+
+    def ctx(doc: str, s: int, e: int) -> str:
+        text = texts[doc][0]
+        return (text[max(0, s - 90) : s] + "[[" + text[s:e] + "]]" + text[e : e + 60]).replace("\n", " ")
+
+    lines = []
+    for i, g in enumerate(gold):
+        vals = {n: (f[i]["value"] if i in f else "-") for n, f in found.items()}
+        if all(v == g["value"] for v in vals.values()):
+            continue
+        lines.append(f"{g['doc']} dct={texts[g['doc']][1]} gold={g['type']}:{g['value']} "
+                     + " ".join(f"{n}={v}" for n, v in vals.items()) + f"\n    {ctx(g['doc'], g['start'], g['end'])}")
+    for name, rows in spurious.items():
+        for r in rows:
+            lines.append(f"SPURIOUS {name} {r['doc']} {r['type']}:{r['value']}\n"
+                         f"    {ctx(r['doc'], r['start'], r['end'])}")
+    dest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     """Entry point."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -229,6 +274,9 @@ def main() -> None:
                     help="also score the pipeline's path (spaCy parse for tense; ~1 min more)")
     ap.add_argument("--heideltime-only", action="store_true",
                     help="only fill the HeidelTime cache ('test' half first, then 'dev') and exit")
+    ap.add_argument("--dump-errors", choices=["dev"], default=None,
+                    help="write every system's value errors and unmatched predictions on the dev half to "
+                         "OUT/errors_dev.txt (the test half's errors are never dumped)")
     args = ap.parse_args()
     data: Path = args.data.resolve()
     out: Path = args.out
@@ -271,13 +319,15 @@ def main() -> None:
         golds["hdocs"] = subset_gold(data, out, hdocs, "hdocs")
         if hdocs & halves["test"]:
             golds["htest"] = subset_gold(data, out, hdocs & halves["test"], "htest")
+        if hdocs & halves["dev"]:
+            golds["hdev"] = subset_gold(data, out, hdocs & halves["dev"], "hdev")
     results: dict[str, dict[str, Any]] = {}
     for name, rows in systems.items():
         pred = out / f"pred_{name}.jsonl"
         write_jsonl(pred, rows)
         results[name] = {}
         for part, gold in golds.items():
-            if name == "heideltime" and part not in ("hdocs", "htest"):
+            if name == "heideltime" and part not in ("hdocs", "htest", "hdev"):
                 continue  # scored only on the documents it finished
             results[name][part] = score(scorer, gold, pred, out / f"score_{name}_{part}.json")
     common: dict[str, Any] = {}
@@ -288,6 +338,9 @@ def main() -> None:
                 common[part] = common_value_accuracy(scorer, golds[part], both)
     summary = {"results": results, "common_value_accuracy": common, "seconds": timing, "status": status,
                "docs": {k: len(v) for k, v in halves.items()}, "heideltime_docs": len(hdocs)}
+    if args.dump_errors == "dev":
+        dump_errors(scorer, golds["dev"], arts, {k: v for k, v in systems.items() if k != "dateparser"},
+                    out / "errors_dev.txt")
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
     print(f"{'system':<15} {'part':<5} {'strictF1':>8} {'relaxF1':>8} {'typeAcc':>8} {'valAcc':>8} {'valF1':>8}")
     for name, parts in results.items():

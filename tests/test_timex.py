@@ -27,7 +27,7 @@ PUB = "2019-01-27"  # a Sunday
         ("Profit fell over the past two months.", "1989-10-27", ("the past two months", "DURATION", "P2M")),
         ("It was founded on May 22, 1995.", "1998-01-01", ("May 22, 1995", "DATE", "1995-05-22")),
         ("Prices are high now.", PUB, ("now", "DATE", "PRESENT_REF")),
-        ("The paper appears daily.", PUB, ("daily", "SET", "P1D")),
+        ("The paper appears daily.", PUB, ("daily", "SET", "XXXX-XX-XX")),
         ("They arrived at 10 p.m. Wednesday.", PUB, ("10 p.m. Wednesday", "TIME", "2019-01-23T22:00")),
         ("He returns next Friday.", PUB, ("next Friday", "DATE", "2019-02-01")),
         # a month without a year: past tense -> the latest one, a prospective reading -> the nearest
@@ -88,6 +88,47 @@ PUB = "2019-01-27"  # a Sunday
 )
 def test_find_timexes(text: str, published: str | None, expected: tuple[str, str, str]) -> None:
     found = [(t.text, t.type, t.value) for t in find_timexes(text, published)]
+    assert expected in found
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        # two stacked modifiers before a singular unit are not one duration: "last month" stays a date
+        ("Volume doubled the week after last month's sell-off.", "1991-05-17", ("last month", "DATE", "1991-04", None)),
+        ("Traffic fell over the past day.", "1991-05-17", ("the past day", "DURATION", "P1D", None)),
+        # "the beginning/middle/end of X": TIMEX3 mod START/MID/END
+        ("Rents rose at the beginning of June.", "1991-08-02", ("the beginning of June", "DATE", "1991-06", "START")),
+        ("The mill shut in the middle of 1986.", "1991-08-02", ("the middle of 1986", "DATE", "1986", "MID")),
+        ("Bids close at the end of the month.", "1991-08-02", ("the end of the month", "DATE", "1991-08", "END")),
+        ("The dam was finished in mid-1974.", "1991-08-02", ("mid-1974", "DATE", "1974", "MID")),
+        ("Demand may peak by the late 1990s.", "1991-08-02", ("the late 1990s", "DATE", "199", "END")),
+        # year-end: this year's, unless the clause is past or "since"
+        ("The merger should close by year-end.", "1991-08-02", ("year-end", "DATE", "1991-12-31", None)),
+        ("Stocks are up 9% since year end.", "1991-08-02", ("year end", "DATE", "1990-12-31", None)),
+        # "the latest quarter/period/fiscal year": the last one completed before publication
+        ("Margins widened in the latest quarter.", "1991-08-02", ("the latest quarter", "DATE", "1991-Q2", None)),
+        ("Costs rose 4% in the latest period.", "1991-02-11", ("the latest period", "DATE", "1990-Q4", None)),
+        ("It sold 9,000 boats in the latest fiscal year.", "1991-08-02",
+         ("the latest fiscal year", "DATE", "1990", None)),
+        # "the quarter/month/week ended <date>": the period ending that day (a quarter: the calendar quarter
+        # it mostly covers)
+        ("In the quarter ended May 31, the chain lost money.", "1991-08-02", ("the quarter", "DATE", "1991-Q2", None)),
+        ("In the quarter ending Jan. 31, 1992, it expects a gain.", "1991-08-02",
+         ("the quarter", "DATE", "1991-Q4", None)),
+        ("Orders rose in the month ended June 30.", "1991-08-02", ("the month", "DATE", "1991-06", None)),
+        ("Claims fell in the week ended July 26.", "1991-08-02", ("the week", "DATE", "1991-W30", None)),
+        # frequency adverbs: the recurring calendar unit; a weekday coordinated with a set is a set
+        ("The fund pays out annually.", "1991-08-02", ("annually", "SET", "XXXX", None)),
+        ("Buses run weekly, or so they say.", "1991-08-02", ("weekly", "SET", "XXXX-WXX", None)),
+        ("The club meets on Wednesday and Friday evenings.", "1991-08-02",
+         ("Wednesday", "SET", "XXXX-WXX-3TEV", None)),
+        ("The shop is closed Sundays and Mondays.", "1991-08-02", ("Sundays", "SET", "XXXX-WXX-7", None)),
+        ("They met Wednesday and Friday.", "1991-08-02", ("Wednesday", "DATE", "1991-07-31", None)),
+    ],
+)
+def test_find_timexes_with_mod(text: str, published: str, expected: tuple[str, str, str, str | None]) -> None:
+    found = [(t.text, t.type, t.value, t.mod) for t in find_timexes(text, published)]
     assert expected in found
 
 

@@ -216,7 +216,13 @@ def _h_year(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
 
 
 def _h_decade(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
-    return "DATE", m["dec"][:3], None
+    return "DATE", m["dec"][:3], _part_mod(m.group(0))
+
+
+def _part_mod(surface: str) -> str | None:
+    """TIMEX3 mod of an 'early' / 'mid-' / 'late' written inside an expression ("the mid-1990s")."""
+    low = surface.lower()
+    return "START" if "early" in low else "MID" if "mid" in low else "END" if "late" in low else None
 
 
 def _h_decade_word(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
@@ -225,7 +231,7 @@ def _h_decade_word(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] |
     if not (surface.startswith("the ") or "nineteen" in surface):
         return None
     tens = TENS[m["decw"].lower()[:-3] + "y"]
-    return "DATE", f"19{tens // 10}", None
+    return "DATE", f"19{tens // 10}", _part_mod(surface)
 
 
 def _h_century(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
@@ -252,6 +258,10 @@ def _h_year_quarter(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
     return "DATE", f"{m['year']}-Q{rq[1]}" if rq else f"{m['year']}-QX", None
 
 
+_SET_AFTER = re.compile(r",? (?:and|or) (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+                        r"(?:s|(?: (?P<p>morning|afternoon|evening|night)s))\b", re.IGNORECASE)
+
+
 def _h_weekday(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
     wd = WEEKDAYS[m["wd"].lower()]
     rel = m["rel"] if "rel" in m.groupdict() and m["rel"] else None
@@ -260,6 +270,11 @@ def _h_weekday(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
         r = rel.lower().replace("the ", "")
         direction = {"last": "last", "past": "last", "previous": "last", "next": "next", "coming": "next",
                      "this": "this", "this coming": "next", "this past": "last", "following": "next"}.get(r)
+    shared = _SET_AFTER.match(ctx.after)
+    if rel is None and shared and not ("part" in m.groupdict() and m["part"]):
+        # "on Monday and Tuesday nights", "Mondays and Thursdays": coordinated with a set, it is one too
+        code = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}.get((shared["p"] or "").lower())
+        return "SET", f"XXXX-WXX-{wd}" + (f"T{code}" if code else ""), None
     anaphoric = rel is not None and rel.lower() in ("the previous", "the following")
     # "the previous Friday": the one before the day last mentioned, not before publication
     value = _weekday(ctx, wd, direction, ctx.ref if anaphoric else None)
@@ -344,6 +359,25 @@ def _h_rel_unit(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | No
     if unit == "weekend" and d in (None, 0) and ctx.dct is not None and ctx.tense == "past" \
             and ctx.dct.isoweekday() < 6:
         return "DATE", shift_value(ctx.dct, unit, -1), None  # "over the weekend" said on a weekday: the last one
+    ended = _ENDED.match(ctx.after)
+    if d is None and ended and unit in ("quarter", "month", "week"):
+        # "the quarter ended July 31": the period that ends on that date (a quarter: the calendar quarter
+        # it mostly covers, i.e. that of the month before its last month)
+        mon, day = MONTHS[ended["mon"].lower().rstrip(".")], int(ended["day"])
+        year = int(ended["year"]) if ended["year"] else None
+        if year is None:
+            y = _day_year(ctx, mon, day)
+            if not y.isdigit():
+                return "DATE", shift_value(None, unit, 0), None
+            year = int(y)
+        try:
+            end_day = dt.date(year, mon, day)
+        except ValueError:
+            return None
+        if unit == "quarter":
+            k = year * 12 + mon - 2  # zero-based month index of the month before the last one
+            return "DATE", f"{k // 12}-Q{(k % 12) // 3 + 1}", None
+        return "DATE", shift_value(end_day, unit, 0), None
     if d is None:  # "the week", "the year": context-dependent
         if unit == "quarter" and ctx.ref_value and re.fullmatch(r"\d{4}-Q\d", ctx.ref_value):
             return "DATE", ctx.ref_value, None
@@ -351,6 +385,9 @@ def _h_rel_unit(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | No
             return "DATE", shift_value(ctx.dct, unit, 0 if unit != "quarter" else -1), None
         return None
     return "DATE", shift_value(ctx.dct, unit, d), None
+
+
+_ENDED = re.compile(rf" (?:ended|ending) {_MON}\.? {_DAY}(?:,? {_YEAR})?\b", re.IGNORECASE)
 
 
 def _h_anaphoric_day(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
@@ -456,6 +493,8 @@ def _h_bare_duration(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]
         return "DATE", "PAST_REF", None
     num = m["num"]
     n = parse_number(num) if num else None
+    if "one" in m.groupdict() and m["one"] is not None:
+        n = 1  # "the past day", "the next hour": one unit
     return "DURATION", duration_value(n, m["unit"]), None
 
 
@@ -487,8 +526,10 @@ def _h_part_deictic(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
 
 def _h_set(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
     word = m.group(0).lower()
-    table = {"daily": "P1D", "weekly": "P1W", "monthly": "P1M", "annually": "P1Y", "yearly": "P1Y",
-             "hourly": "PT1H", "quarterly": "P3M", "nightly": "P1D"}
+    # frequency adverbs take the value of the recurring calendar unit (TIDES/TimeBank: "daily" =
+    # XXXX-XX-XX, "annually" = XXXX); "every month" (below) keeps the period P1M
+    table = {"daily": "XXXX-XX-XX", "weekly": "XXXX-WXX", "monthly": "XXXX-XX", "annually": "XXXX",
+             "yearly": "XXXX", "hourly": "PT1H", "quarterly": "XXXX-QX", "nightly": "XXXX-XX-XXTNI"}
     if word in table:
         if re.match(r" (?!and|or|to|in|on|at|for|from|by|with|since|until)[a-z]+", ctx.after):
             return None  # adjectival: "quarterly dividend", "daily volume" (a property, not a time)
@@ -561,16 +602,40 @@ def _h_fiscal(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
 
 
 def _h_end_of(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
-    """'end of February', 'the end of the year', 'the end of 1990'."""
+    """'end of February', 'the beginning of the year', 'the middle of 1990' (TIMEX3 mod END/START/MID)."""
+    word = m["edge"].lower()
+    mod = "START" if word in ("beginning", "start") else "MID" if word == "middle" else "END"
     if m["mon"]:
         mon = MONTHS[m["mon"].lower().rstrip(".")]
         year = m["year"] or _month_year(ctx, mon)
-        return "DATE", f"{year}-{mon:02d}", "END"
+        return "DATE", f"{year}-{mon:02d}", mod
     if m["year2"]:
-        return "DATE", m["year2"], "END"
+        return "DATE", m["year2"], mod
     unit = m["unit"].lower()
     d = _rel_direction(m["rel"]) or 0
-    return "DATE", shift_value(ctx.dct, unit, d), "END"
+    return "DATE", shift_value(ctx.dct, unit, d), mod
+
+
+def _h_year_end(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    """'year-end', 'year end': the last day of the year (the past one in a past-tense or "since" clause)."""
+    if ctx.dct is None:
+        return "DATE", "XXXX-12-31", None
+    since = re.search(r"\bsince (?:the )?$", ctx.before, re.IGNORECASE)
+    y = ctx.dct.year - 1 if ctx.tense == "past" or since else ctx.dct.year
+    return "DATE", f"{y}-12-31", None
+
+
+def _h_latest(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
+    """'the latest quarter', 'the most recent period', 'the latest fiscal year': the last period completed
+    before publication (a "period" in a results story is a quarter)."""
+    unit = m["unit"].lower()
+    return "DATE", shift_value(ctx.dct, "quarter" if unit == "period" else unit, -1), None
+
+
+def _h_mid_year(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    """'mid-1988', 'early-1990': the year, with its part as the mod."""
+    part = m["part"].lower()
+    return "DATE", m["year"], "MID" if part == "mid" else "START" if part == "early" else "END"
 
 
 # ---------------------------------------------------------------------------
@@ -632,7 +697,7 @@ _PATTERNS: list[tuple[str, _Handler]] = [
      _h_year_ago),
     (rf"{_B}(?:last|the previous|the prior) year's (?:(?:comparable|corresponding|same) )?(?:quarter|period)"
      rf"{_E}", _h_year_ago),
-    (rf"{_B}(?:the )?(?:end|close|beginning|start|middle) of (?:(?:the|this) )?(?:{_MON}(?:,? {_YEAR})?|"
+    (rf"{_B}(?:the )?(?P<edge>end|close|beginning|start|middle) of (?:(?:the|this) )?(?:{_MON}(?:,? {_YEAR})?|"
      rf"(?P<year2>(?:1[6-9]|20)\d\d)|(?:(?P<rel>this|last|next|the) )?(?P<unit>week|month|year|quarter|decade|century))"
      rf"{_E}", _h_end_of),
     (rf"{_B}in {_APPROX}(?P<num>{_NUMWORD}) (?P<unit>second|minute|hour|day|week|month|year)s?{_E}",
@@ -641,13 +706,19 @@ _PATTERNS: list[tuple[str, _Handler]] = [
      rf"{_APPROX}{_NUM}(?: more| additional| full| straight| consecutive| trading| business)?[- ]{_UNIT}"
      rf"(?:-long|-old|(?P<andhalf> and a half))?{_E}", _h_duration),
     (rf"{_B}(?:(?:the )?(?:past|last|next|coming|recent|previous|following|several|few|many) )+"
-     rf"(?P<num>){_UNIT}(?: and (?:days|weeks|months|years))?{_E}", _h_bare_duration),
+     rf"(?P<num>)(?P<unit>second|minute|hour|day|night|week|weekend|month|quarter|year|decade|centurie)s"
+     rf"(?: and (?:days|weeks|months|years))?{_E}", _h_bare_duration),
+    (rf"{_B}(?:the )?(?:past|last|next|coming|previous|following) (?P<num>)(?P<one>){_UNIT}{_E}",
+     _h_bare_duration),
     (rf"{_B}(?P<unit>minutes|hours|days|weeks|months|years|decades|centuries){_E}(?!-)", _h_plural_unit),
     (rf"(?<=\bat )the time{_E}(?! (?:of|when|that)\b)", _h_at_the_time),
     (rf"{_B}every (?P<num>{_NUMWORD}) {_UNIT}{_E}", _h_every_n),
     (rf"{_B}{_YEAR} or (?:later|earlier|before|after|so){_E}", _h_year),
     (rf"{_B}(?:(?:mid-?|early |late )?(?P<part>morning|afternoon|evening)|(?P<mid>mid-?afternoon|mid-?morning))"
      rf" (?P<deic>yesterday|today|tomorrow){_E}", _h_part_deictic),
+    (rf"{_B}(?P<part>mid|early|late)-{_YEAR}{_E}(?!-)", _h_mid_year),
+    (rf"{_B}year[- ]end{_E}", _h_year_end),
+    (rf"{_B}the (?:latest|most recent) (?:fiscal )?(?P<unit>quarter|period|week|month|year){_E}", _h_latest),
     (rf"{_B}(?:daily|weekly|monthly|annually|yearly|hourly|quarterly|nightly|(?:every|each) "
      rf"(?P<unit>day|week|month|year|quarter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
      rf"morning|evening|night|january|february|march|april|june|july|august|september|october|"
@@ -754,7 +825,7 @@ def find_timexes(
         if handler is _h_ref and out and surface.lower() in ("later", "earlier") and text[out[-1].end : s] == " ":
             continue  # "three days later": the duration is the expression, "later" its signal
         tense = (tense_of(s, e) if tense_of else None) or _guess_tense(text, s, e)
-        res = handler(_Ctx(dct, ref, ref_value, tense, text[e : e + 20], text[max(0, s - 20) : s]), m)
+        res = handler(_Ctx(dct, ref, ref_value, tense, text[e : e + 40], text[max(0, s - 20) : s]), m)
         if res is None:
             continue
         ttype, value, mod = res
