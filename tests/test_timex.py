@@ -125,6 +125,12 @@ def test_find_timexes(text: str, published: str | None, expected: tuple[str, str
          ("Wednesday", "SET", "XXXX-WXX-3TEV", None)),
         ("The shop is closed Sundays and Mondays.", "1991-08-02", ("Sundays", "SET", "XXXX-WXX-7", None)),
         ("They met Wednesday and Friday.", "1991-08-02", ("Wednesday", "DATE", "1991-07-31", None)),
+        # "to Paris" is no infinitive: "will fly" decides, the next Friday
+        ("The minister will fly to Paris on Friday.", "1991-08-06", ("Friday", "DATE", "1991-08-09", None)),
+        # after a superlative, "in N units" is the span covered, not a date N units ahead
+        ("It was the first strike in 20 years.", "1991-08-02", ("20 years", "DURATION", "P20Y", None)),
+        ("Wheat hit its lowest price in nine months.", "1991-08-02", ("nine months", "DURATION", "P9M", None)),
+        ("The vote will be held in ten days.", "1991-08-02", ("in ten days", "DATE", "1991-08-12", None)),
     ],
 )
 def test_find_timexes_with_mod(text: str, published: str, expected: tuple[str, str, str, str | None]) -> None:

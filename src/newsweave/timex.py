@@ -452,11 +452,15 @@ def _h_ago(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
     return "DATE", shift_value(base, unit, sign * int(n)), None
 
 
+_SUPERLATIVE_BEFORE = re.compile(r"\b(?:first|last|only|\w{2,}est|most|least)\b(?: [a-z]+){0,2} $", re.IGNORECASE)
+
+
 def _h_in_n(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
-    """'in eight days' (a date that far after the publication date)."""
+    """'in eight days' (a date that far after the publication date); after a superlative ("the first
+    time in 20 years", "the lowest level in a decade") the length of time it covers."""
     n = parse_number(m["num"])
     unit = m["unit"].lower().rstrip("s")
-    if n is None or n != int(n) or unit in TIME_UNITS:
+    if n is None or n != int(n) or unit in TIME_UNITS or _SUPERLATIVE_BEFORE.search(ctx.before):
         return "DURATION", duration_value(n, unit), None
     return "DATE", shift_value(ctx.dct, unit, int(n)), None
 
@@ -744,7 +748,7 @@ _MOD_CODE = {"start": "START", "mid": "MID", "end": "END"}
 _FUTURE_CUES = (r"(?:will|won't|'ll|shall|would)(?: not| also| still)?(?: be| have been| have)?(?: \w+ed)?|"
                 r"going to|plans? to|scheduled|is to|are to|is due|are due|next|upcoming")
 # cues of a prospective reading that are too weak to move a weekday forward ("to close at", "by")
-_WEAK_FUTURE_CUES = r"expects? to|expected|coming|until|by|to (?!the\b|a\b|an\b|\d|\$)[a-z]+"
+_WEAK_FUTURE_CUES = r"expects? to|expected|coming|until|by|(?-i:to (?!the\b|a\b|an\b)[a-z]+)"  # "to Ohio" is no verb
 _PAST_CUES = r"was|were|had|did|said|says|ago|last|since|\w+ed"
 _TENSE_CUE = re.compile(rf"\b(?:(?P<fut>{_FUTURE_CUES})|(?P<weak>{_WEAK_FUTURE_CUES})|(?P<past>{_PAST_CUES}))\b",
                         re.IGNORECASE)
@@ -833,6 +837,8 @@ def find_timexes(
         lead = re.match(r"(?:the|a|an) (?=\S+-(?:\w+)$|year-(?:ago|earlier)$)", surface, re.IGNORECASE)
         if lead and handler in (_h_duration, _h_year_ago):
             s += lead.end()
+        if handler is _h_in_n and ttype == "DURATION":
+            s += 3  # "in 20 years" as a length: "in" is the signal, not part of the expression
         # modifiers written before the expression ("early", "mid-", "the end of")
         pm = _MOD_PREFIX.search(text[max(0, s - 20) : s])
         if pm and ttype == "DATE" and mod is None:
