@@ -8,8 +8,10 @@ each entity with probability 0.1, and its date is shifted by ``r * 40`` days plu
 else a per-topic synthetic date, so replicas of one event are distinct events in
 time); 10 % of articles get an unknown date. Features (the cheap ones read from
 stored annotations: lemma TF-IDF, entity strings, years; no embeddings, the
-model variant without embeddings is used) are generated lazily; only
-``StoryClusterer.add`` is timed.
+model variant without embeddings is used) are generated lazily (deterministically per
+article, so consolidation can regenerate a stored article's features as the pipeline
+recomputes them from its annotation); only ``StoryClusterer.add`` and
+``StoryClusterer.consolidate`` (after every ``--batch`` articles) are timed.
 
 Reports articles per second, the per-article cost in a window of 1,000 articles
 after 1,000 and after ``--n - 1000`` are stored, their ratio, and peak memory
@@ -38,6 +40,35 @@ from newsweave.stories import StoryClusterer, StoryFeatures, load_model, story_f
 from newsweave.stories_fit import bcubed_f1
 
 
+def replica(f: StoryFeatures, r: int, event_day: dict[str, int], seed: int) -> StoryFeatures:
+    """Replica ``r`` of a base article: edited features, shifted date (deterministic per article).
+
+    Deterministic so that consolidation can look an article's features up again, as the
+    pipeline recomputes them from the stored annotation.
+    """
+    rng = random.Random(f"{seed}:{r}:{f.article_id}")
+    day = event_day[f.article_id] + 40 * r + rng.randint(0, 2)
+    terms = {}
+    for t, c in f.terms.items():
+        kept = sum(1 for _ in range(c) if rng.random() > 0.1)
+        if kept:
+            terms[t] = kept
+    ents = {e: c for e, c in f.entities.items() if rng.random() > 0.1}
+    years = sorted({y + (40 * r) // 365 for y in f.years})
+    kinds = {k: {e: c for e, c in v.items() if rng.random() > 0.1} for k, v in f.kinds.items()}
+    return StoryFeatures(
+        f"{f.article_id}#{r}",
+        None if rng.random() < 0.1 else day,
+        terms,
+        ents,
+        f.title_terms,
+        f.label,
+        None,
+        years,
+        kinds,
+    )
+
+
 def generate(base: list[StoryFeatures], event_day: dict[str, int], n: int, seed: int) -> Iterator[StoryFeatures]:
     """Lazily yield ``n`` edited, date-shifted resamples of ``base`` (replica blocks in turn, by date)."""
     rng = random.Random(seed)
@@ -50,28 +81,7 @@ def generate(base: list[StoryFeatures], event_day: dict[str, int], n: int, seed:
             if count >= n:
                 break
             count += 1
-            day = event_day[f.article_id] + 40 * r + rng.randint(0, 2)
-            terms = {}
-            for t, c in f.terms.items():
-                kept = sum(1 for _ in range(c) if rng.random() > 0.1)
-                if kept:
-                    terms[t] = kept
-            ents = {e: c for e, c in f.entities.items() if rng.random() > 0.1}
-            years = sorted({y + (40 * r) // 365 for y in f.years})
-            kinds = {k: {e: c for e, c in v.items() if rng.random() > 0.1} for k, v in f.kinds.items()}
-            block.append(
-                StoryFeatures(
-                    f"{f.article_id}#{r}",
-                    None if rng.random() < 0.1 else day,
-                    terms,
-                    ents,
-                    f.title_terms,
-                    f.label,
-                    None,
-                    years,
-                    kinds,
-                )
-            )
+            block.append(replica(f, r, event_day, seed))
         days = [x.day for x in block if x.day is not None] or [0]
         keys = [x.day if x.day is not None else rng.randint(min(days), max(days)) for x in block]
         yield from (x for _, x in sorted(zip(keys, block, strict=True), key=lambda kx: kx[0]))
@@ -84,6 +94,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--window", type=int, default=1000)
+    ap.add_argument("--batch", type=int, default=1000, help="articles between two consolidation passes")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     arts, gold, topic_of = load(args.data)
@@ -100,21 +111,30 @@ def main() -> None:
         a.id: known.get(gold[a.id], synthetic + 7 * int(topic_of[gold[a.id]]) + (3 if "plus" in gold[a.id] else 0))
         for a in arts
     }
+    by_id = {f.article_id: f for f in base}
+
+    def lookup(aid: str) -> StoryFeatures | None:
+        """An article's features, regenerated (as the pipeline recomputes them from storage)."""
+        orig, _, r = aid.partition("#")
+        return replica(by_id[orig], int(r), event_day, 7) if orig in by_id else None
+
     clf = StoryClusterer(load_model(embeddings=False))
     timed = 0.0
+    moves = 0
     marks: dict[int, float] = {}
-    pred: dict[str, str] = {}
     for k, f in enumerate(generate(base, event_day, args.n, 7), 1):
         t = time.perf_counter()
-        a = clf.add(f)
+        clf.add(f)
+        if k % args.batch == 0 or k == args.n:
+            moves += len(clf.consolidate(lookup))
         timed += time.perf_counter() - t
-        pred[f.article_id] = a.event_id
         if k in (args.window, 2 * args.window, args.n - args.window, args.n):
             marks[k] = timed
         if k % 10_000 == 0:
             print(f"{k} articles, {k / timed:.0f}/s clustering time", flush=True)
     early = (marks[2 * args.window] - marks[args.window]) / args.window
     late = (marks[args.n] - marks[args.n - args.window]) / args.window
+    pred = dict(clf.article_event)
     gold_rep = {aid: f"{gold[aid.split('#')[0]]}#{aid.split('#')[1]}" for aid in pred}
     p, r, f1 = bcubed_f1(gold_rep, pred)
     result = {
@@ -125,6 +145,8 @@ def main() -> None:
         f"ms_per_article_after_{args.n - args.window}": round(1000 * late, 3),
         "late_over_early": round(late / early, 3),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "consolidation_every": args.batch,
+        "consolidation_moves": moves,
         "events": len(clf.events),
         "storylines": len(clf.storylines),
         "bcubed_vs_replica_event": {"p": round(p, 4), "r": round(r, 4), "f1": round(f1, 4)},

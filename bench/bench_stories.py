@@ -39,7 +39,7 @@ import numpy as np
 
 from newsweave.models import AnnotatedArticle, Annotation, Article
 from newsweave.stories import StoryFeatures, StoryModel, story_features
-from newsweave.stories_fit import fit_model
+from newsweave.stories_fit import CONSOLIDATE_EVERY, fit_model, run_crossfit
 
 
 def load(data: Path) -> tuple[list[Article], dict[str, str], dict[str, str]]:
@@ -159,29 +159,17 @@ def crossfit(
                 **models[k].meta,
                 "event_threshold": models[k].event_threshold,
                 "storyline_threshold": models[k].storyline_threshold,
+                "split_threshold": models[k].split_threshold,
+                "consolidate_every": CONSOLIDATE_EVERY,
+                "split_min_part": models[k].split_min_part,
+                "reassign_threshold": models[k].reassign_threshold,
             }
         )
     runs = []
     for order in orders:
         stream = [feats[arts[i].id] for i in order]
-        runs.append(run_crossfit_stream(stream, models, fold_of))
+        runs.append(run_crossfit(models, fold_of, stream))
     return runs, metas
-
-
-def run_crossfit_stream(
-    stream: list[StoryFeatures], models: dict[int, StoryModel], fold_of: dict[str, int]
-) -> tuple[dict[str, str], dict[str, str]]:
-    """One stream where each article's decision uses its own fold's model."""
-    from newsweave.stories import StoryClusterer
-
-    clf = StoryClusterer(models[0])
-    ev: dict[str, str] = {}
-    sl: dict[str, str] = {}
-    for f in stream:
-        clf.model = models[fold_of[f.article_id]]
-        a = clf.add(f)
-        ev[a.article_id], sl[a.article_id] = a.event_id, a.storyline_id
-    return ev, sl
 
 
 def tfidf_agglomerative(arts: list[Article], thresholds: list[float]) -> dict[float, dict[str, int]]:

@@ -164,8 +164,14 @@ def seeds() -> list[AnnotatedArticle]:
         text = path.read_text("utf-8")
         title = next(line.strip() for line in text.splitlines() if line.strip()) if n in (1, 2, 4) else None
         arts.append(
-            Article(id=path.name[:3], text=text, input=str(path), title=title,
-                    published="2019-01-27" if n < 2 else None, language="en")
+            Article(
+                id=path.name[:3],
+                text=text,
+                input=str(path),
+                title=title,
+                published="2019-01-27" if n < 2 else None,
+                language="en",
+            )
         )
     anns = {a.article_id: a for a in annotate(arts, load_nlp())}
     return [AnnotatedArticle(a, anns[a.id]) for a in arts]
@@ -202,3 +208,73 @@ def test_demo_corpus(seeds: list[AnnotatedArticle], with_embeddings: bool) -> No
     assert ev["first_date"] == "2019-01-27"
     titles = {s.article.title for s in seeds if s.article.title}
     assert ev["label"] in titles  # a member's headline, not a raw first line
+
+
+def _settings(model: StoryModel, **kw: float) -> StoryModel:
+    """A copy of ``model`` with some settings changed."""
+    return StoryModel.from_dict({**model.to_dict(), **kw})
+
+
+def _quakes(prefix: str, ents: str, n: int, day: int) -> list[StoryFeatures]:
+    return [
+        feat(f"{prefix}{k}", f"earthquake magnitude quake tremor damage {prefix}word {prefix}thing", ents, day + k)
+        for k in range(n)
+    ]
+
+
+def test_consolidate_splits_a_merged_event(toy_model: StoryModel) -> None:
+    chile, japan = _quakes("c", "Chile|Santiago", 5, 300), _quakes("j", "Japan|Tokyo", 5, 310)
+    feats = {f.article_id: f for f in chile + japan}
+    clf = StoryClusterer(_settings(toy_model, event_threshold=0.0))  # every article joins: one merged event
+    clf.add_many(chile + japan)
+    assert len(clf.events) == 1
+    clf.model = _settings(toy_model, event_threshold=0.0, split_threshold=0.5, split_min_part=3)
+    moves = clf.consolidate(feats.get)
+    assert len(clf.events) == 2
+    assert {frozenset(e.article_ids) for e in clf.events.values()} == {
+        frozenset(feats) - {f.article_id for f in japan},
+        frozenset(f.article_id for f in japan),
+    }
+    assert {m.article_id for m in moves} == {f.article_id for f in japan}  # the first article's half keeps its id
+    assert all("split from" in m.reason for m in moves)
+    assert len({e.parent for e in clf.events.values()}) == 1  # still one storyline
+    assert clf.consolidate(feats.get) == []  # nothing changed since: nothing revisited
+
+
+def test_consolidate_leaves_a_coherent_event(toy_model: StoryModel) -> None:
+    chile = _quakes("c", "Chile|Santiago", 8, 300)
+    clf = StoryClusterer(_settings(toy_model, split_threshold=0.5, split_min_part=3, reassign_threshold=0.3))
+    clf.add_many(chile)
+    before = {e: list(c.article_ids) for e, c in clf.events.items()}
+    assert clf.consolidate({f.article_id: f for f in chile}.get) == []
+    assert {e: c.article_ids for e, c in clf.events.items()} == before
+
+
+def test_consolidate_replaces_a_fragment(toy_model: StoryModel) -> None:
+    early = feat("early", "earthquake quake", "Chile", None)  # thin first report: starts its own event
+    rest = _quakes("c", "Chile|Santiago", 5, 300)
+    feats = {f.article_id: f for f in [early, *rest]}
+    clf = StoryClusterer(_settings(toy_model, event_threshold=1.01))  # nothing joins while the fragment arrives
+    clf.add(early)
+    clf.model = toy_model
+    clf.add_many(rest)
+    frag = clf.article_event["early"]
+    big = clf.article_event["c0"]
+    if frag == big:
+        pytest.skip("the toy model already joined the thin report")
+    clf.model = _settings(toy_model, reassign_threshold=0.01)
+    moves = clf.consolidate(feats.get)
+    assert [m.article_id for m in moves] == ["early"]
+    assert moves[0].from_event == frag and moves[0].to_event == big
+    assert frag not in clf.events and clf.article_event["early"] == big
+    assert sorted(clf.events[big].article_ids) == sorted(feats)
+    restored = StoryClusterer.from_dict(json.loads(json.dumps(clf.to_dict())))
+    assert restored.article_event == clf.article_event
+
+
+def test_consolidation_off_by_default_settings(toy_model: StoryModel) -> None:
+    chile, japan = _quakes("c", "Chile|Santiago", 5, 300), _quakes("j", "Japan|Tokyo", 5, 310)
+    clf = StoryClusterer(_settings(toy_model, event_threshold=0.0, split_threshold=0.0, reassign_threshold=2.0))
+    clf.add_many(chile + japan)
+    assert clf.consolidate({f.article_id: f for f in chile + japan}.get) == []
+    assert len(clf.events) == 1

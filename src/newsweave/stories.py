@@ -30,7 +30,7 @@ import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -43,6 +43,7 @@ from newsweave.stories_model import (
     EVENT_FEATURES,
     STORYLINE_FEATURES,
     Assignment,
+    Move,
     Story,
     StoryModel,
     expand,
@@ -65,6 +66,8 @@ KINDS = {
     "MONEY": "numbers",
     "QUANTITY": "numbers",
 }
+#: an event is bisected again only once it has grown by this factor since its last check
+SPLIT_RECHECK_GROWTH = 1.25
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
@@ -252,6 +255,7 @@ class _Cluster:
     top_years: Counter[int] = field(default_factory=Counter)
     members: list[tuple[dict[str, float], dict[str, float], np.ndarray | None]] = field(default_factory=list)
     kinds: dict[str, _Centroid] = field(default_factory=dict)
+    checked: int = 0  # size at the last split check (see StoryClusterer.consolidate)
 
     def gap(self, day: int | None) -> float:
         """Days between ``day`` and the cluster's date range; 0 when either is unknown."""
@@ -282,6 +286,7 @@ class _Cluster:
             "n_with_years": self.n_with_years,
             "top_years": {str(k): v for k, v in self.top_years.items()},
             "kinds": {k: c.vec for k, c in self.kinds.items()},
+            "checked": self.checked,
             "members": [
                 {"terms": t, "entities": e, "embedding": None if m is None else m.tolist()} for t, e, m in self.members
             ],
@@ -320,6 +325,7 @@ class _Cluster:
                 for m in d["members"]
             ],
             {k: _Centroid(dict(v), sum(x * x for x in v.values())) for k, v in d["kinds"].items()},
+            int(d.get("checked", 0)),
         )
 
 
@@ -339,6 +345,8 @@ class StoryClusterer:
         centroid_cap: terms kept per event centroid.
         member_cap: most recent members kept per cluster for nearest-member similarity.
         member_candidates: candidates (closest by term cosine) whose members are compared.
+        split_cap: most recent members of an event that :meth:`consolidate` bisects.
+        reassign_max: largest event whose members :meth:`consolidate` may move elsewhere.
     """
 
     def __init__(
@@ -350,6 +358,8 @@ class StoryClusterer:
         centroid_cap: int = 300,
         member_cap: int = 8,
         member_candidates: int = 6,
+        split_cap: int = 200,
+        reassign_max: int = 3,
     ) -> None:
         self.model = model if model is not None else load_model()
         self.top_terms = top_terms
@@ -358,6 +368,8 @@ class StoryClusterer:
         self.centroid_cap = centroid_cap
         self.member_cap = member_cap
         self.member_candidates = member_candidates
+        self.split_cap = split_cap
+        self.reassign_max = reassign_max
         self.n_docs = 0
         self.df: Counter[str] = Counter()
         self.events: dict[str, _Cluster] = {}
@@ -366,6 +378,8 @@ class StoryClusterer:
         self.storyline_index: dict[str, list[str]] = {}
         self.article_event: dict[str, str] = {}
         self._next = 0
+        #: events changed since the last :meth:`consolidate`
+        self._dirty: set[str] = set()
 
     # -- vectors -----------------------------------------------------------
 
@@ -384,13 +398,16 @@ class StoryClusterer:
         topents = sorted(ev.items(), key=lambda kv: -kv[1])[: self.top_terms // 2]
         return [t for t, _ in top] + ["@" + e for e, _ in topents]
 
-    def _candidates(self, index: dict[str, list[str]], keys: list[str], weights: dict[str, float]) -> list[str]:
-        """Clusters sharing index keys with the article, best overlap first."""
+    def _candidates(
+        self, index: dict[str, list[str]], keys: list[str], weights: dict[str, float], live: dict[str, _Cluster]
+    ) -> list[str]:
+        """Clusters of ``live`` sharing index keys with the article, best overlap first."""
         votes: dict[str, float] = defaultdict(float)
         for k in keys:
             w = weights.get(k, 0.0)
             for cid in index.get(k, ()):
-                votes[cid] += w
+                if cid in live:  # an event emptied by consolidation may linger in old posting lists
+                    votes[cid] += w
         return heapq.nlargest(self.max_candidates, votes, key=votes.__getitem__)
 
     def _index(self, index: dict[str, list[str]], keys: list[str], cid: str) -> None:
@@ -522,7 +539,7 @@ class StoryClusterer:
         keys = self._keys(tv, ev)
         weights = dict(tv)
         weights.update({"@" + e: w for e, w in ev.items()})
-        return tv, ev, keys, self._candidates(self.event_index, keys, weights)
+        return tv, ev, keys, self._candidates(self.event_index, keys, weights, self.events)
 
     def add(self, f: StoryFeatures) -> Assignment:
         """Add one article: join the best event or start a new one (and place it in a storyline).
@@ -553,6 +570,7 @@ class StoryClusterer:
             best.article_ids.append(f.article_id)
             self._index(self.event_index, keys, best.id)
             self.article_event[f.article_id] = best.id
+            self._dirty.add(best.id)
             sl = self.storylines[best.parent or ""]
             self._join(sl, f, tv, ev, float(x[k, 0]))
             sl.article_ids.append(f.article_id)
@@ -571,7 +589,9 @@ class StoryClusterer:
         )
         sl_cand = [
             self.storylines[s]
-            for s in self._candidates(self.storyline_index, keys, {**tv, **{"@" + e: w for e, w in ev.items()}})
+            for s in self._candidates(
+                self.storyline_index, keys, {**tv, **{"@" + e: w for e, w in ev.items()}}, self.storylines
+            )
         ]
         sl_best, sl_p = None, 0.0
         if sl_cand:
@@ -595,6 +615,7 @@ class StoryClusterer:
         event.article_ids.append(f.article_id)
         self._index(self.event_index, keys, event.id)
         self.article_event[f.article_id] = event.id
+        self._dirty.add(event.id)
         self._join(sl, f, tv, ev, 0.0 if new_sl else sl_p)
         sl.article_ids.append(f.article_id)
         self._index(self.storyline_index, keys, sl.id)
@@ -603,6 +624,205 @@ class StoryClusterer:
     def add_many(self, feats: Iterable[StoryFeatures]) -> list[Assignment]:
         """Add articles in the given order."""
         return [self.add(f) for f in feats]
+
+    # -- consolidation -----------------------------------------------------
+
+    def _rebuild(self, c: _Cluster, feats: Sequence[StoryFeatures]) -> None:
+        """Recompute a cluster's centroids and counts from its members' features (ids kept)."""
+        fresh = _Cluster(c.id, parent=c.parent, children=c.children)
+        for f in feats:
+            tv, ev = self._vectors(f)
+            self._join(fresh, f, tv, ev, fresh.terms.cos(tv) if fresh.size else 0.0)
+            fresh.article_ids.append(f.article_id)
+        for name in _Cluster.__slots__:
+            setattr(c, name, getattr(fresh, name))
+
+    def _bisect(self, feats: Sequence[StoryFeatures]) -> list[int]:
+        """Two-way split of members (0/1 per member): spherical 2-means over terms and entities.
+
+        Seeds are the member farthest from the centroid and the member farthest from it;
+        deterministic, so a re-run gives the same split.
+        """
+        vecs = []
+        for f in feats:
+            tv, ev = self._vectors(f)
+            v = dict(tv)
+            v.update({"@" + k: w for k, w in ev.items()})
+            vecs.append(_unit(v))
+        total = _Centroid()
+        for v in vecs:
+            total.add(v, 10**9)
+        s0 = min(range(len(vecs)), key=lambda i: total.cos(vecs[i]))
+        s1 = min(range(len(vecs)), key=lambda i: _dot(vecs[i], vecs[s0]))
+        cents = [_Centroid(dict(vecs[s0]), 1.0), _Centroid(dict(vecs[s1]), 1.0)]
+        assign: list[int] = []
+        for _ in range(20):
+            new = [0 if cents[0].cos(v) >= cents[1].cos(v) else 1 for v in vecs]
+            if new == assign or len(set(new)) < 2:
+                break
+            assign = new
+            cents = [_Centroid(), _Centroid()]
+            for v, g in zip(vecs, assign, strict=True):
+                cents[g].add(v, 10**9)
+        return assign if len(set(assign)) == 2 else [0] * len(vecs)
+
+    def _part(self, feats: Sequence[StoryFeatures]) -> _Cluster:
+        """A scratch event built from some articles' features."""
+        c = _Cluster("")
+        for f in feats:
+            tv, ev = self._vectors(f)
+            self._join(c, f, tv, ev, 0.0)
+        return c
+
+    def _join_probability(self, f: StoryFeatures, c: _Cluster) -> float:
+        """The event model's probability that ``f`` belongs to event ``c``."""
+        tv, ev = self._vectors(f)
+        return float(self._score(self.pair_features(f, tv, ev, [c], "event"), "event")[0])
+
+    def _relocate(self, article_id: str, target: _Cluster, lookup: Callable[[str], StoryFeatures | None]) -> None:
+        """Take an article out of its event (and storyline) and put it into ``target``."""
+        f = lookup(article_id)
+        if f is None:
+            return
+        old = self.events[self.article_event[article_id]]
+        tv, ev = self._vectors(f)
+        old_sl, new_sl = self.storylines[old.parent or ""], self.storylines[target.parent or ""]
+        old.article_ids.remove(article_id)
+        if old.article_ids:
+            self._rebuild(old, [g for g in map(lookup, old.article_ids) if g is not None])
+        else:
+            del self.events[old.id]
+            old_sl.children.remove(old.id)
+        self._join(target, f, tv, ev, target.terms.cos(tv))
+        target.article_ids.append(article_id)
+        self.article_event[article_id] = target.id
+        keys = self._keys(tv, ev)
+        self._index(self.event_index, keys, target.id)
+        if old_sl is not new_sl:
+            old_sl.article_ids.remove(article_id)
+            if old_sl.article_ids:
+                self._rebuild(old_sl, [g for g in map(lookup, old_sl.article_ids) if g is not None])
+            else:
+                del self.storylines[old_sl.id]
+            self._join(new_sl, f, tv, ev, new_sl.terms.cos(tv))
+            new_sl.article_ids.append(article_id)
+            self._index(self.storyline_index, keys, new_sl.id)
+
+    def _try_split(self, e: _Cluster, lookup: Callable[[str], StoryFeatures | None]) -> list[Move]:
+        """Split ``e`` in two when its halves would not join each other (see :meth:`consolidate`)."""
+        m = self.model
+        ids = e.article_ids[-self.split_cap :]
+        feats = [lookup(a) for a in ids]
+        if any(f is None for f in feats):
+            return []
+        fs = [f for f in feats if f is not None]
+        e.checked = e.size
+        assign = self._bisect(fs)
+        halves = [[f for f, g in zip(fs, assign, strict=True) if g == k] for k in (0, 1)]
+        if min(len(h) for h in halves) < m.split_min_part:
+            return []
+        parts = [self._part(h) for h in halves]
+        cross = [self._join_probability(f, parts[1 - k]) for k in (0, 1) for f in halves[k]]
+        p = sum(cross) / len(cross)
+        if p >= m.split_threshold:
+            return []
+        # the half holding the event's first member keeps the event's id
+        keep = 0 if e.article_ids[0] not in {f.article_id for f in halves[1]} else 1
+        moved = halves[1 - keep]
+        new = _Cluster(self._new_id("e"), parent=e.parent)
+        self.events[new.id] = new
+        self.storylines[e.parent or ""].children.append(new.id)
+        moved_ids = {f.article_id for f in moved}
+        e.article_ids = [a for a in e.article_ids if a not in moved_ids]
+        self._rebuild(e, [g for g in map(lookup, e.article_ids) if g is not None])
+        self._rebuild(new, moved)
+        e.checked, new.checked = e.size, new.size
+        for f in moved:
+            self.article_event[f.article_id] = new.id
+            tv, ev = self._vectors(f)
+            self._index(self.event_index, self._keys(tv, ev), new.id)
+        why = (
+            f"split from {e.id}: its two halves ({len(e.article_ids)} and {len(moved)} articles) "
+            f"would join each other with mean p={p:.2f} < {m.split_threshold:.2f}"
+        )
+        return [Move(f.article_id, e.id, new.id, e.parent or "", 1.0 - p, why) for f in moved]
+
+    def _try_reassign(self, e: _Cluster, lookup: Callable[[str], StoryFeatures | None]) -> list[Move]:
+        """Move the members of a small event to a better event that now exists."""
+        moves = []
+        for a in list(e.article_ids):
+            f = lookup(a)
+            if f is None or e.id not in self.events:
+                continue
+            tv, ev = self._vectors(f)
+            weights = dict(tv)
+            weights.update({"@" + k: w for k, w in ev.items()})
+            ids = self._candidates(self.event_index, self._keys(tv, ev), weights, self.events)
+            cand = [c for c in (self.events[i] for i in ids) if c.id != e.id and c.size > e.size]
+            if not cand:
+                continue
+            p = self._score(self.pair_features(f, tv, ev, cand, "event"), "event")
+            k = int(np.argmax(p))
+            if p[k] < self.model.reassign_threshold:
+                continue
+            target = cand[k]
+            from_id, sizes = e.id, (e.size, target.size)
+            self._relocate(a, target, lookup)
+            moves.append(
+                Move(
+                    a,
+                    from_id,
+                    target.id,
+                    target.parent or "",
+                    float(p[k]),
+                    f"moved from {from_id} ({sizes[0]} articles) to {target.id} ({sizes[1]} articles): "
+                    f"p={p[k]:.2f} >= {self.model.reassign_threshold:.2f} once {target.id} had grown",
+                )
+            )
+        return moves
+
+    def consolidate(self, lookup: Callable[[str], StoryFeatures | None]) -> list[Move]:
+        """Revisit the events changed since the last call: split merged events, re-place fragments.
+
+        Online decisions are made with what was known when each article arrived; the first
+        report of a second, similar event can join the first one, and an early article can
+        start an event of its own before the reports it belongs with exist. This pass, run
+        after a batch of :meth:`add` calls, re-examines only the events touched since the last
+        pass (so its cost does not grow with the number stored):
+
+        * **split**: an event that has grown by a quarter since it was last checked has its
+          (most recent ``split_cap``) members bisected (spherical
+          2-means over terms and entities); if both halves have at least
+          ``model.split_min_part`` members and their members' mean join probability to the
+          other half (the same event model as for joins) is below ``model.split_threshold``,
+          the half without the event's first member becomes a new event of the same storyline;
+        * **re-place**: each member of a changed event of at most ``reassign_max`` articles
+          moves to a larger event when its join probability there reaches
+          ``model.reassign_threshold``.
+
+        Both settings are tuned on labelled data with the join model
+        (:func:`newsweave.stories_fit.fit_model`).
+
+        Args:
+            lookup: features of a stored article by id (``None`` if unavailable: that
+                event is left as it is).
+
+        Returns:
+            The moves made, each with its reason.
+        """
+        dirty = sorted((self.events[e] for e in self._dirty if e in self.events), key=lambda c: int(c.id[1:]))
+        self._dirty = set()
+        moves: list[Move] = []
+        if self.model.split_threshold > 0:
+            for e in dirty:
+                # re-checked only after growing by a quarter: the cost per added article stays bounded
+                if e.size >= 2 * self.model.split_min_part and e.size >= SPLIT_RECHECK_GROWTH * e.checked:
+                    moves += self._try_split(e, lookup)
+        if self.model.reassign_threshold <= 1:
+            for e in dirty:
+                if e.id in self.events and e.size <= self.reassign_max:
+                    moves += self._try_reassign(e, lookup)
+        return moves
 
     # -- output ------------------------------------------------------------
 
@@ -641,6 +861,8 @@ class StoryClusterer:
                 "centroid_cap": self.centroid_cap,
                 "member_cap": self.member_cap,
                 "member_candidates": self.member_candidates,
+                "split_cap": self.split_cap,
+                "reassign_max": self.reassign_max,
             },
             "model": self.model.to_dict(),
             "n_docs": self.n_docs,
@@ -650,6 +872,7 @@ class StoryClusterer:
             "event_index": self.event_index,
             "storyline_index": self.storyline_index,
             "next": self._next,
+            "dirty": sorted(self._dirty),
         }
 
     @classmethod
@@ -664,4 +887,5 @@ class StoryClusterer:
         obj.storyline_index = {k: list(v) for k, v in d["storyline_index"].items()}
         obj.article_event = {a: e.id for e in obj.events.values() for a in e.article_ids}
         obj._next = d["next"]
+        obj._dirty = set(d.get("dirty", ()))
         return obj

@@ -66,6 +66,11 @@ class StoryModel:
     """Logistic join decisions for events and storylines, with tuned thresholds.
 
     With ``quadratic`` the weights also cover all pairwise feature products (see :func:`expand`).
+    The consolidation settings (see :meth:`newsweave.stories.StoryClusterer.consolidate`) are
+    tuned on the same labelled stream: an event is split in two when its members' mean
+    probability of joining the other half falls below ``split_threshold`` (0: never split) and
+    both halves have at least ``split_min_part`` members; a member of a small event moves to
+    another event when its join probability there reaches ``reassign_threshold`` (above 1: never).
     """
 
     event_coef: list[float]
@@ -77,6 +82,9 @@ class StoryModel:
     uses_embeddings: bool
     meta: dict[str, Any] = field(default_factory=dict)
     quadratic: bool = False
+    split_threshold: float = 0.0
+    split_min_part: int = 4
+    reassign_threshold: float = 2.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -91,6 +99,9 @@ class StoryModel:
             "storyline_threshold": self.storyline_threshold,
             "uses_embeddings": self.uses_embeddings,
             "quadratic": self.quadratic,
+            "split_threshold": self.split_threshold,
+            "split_min_part": self.split_min_part,
+            "reassign_threshold": self.reassign_threshold,
             "meta": self.meta,
         }
 
@@ -107,6 +118,9 @@ class StoryModel:
             bool(d["uses_embeddings"]),
             dict(d.get("meta", {})),
             bool(d.get("quadratic", False)),
+            float(d.get("split_threshold", 0.0)),
+            int(d.get("split_min_part", 4)),
+            float(d.get("reassign_threshold", 2.0)),
         )
 
 
@@ -154,6 +168,29 @@ class Assignment:
             "storyline_id": self.storyline_id,
             "new_event": self.new_event,
             "new_storyline": self.new_storyline,
+            "probability": round(self.probability, 4),
+            "reason": self.reason,
+        }
+
+
+@dataclass(slots=True)
+class Move:
+    """An article moved from one event to another by consolidation, and why."""
+
+    article_id: str
+    from_event: str
+    to_event: str
+    storyline_id: str
+    probability: float
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "article_id": self.article_id,
+            "from_event": self.from_event,
+            "to_event": self.to_event,
+            "storyline_id": self.storyline_id,
             "probability": round(self.probability, 4),
             "reason": self.reason,
         }
