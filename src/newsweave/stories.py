@@ -67,7 +67,9 @@ KINDS = {
     "QUANTITY": "numbers",
 }
 #: an event is bisected again only once it has grown by this factor since its last check
-SPLIT_RECHECK_GROWTH = 1.25
+SPLIT_RECHECK_GROWTH = 1.5
+#: members of each half whose join probability to the other half is computed (the most recent)
+SPLIT_SAMPLE = 12
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
@@ -345,7 +347,7 @@ def _two_means(vecs: Sequence[dict[str, float]], seeds: int = 1) -> list[list[in
         s1 = min(range(len(vecs)), key=lambda i: _dot(vecs[i], vecs[s0]))
         cents = [_Centroid(dict(vecs[s0]), 1.0), _Centroid(dict(vecs[s1]), 1.0)]
         assign: list[int] = []
-        for _ in range(20):
+        for _ in range(10):
             new = [0 if cents[0].cos(v) >= cents[1].cos(v) else 1 for v in vecs]
             if new == assign or len(set(new)) < 2:
                 break
@@ -387,7 +389,7 @@ class StoryClusterer:
         centroid_cap: int = 300,
         member_cap: int = 8,
         member_candidates: int = 6,
-        split_cap: int = 200,
+        split_cap: int = 48,
         reassign_max: int = 3,
     ) -> None:
         self.model = model if model is not None else load_model()
@@ -747,7 +749,7 @@ class StoryClusterer:
             if min(len(h) for h in halves) < m.split_min_part:
                 continue
             parts = [self._part(h) for h in halves]
-            cross = [self._join_probability(f, parts[1 - k]) for k in (0, 1) for f in halves[k]]
+            cross = [self._join_probability(f, parts[1 - k]) for k in (0, 1) for f in halves[k][-SPLIT_SAMPLE:]]
             p = sum(cross) / len(cross)
             if best is None or p < best[0]:
                 best = (p, halves)
@@ -818,11 +820,12 @@ class StoryClusterer:
         after a batch of :meth:`add` calls, re-examines only the events touched since the last
         pass (so its cost does not grow with the number stored):
 
-        * **split**: an event that has grown by a quarter since it was last checked has its
+        * **split**: an event that has grown by half since it was last checked has its
           (most recent ``split_cap``) members bisected in two views (:meth:`_bisections`);
           for the candidate whose halves are least likely to join each other, if both halves
           have at least ``model.split_min_part`` members and their members' mean join
-          probability to the other half (the same event model as for joins) is below
+          probability to the other half (the same event model as for joins; at most
+          ``SPLIT_SAMPLE`` recent members of each half) is below
           ``model.split_threshold``,
           the half without the event's first member becomes a new event of the same storyline;
         * **re-place**: each member of a changed event of at most ``reassign_max`` articles
@@ -844,7 +847,7 @@ class StoryClusterer:
         moves: list[Move] = []
         if self.model.split_threshold > 0:
             for e in dirty:
-                # re-checked only after growing by a quarter: the cost per added article stays bounded
+                # re-checked only after growing by half: the cost per added article stays bounded
                 if e.size >= 2 * self.model.split_min_part and e.size >= SPLIT_RECHECK_GROWTH * e.checked:
                     moves += self._try_split(e, lookup)
         if self.model.reassign_threshold <= 1:
