@@ -19,6 +19,12 @@ its probability passes the model's tuned threshold, otherwise it starts a new
 event, and a second model places that new event in an existing storyline or a
 new one. An unknown date gives no time evidence (never a penalty or a bonus).
 
+After a batch of arrivals, :meth:`StoryClusterer.consolidate` revisits the events
+that changed: an event whose two halves would not join each other (under the same
+learned model) is split, and articles left alone in small events move to an event
+that has since grown around them; its settings are tuned on out-of-fold replays
+(:func:`newsweave.stories_fit.tune_consolidation`). Every move carries its reason.
+
 The clusterer's whole state (document frequencies, events, storylines, index)
 round-trips through a JSON-able dict (:meth:`StoryClusterer.to_dict`).
 """

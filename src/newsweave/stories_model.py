@@ -147,7 +147,6 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-
 @dataclass(slots=True)
 class Assignment:
     """Where one article went and why."""
@@ -175,7 +174,11 @@ class Assignment:
 
 @dataclass(slots=True)
 class Move:
-    """An article moved from one event to another by consolidation, and why."""
+    """An article moved from one event to another by consolidation, and why.
+
+    ``probability`` is the evidence for the move: the join probability to the new event for a
+    re-placement, one minus the halves' mean join probability to each other for a split.
+    """
 
     article_id: str
     from_event: str
