@@ -278,3 +278,22 @@ def test_consolidation_off_by_default_settings(toy_model: StoryModel) -> None:
     assert clf.consolidate({f.article_id: f for f in chile + japan}.get) == []
     assert len(clf.events) == 1
 
+
+def test_stored_assignments_follow_moves(toy_model: StoryModel) -> None:
+    from newsweave.stages import current_assignments
+
+    chile, japan = _quakes("c", "Chile|Santiago", 5, 300), _quakes("j", "Japan|Tokyo", 5, 310)
+    feats = {f.article_id: f for f in chile + japan}
+    clf = StoryClusterer(_settings(toy_model, event_threshold=0.0))
+    records = [a.to_dict() for a in clf.add_many(chile + japan)]
+    clf.model = _settings(toy_model, event_threshold=0.0, split_threshold=0.5, split_min_part=3)
+    moves = clf.consolidate(feats.get)
+    assert moves
+    now = {a["article_id"]: a for a in current_assignments(records, clf, moves)}
+    assert all(now[a]["event_id"] == clf.article_event[a] for a in feats)
+    assert all(now[a]["storyline_id"] == clf.events[clf.article_event[a]].parent for a in feats)
+    assert all("later moved: split from" in now[m.article_id]["reason"] for m in moves)
+    assert "later moved" not in now["c0"]["reason"]
+    first_moved = moves[0].article_id
+    before = next(r for r in records if r["article_id"] == first_moved)
+    assert before["event_id"] == moves[0].from_event  # the input records are not changed in place

@@ -10,12 +10,16 @@ skips it.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsweave.config import Settings
 from newsweave.models import Article, input_label
 from newsweave.pipeline import STAGES, Stage, fingerprint, load_annotated
 from newsweave.store import Store
+
+if TYPE_CHECKING:
+    from newsweave.stories import StoryClusterer
+    from newsweave.stories_model import Move
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +132,32 @@ CLUSTERER_STATE_VERSION = 3
 STORY_EMBEDDINGS = False
 
 
+def current_assignments(
+    assignments: list[dict[str, Any]], clusterer: StoryClusterer, moves: list[Move]
+) -> list[dict[str, Any]]:
+    """Assignment records updated to where each article is now, with the reason of any move.
+
+    Args:
+        assignments: stored and new assignment records (``Assignment.to_dict`` form).
+        clusterer: the clusterer after this run's consolidation.
+        moves: the moves that consolidation just made.
+
+    Returns:
+        New records: event and storyline ids as the clusterer has them now; a moved
+        article's reason gains ``"; later moved: <why>"``.
+    """
+    moved = {m.article_id: m for m in moves}
+    out = []
+    for a in assignments:
+        a = dict(a)
+        ev_id = clusterer.article_event.get(a["article_id"], a["event_id"])
+        a["event_id"], a["storyline_id"] = ev_id, clusterer.events[ev_id].parent or a["storyline_id"]
+        if a["article_id"] in moved:
+            a["reason"] += f"; later moved: {moved[a['article_id']].reason}"
+        out.append(a)
+    return out
+
+
 def run_stories(store: Store, settings: Settings) -> str:
     """Online clustering: new articles join existing events and storylines (state kept in the store)."""
     from newsweave.stories import StoryClusterer, StoryFeatures, load_model, story_features
@@ -170,15 +200,7 @@ def run_stories(store: Store, settings: Settings) -> str:
                 cache[d.article.id] = story_features(d, vectors[k])
     assigned = [clusterer.add(f).to_dict() for f in (features(d.article.id) for d in new) if f is not None]
     moves = clusterer.consolidate(features)
-    moved = {m.article_id: m for m in moves}
-    records = []
-    for a in [*previous, *assigned]:  # every assignment says where its article is now
-        a = dict(a)
-        ev_id = clusterer.article_event.get(a["article_id"], a["event_id"])
-        a["event_id"], a["storyline_id"] = ev_id, clusterer.events[ev_id].parent or a["storyline_id"]
-        if a["article_id"] in moved:
-            a["reason"] += f"; later moved: {moved[a['article_id']].reason}"
-        records.append(a)
+    records = current_assignments([*previous, *assigned], clusterer, moves)
     stories = [s.to_dict() for s in clusterer.stories()]
     with store.transaction() as conn:  # the clusterer's state and its output land together
         store.set_state(
