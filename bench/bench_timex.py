@@ -187,13 +187,8 @@ def score(scorer: Path, gold: Path, pred: Path, out: Path) -> dict[str, Any]:
     return json.loads(out.read_text())
 
 
-def common_value_accuracy(scorer: Path, gold_dir: Path, systems: dict[str, list[dict[str, Any]]]
-                          ) -> dict[str, Any]:
-    """Value accuracy of each system on the gold TIMEX3s that every system found (relaxed matching).
-
-    A diagnostic beside score.py's value accuracy, which each system gets over its own matches: this one
-    compares the systems on the same expressions. Matching is score.py's (``metrics.match_spans``).
-    """
+def metrics_and_gold(scorer: Path, gold_dir: Path) -> tuple[Any, list[dict[str, Any]]]:
+    """The shared scorer's ``metrics`` module and the gold TIMEX3 rows of ``gold_dir``."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("te_metrics", scorer.parent / "metrics.py")
@@ -201,6 +196,17 @@ def common_value_accuracy(scorer: Path, gold_dir: Path, systems: dict[str, list[
     metrics = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(metrics)
     gold = [json.loads(x) for x in (gold_dir / "gold_timex.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    return metrics, gold
+
+
+def common_value_accuracy(scorer: Path, gold_dir: Path, systems: dict[str, list[dict[str, Any]]]
+                          ) -> dict[str, Any]:
+    """Value accuracy of each system on the gold TIMEX3s that every system found (relaxed matching).
+
+    A diagnostic beside score.py's value accuracy, which each system gets over its own matches: this one
+    compares the systems on the same expressions. Matching is score.py's (``metrics.match_spans``).
+    """
+    metrics, gold = metrics_and_gold(scorer, gold_dir)
     docs = {g["doc"] for g in gold}
     found: dict[str, dict[int, str]] = {}
     for name, rows in systems.items():
@@ -221,13 +227,7 @@ def dump_errors(scorer: Path, gold_dir: Path, arts: list[dict[str, Any]], system
     One line per gold TIMEX3 that some system matched with a wrong value or missed, with each system's
     value (``-`` = not found) and the sentence around it; then the predictions no gold overlaps.
     """
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("te_metrics", scorer.parent / "metrics.py")
-    assert spec is not None and spec.loader is not None
-    metrics = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(metrics)
-    gold = [json.loads(x) for x in (gold_dir / "gold_timex.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    metrics, gold = metrics_and_gold(scorer, gold_dir)
     docs = {g["doc"] for g in gold}
     texts = {a["id"]: (a["text"], a["published"]) for a in arts if a["id"] in docs}
     found: dict[str, dict[int, dict[str, Any]]] = {}

@@ -239,11 +239,22 @@ def _h_century(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
     return "DATE", f"{n - 1:02d}", None
 
 
+#: TIMEX3 codes of the parts of a day
+PART_OF_DAY = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
+
+
+def _at_part(value: str, part: str | None) -> tuple[str, str, str | None]:
+    """A day value, as a TIME at the named part of the day when there is one."""
+    if part:
+        return "TIME", f"{value}T{PART_OF_DAY[part.lower()]}", None
+    return "DATE", value, None
+
+
 def _h_weekday_set(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
     """'Mondays', 'Tuesday nights': every such day."""
     value = f"XXXX-WXX-{WEEKDAYS[m['wd'].lower()]}"
     if m["part"]:
-        value += "T" + {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}[m["part"].lower()]
+        value += "T" + PART_OF_DAY[m["part"].lower()]
     return "SET", value, None
 
 
@@ -273,36 +284,25 @@ def _h_weekday(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
     shared = _SET_AFTER.match(ctx.after)
     if rel is None and shared and not ("part" in m.groupdict() and m["part"]):
         # "on Monday and Tuesday nights", "Mondays and Thursdays": coordinated with a set, it is one too
-        code = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}.get((shared["p"] or "").lower())
+        code = PART_OF_DAY.get((shared["p"] or "").lower())
         return "SET", f"XXXX-WXX-{wd}" + (f"T{code}" if code else ""), None
     anaphoric = rel is not None and rel.lower() in ("the previous", "the following")
     # "the previous Friday": the one before the day last mentioned, not before publication
     value = _weekday(ctx, wd, direction, ctx.ref if anaphoric else None)
-    part = m["part"].lower() if "part" in m.groupdict() and m["part"] else None
-    if part:
-        code = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}[part]
-        return "TIME", f"{value}T{code}", None
-    return "DATE", value, None
+    return _at_part(value, m["part"] if "part" in m.groupdict() else None)
 
 
 def _h_deictic_day(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
     word = m["deic"].lower()
     n = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}[word]
     value = shift_value(ctx.dct, "day", n)
-    part = m["part"].lower() if m["part"] else None
-    if word == "tonight":
-        part = "night"
-    if part:
-        code = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}[part]
-        return "TIME", f"{value}T{code}", None
-    return "DATE", value, None
+    return _at_part(value, "night" if word == "tonight" else m["part"])
 
 
 def _h_part_of_day(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
     d = m["rel"].lower()
     n = -1 if d == "last" else (1 if d in ("tomorrow", "next") else 0)
-    code = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}[m["part"].lower()]
-    return "TIME", f"{shift_value(ctx.dct, 'day', n)}T{code}", None
+    return _at_part(shift_value(ctx.dct, "day", n), m["part"])
 
 
 def _h_clock(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
