@@ -72,6 +72,8 @@ KINDS = {
     "MONEY": "numbers",
     "QUANTITY": "numbers",
 }
+#: an article's unit TF-IDF vectors: (terms, entities)
+_Vecs = tuple[dict[str, float], dict[str, float]]
 #: an event is bisected again only once it has grown by this factor since its last check
 SPLIT_RECHECK_GROWTH = 1.5
 #: members of each half whose join probability to the other half is computed (the most recent)
@@ -674,7 +676,7 @@ class StoryClusterer:
         for name in _Cluster.__slots__:
             setattr(c, name, getattr(fresh, name))
 
-    def _bisections(self, feats: Sequence[StoryFeatures]) -> list[list[int]]:
+    def _bisections(self, feats: Sequence[StoryFeatures], vecs: Sequence[_Vecs]) -> list[list[int]]:
         """Candidate two-way splits of members (0/1 per member), one per view of the articles.
 
         Views: terms and entities (what the articles are about), and the specifics alone
@@ -683,8 +685,7 @@ class StoryClusterer:
         deterministic start (:func:`_two_means`), so a re-run gives the same splits.
         """
         about, specific = [], []
-        for f in feats:
-            tv, ev = self._vectors(f)
+        for f, (tv, ev) in zip(feats, vecs, strict=True):
             v = dict(tv)
             v.update({"@" + k: w for k, w in ev.items()})
             about.append(_unit(v))
@@ -694,22 +695,20 @@ class StoryClusterer:
             sp.update({f"year:{y}": 1.0 for y in f.years})
             specific.append(_unit(sp))
         out: list[list[int]] = []
-        for vecs in (about, specific):
-            out += [a for a in _two_means(vecs) if a not in out and [1 - g for g in a] not in out]
+        for view in (about, specific):
+            out += [a for a in _two_means(view) if a not in out and [1 - g for g in a] not in out]
         return out
 
-    def _part(self, feats: Sequence[StoryFeatures]) -> _Cluster:
-        """A scratch event built from some articles' features."""
+    def _part(self, members: Sequence[tuple[StoryFeatures, _Vecs]]) -> _Cluster:
+        """A scratch event built from some articles' features and vectors."""
         c = _Cluster("")
-        for f in feats:
-            tv, ev = self._vectors(f)
+        for f, (tv, ev) in members:
             self._join(c, f, tv, ev, 0.0)
         return c
 
-    def _join_probability(self, f: StoryFeatures, c: _Cluster) -> float:
-        """The event model's probability that ``f`` belongs to event ``c``."""
-        tv, ev = self._vectors(f)
-        return float(self._score(self.pair_features(f, tv, ev, [c], "event"), "event")[0])
+    def _join_probability(self, f: StoryFeatures, vecs: _Vecs, c: _Cluster) -> float:
+        """The event model's probability that ``f`` (with its vectors) belongs to event ``c``."""
+        return float(self._score(self.pair_features(f, vecs[0], vecs[1], [c], "event"), "event")[0])
 
     def _relocate(self, article_id: str, target: _Cluster, lookup: Callable[[str], StoryFeatures | None]) -> None:
         """Take an article out of its event (and storyline) and put it into ``target``."""
@@ -748,14 +747,15 @@ class StoryClusterer:
         if any(f is None for f in feats):
             return []
         fs = [f for f in feats if f is not None]
+        vecs = [self._vectors(f) for f in fs]
         e.checked = e.size
-        best: tuple[float, list[list[StoryFeatures]]] | None = None
-        for assign in self._bisections(fs):
-            halves = [[f for f, g in zip(fs, assign, strict=True) if g == k] for k in (0, 1)]
+        best: tuple[float, list[list[tuple[StoryFeatures, _Vecs]]]] | None = None
+        for assign in self._bisections(fs, vecs):
+            halves = [[(f, v) for f, v, g in zip(fs, vecs, assign, strict=True) if g == k] for k in (0, 1)]
             if min(len(h) for h in halves) < m.split_min_part:
                 continue
             parts = [self._part(h) for h in halves]
-            cross = [self._join_probability(f, parts[1 - k]) for k in (0, 1) for f in halves[k][-SPLIT_SAMPLE:]]
+            cross = [self._join_probability(f, v, parts[1 - k]) for k in (0, 1) for f, v in halves[k][-SPLIT_SAMPLE:]]
             p = sum(cross) / len(cross)
             if best is None or p < best[0]:
                 best = (p, halves)
@@ -763,25 +763,24 @@ class StoryClusterer:
             return []
         p, halves = best
         # the half holding the event's first member keeps the event's id
-        keep = 0 if e.article_ids[0] not in {f.article_id for f in halves[1]} else 1
+        keep = 0 if e.article_ids[0] not in {f.article_id for f, _ in halves[1]} else 1
         moved = halves[1 - keep]
         new = _Cluster(self._new_id("e"), parent=e.parent)
         self.events[new.id] = new
         self.storylines[e.parent or ""].children.append(new.id)
-        moved_ids = {f.article_id for f in moved}
+        moved_ids = {f.article_id for f, _ in moved}
         e.article_ids = [a for a in e.article_ids if a not in moved_ids]
         self._rebuild(e, [g for g in map(lookup, e.article_ids) if g is not None])
-        self._rebuild(new, moved)
+        self._rebuild(new, [f for f, _ in moved])
         e.checked, new.checked = e.size, new.size
-        for f in moved:
+        for f, (tv, ev) in moved:
             self.article_event[f.article_id] = new.id
-            tv, ev = self._vectors(f)
             self._index(self.event_index, self._keys(tv, ev), new.id)
         why = (
             f"split from {e.id}: its two halves ({len(e.article_ids)} and {len(moved)} articles) "
             f"would join each other with mean p={p:.2f} < {m.split_threshold:.2f}"
         )
-        return [Move(f.article_id, e.id, new.id, e.parent or "", 1.0 - p, why) for f in moved]
+        return [Move(f.article_id, e.id, new.id, e.parent or "", 1.0 - p, why) for f, _ in moved]
 
     def _try_reassign(self, e: _Cluster, lookup: Callable[[str], StoryFeatures | None]) -> list[Move]:
         """Move the members of a small event to a better event that now exists."""
@@ -790,10 +789,7 @@ class StoryClusterer:
             f = lookup(a)
             if f is None or e.id not in self.events:
                 continue
-            tv, ev = self._vectors(f)
-            weights = dict(tv)
-            weights.update({"@" + k: w for k, w in ev.items()})
-            ids = self._candidates(self.event_index, self._keys(tv, ev), weights, self.events)
+            tv, ev, _, ids = self.candidates(f)
             cand = [c for c in (self.events[i] for i in ids) if c.id != e.id and c.size > e.size]
             if not cand:
                 continue
@@ -817,7 +813,9 @@ class StoryClusterer:
             )
         return moves
 
-    def consolidate(self, lookup: Callable[[str], StoryFeatures | None]) -> list[Move]:
+    def consolidate(
+        self, lookup: Callable[[str], StoryFeatures | None], select: Callable[[_Cluster], bool] | None = None
+    ) -> list[Move]:
         """Revisit the events changed since the last call: split merged events, re-place fragments.
 
         Online decisions are made with what was known when each article arrived; the first
@@ -844,12 +842,15 @@ class StoryClusterer:
         Args:
             lookup: features of a stored article by id (``None`` if unavailable: that
                 event is left as it is).
+            select: revisit only the changed events it accepts (the others stay marked
+                for a later pass); ``None`` revisits all.
 
         Returns:
             The moves made, each with its reason.
         """
-        dirty = sorted((self.events[e] for e in self._dirty if e in self.events), key=lambda c: int(c.id[1:]))
-        self._dirty = set()
+        live = [self.events[e] for e in self._dirty if e in self.events]
+        dirty = sorted((c for c in live if select is None or select(c)), key=lambda c: int(c.id[1:]))
+        self._dirty = {c.id for c in live} - {c.id for c in dirty}
         moves: list[Move] = []
         if self.model.split_threshold > 0:
             for e in dirty:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -148,6 +149,11 @@ def run_stream(
     return run_crossfit({0: model}, dict.fromkeys((f.article_id for f in stream), 0), stream, every)
 
 
+def _first_in_fold(fold_of: Mapping[str, int], fold: int, event: _Cluster) -> bool:
+    """Whether an event's first article belongs to ``fold``."""
+    return fold_of[event.article_ids[0]] == fold
+
+
 def run_crossfit(
     models: Mapping[int, StoryModel],
     fold_of: Mapping[str, int],
@@ -174,12 +180,9 @@ def run_crossfit(
         clf.model = models[fold_of[f.article_id]]
         clf.add(f)
         if n % every == 0 or n == len(stream):
-            dirty = set(clf._dirty)
             for k, model in models.items():
-                clf._dirty = {e for e in dirty if e in clf.events and fold_of[clf.events[e].article_ids[0]] == k}
                 clf.model = model
-                clf.consolidate(feats.get)
-            clf._dirty = set()
+                clf.consolidate(feats.get, select=partial(_first_in_fold, fold_of, k))
     ev = dict(clf.article_event)
     return ev, {a: clf.events[e].parent or "" for a, e in ev.items()}
 
