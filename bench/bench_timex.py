@@ -21,6 +21,7 @@ Usage:
         [--heideltime-python /tmp/heidel_venv/bin/python] [--heideltime-cache DIR] [--skip-heideltime]
     python bench/bench_timex.py ... --heideltime-only    # only fill the cache (e.g. in the background)
     python bench/bench_timex.py ... --dump-errors dev    # every system's value errors on the dev half only
+    python bench/bench_timex.py ... --parts dev          # score the dev half only (test half not scored)
 """
 
 from __future__ import annotations
@@ -220,6 +221,31 @@ def common_value_accuracy(scorer: Path, gold_dir: Path, systems: dict[str, list[
     return {"n_common": len(common), "value_accuracy": acc}
 
 
+def split_value_accuracy(scorer: Path, gold_dir: Path, ours: list[dict[str, Any]], peer: list[dict[str, Any]]
+                         ) -> dict[str, dict[str, float]]:
+    """Our value accuracy split by whether the peer also found the gold TIMEX3 ("both") or not ("only_ours").
+
+    A diagnostic of where our value errors sit (score.py's relaxed matching, ``metrics.match_spans``).
+    """
+    metrics, gold = metrics_and_gold(scorer, gold_dir)
+    docs = {g["doc"] for g in gold}
+
+    def matched(rows: list[dict[str, Any]]) -> dict[int, str]:
+        rows = [r for r in rows if r["doc"] in docs]
+        pairs = metrics.match_spans([(g["doc"], g["start"], g["end"]) for g in gold],
+                                    [(r["doc"], r["start"], r["end"]) for r in rows], "overlap")
+        return {i: str(rows[j]["value"]).strip() for i, j in pairs}
+
+    mine, theirs = matched(ours), matched(peer)
+    out: dict[str, dict[str, float]] = {}
+    for name, ids in (("both", [i for i in mine if i in theirs]), ("only_ours", [i for i in mine if i not in theirs]),
+                      ("only_peer", [i for i in theirs if i not in mine])):
+        vals = mine if name != "only_peer" else theirs
+        right = sum(vals[i] == str(gold[i]["value"]).strip() for i in ids)
+        out[name] = {"n": len(ids), "right": right, "accuracy": round(right / len(ids), 3) if ids else 0.0}
+    return out
+
+
 def dump_errors(scorer: Path, gold_dir: Path, arts: list[dict[str, Any]], systems: dict[str, list[dict[str, Any]]],
                 dest: Path) -> None:
     """Write the value errors and unmatched predictions of every system on one half (``dev`` only).
@@ -277,6 +303,9 @@ def main() -> None:
     ap.add_argument("--dump-errors", choices=["dev"], default=None,
                     help="write every system's value errors and unmatched predictions on the dev half to "
                          "OUT/errors_dev.txt (the test half's errors are never dumped)")
+    ap.add_argument("--parts", choices=["all", "dev"], default="all",
+                    help="'dev': score the dev half only (the test half and the whole corpus are not scored, so "
+                         "their numbers are never seen while writing rules)")
     args = ap.parse_args()
     data: Path = args.data.resolve()
     out: Path = args.out
@@ -285,6 +314,8 @@ def main() -> None:
     arts = [json.loads(x) for x in (data / "articles.jsonl").read_text(encoding="utf-8").splitlines() if x]
     halves = {h: {a["id"] for a in arts if half_of(a["id"]) == h} for h in ("dev", "test")}
     golds = {"all": data, **{h: subset_gold(data, out, ids, h) for h, ids in halves.items()}}
+    if args.parts == "dev":
+        golds = {"dev": golds["dev"]}
 
     systems: dict[str, list[dict[str, Any]]] = {}
     timing: dict[str, float] = {}
@@ -316,8 +347,9 @@ def main() -> None:
     if hdocs:
         systems["heideltime"] = hrows
         status["heideltime_docs"] = f"{len(hdocs)} of {len(arts)} documents"
-        golds["hdocs"] = subset_gold(data, out, hdocs, "hdocs")
-        if hdocs & halves["test"]:
+        if args.parts == "all":
+            golds["hdocs"] = subset_gold(data, out, hdocs, "hdocs")
+        if hdocs & halves["test"] and args.parts == "all":
             golds["htest"] = subset_gold(data, out, hdocs & halves["test"], "htest")
         if hdocs & halves["dev"]:
             golds["hdev"] = subset_gold(data, out, hdocs & halves["dev"], "hdev")
@@ -333,9 +365,14 @@ def main() -> None:
     common: dict[str, Any] = {}
     if "heideltime" in systems:
         both = {k: v for k, v in systems.items() if k in ("newsweave", "heideltime")}
-        for part in ("hdocs", "htest"):
+        for part in ("hdocs", "htest", "hdev"):
             if part in golds:
                 common[part] = common_value_accuracy(scorer, golds[part], both)
+        if "hdev" in golds:  # dev half only: where newsweave's value errors sit
+            for name in ("newsweave", "newsweave_parse"):
+                if name in systems:
+                    print(f"dev half, {name} vs HeidelTime by who found the gold TIMEX3:",
+                          split_value_accuracy(scorer, golds["hdev"], systems[name], systems["heideltime"]))
     summary = {"results": results, "common_value_accuracy": common, "seconds": timing, "status": status,
                "docs": {k: len(v) for k, v in halves.items()}, "heideltime_docs": len(hdocs)}
     if args.dump_errors == "dev":

@@ -219,6 +219,18 @@ def _h_decade(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
     return "DATE", m["dec"][:3], _part_mod(m.group(0))
 
 
+def _h_short_decade(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    """"the '80s", "the mid-'90s": the latest such decade not after the publication date's (the 1900s
+    without one). The apostrophe is required: "in the 80s" is a temperature or a score."""
+    digit = int(m["dd"])
+    century = 19
+    if ctx.dct is not None:
+        century = ctx.dct.year // 100
+        if century * 10 + digit > ctx.dct.year // 10:
+            century -= 1
+    return "DATE", f"{century}{digit}", _part_mod(m.group(0))
+
+
 def _part_mod(surface: str) -> str | None:
     """TIMEX3 mod of an 'early' / 'mid-' / 'late' written inside an expression ("the mid-1990s")."""
     low = surface.lower()
@@ -397,6 +409,26 @@ def _h_anaphoric_day(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]
     if ctx.ref is None:
         return "DATE", "XXXX-XX-XX", None
     return "DATE", shift_value(ctx.ref, "day", n), None
+
+
+def _h_apposition_day(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
+    """'Oct. 12, the day before the crash': an appositive renames the date just written."""
+    if ctx.ref is None:
+        return None
+    return "DATE", ctx.ref.isoformat(), None
+
+
+def _h_this_moment(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    """'(at) this (crucial) moment': the present."""
+    return "DATE", "PRESENT_REF", None
+
+
+def _h_part_of_ref_day(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
+    """'(dealers bought) in the morning', 'by mid-afternoon': that part of the day under discussion (the
+    last full date mentioned, else the publication date)."""
+    if ctx.ref is None:
+        return "TIME", f"XXXX-XX-XXT{PART_OF_DAY[(m['part'] or m['part2']).lower()]}", None
+    return _at_part(ctx.ref.isoformat(), m["part"] or m["part2"])
 
 
 def _h_rel_season(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
@@ -621,12 +653,15 @@ def _h_end_of(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None
 
 
 def _h_year_end(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
-    """'year-end', 'year end': the last day of the year (the past one in a past-tense or "since" clause)."""
-    if ctx.dct is None:
-        return "DATE", "XXXX-12-31", None
+    """'year-end', "year's end": the end of the year (TIMEX3: the year with mod END, as "the end of the
+    year"); after "since", "as of", "at" or "from" the closing day itself ("up 9% since year-end" is measured
+    from the December 31 close). Last year's in a past-tense or "since" clause."""
     since = re.search(r"\bsince (?:the )?$", ctx.before, re.IGNORECASE)
+    point = since or re.search(r"\b(?:as of|at|from) (?:the )?$", ctx.before, re.IGNORECASE)
+    if ctx.dct is None:
+        return ("DATE", "XXXX-12-31", None) if point else ("DATE", "XXXX", "END")
     y = ctx.dct.year - 1 if ctx.tense == "past" or since else ctx.dct.year
-    return "DATE", f"{y}-12-31", None
+    return ("DATE", f"{y}-12-31", None) if point else ("DATE", str(y), "END")
 
 
 def _h_latest(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
@@ -658,6 +693,8 @@ _PATTERNS: list[tuple[str, _Handler]] = [
     (r"(?<![\d-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d])", _h_iso),
     (r"(?<![\d/])(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/(?P<y>(?:19|20)?\d\d)(?![\d/])", _h_us_numeric),
     (rf"{_B}(?:the )?(?:early |mid-|mid |late )?(?P<dec>(?:1[6-9]|20)\d0)'?s{_E}", _h_decade),
+    (rf"(?:{_B}(?:the )?(?:early |mid-|mid |late )?)?'(?P<dd>\d)0s{_E}",
+     _h_short_decade),
     (rf"{_B}(?:the )?(?P<ord>\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
      rf"tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|"
      rf"nineteenth|twentieth|twenty-first) century{_E}", _h_century),
@@ -684,6 +721,13 @@ _PATTERNS: list[tuple[str, _Handler]] = [
     (rf"{_B}(?:the )?(?P<season>spring|summer|fall|autumn|winter) (?:of )?{_YEAR}{_E}", _h_season_year),
     (rf"{_B}(?:the )?(?P<rel>next|following|previous|preceding|prior|same|that) day{_E}(?! (?:of|or|and)\b)",
      _h_anaphoric_day),
+    (rf"{_B}this (?:(?:crucial|critical|difficult|delicate|decisive|particular|very|present) )?moment{_E}",
+     _h_this_moment),
+    (r"(?:(?<=\bin )|(?<=\bby )|(?<=\bduring )|(?<=\buntil )|(?<=\bthrough ))(?:the (?:early |late )?"
+     r"(?P<part>morning|afternoon|evening)|(?:mid|early|late)[- ]?(?P<part2>morning|afternoon|evening))"
+     r"(?=[,.;:!?)\"']|\s(?:to|and|but|as|on|in|at|before|after|when|while|with|from|for|until|by|the|a|an|he|"
+     r"she|it|they|we)\b)", _h_part_of_ref_day),
+    (r"(?<=, )the day (?:before|after)(?= (?:the|a|an|his|her|its|their|this|that)\b)", _h_apposition_day),
     (rf"{_B}(?:the )?(?:(?P<rel>last|this|next)(?: year's| year) )?(?:(?P<year2>(?:19|20)\d\d)(?:'s)? )?"
      rf"(?:fiscal )?(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[- ](?:(?:fiscal|calendar) )?"
      rf"(?:(?P<q>quarter)|(?P<half>half))(?: of (?:fiscal )?{_YEAR})?{_E}", _h_quarter),
@@ -721,7 +765,7 @@ _PATTERNS: list[tuple[str, _Handler]] = [
     (rf"{_B}(?:(?:mid-?|early |late )?(?P<part>morning|afternoon|evening)|(?P<mid>mid-?afternoon|mid-?morning))"
      rf" (?P<deic>yesterday|today|tomorrow){_E}", _h_part_deictic),
     (rf"{_B}(?P<part>mid|early|late)-{_YEAR}{_E}(?!-)", _h_mid_year),
-    (rf"{_B}year[- ]end{_E}", _h_year_end),
+    (rf"{_B}year(?:[- ]|'s )end{_E}", _h_year_end),
     (rf"{_B}the (?:latest|most recent) (?:fiscal )?(?P<unit>quarter|period|week|month|year){_E}", _h_latest),
     (rf"{_B}(?:daily|weekly|monthly|annually|yearly|hourly|quarterly|nightly|(?:every|each) "
      rf"(?P<unit>day|week|month|year|quarter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
@@ -828,6 +872,10 @@ def find_timexes(
             continue
         if handler is _h_ref and out and surface.lower() in ("later", "earlier") and text[out[-1].end : s] == " ":
             continue  # "three days later": the duration is the expression, "later" its signal
+        if handler is _h_apposition_day:
+            if not (out and out[-1].type == "DATE" and len(out[-1].value) == 10 and text[out[-1].end : s] == ", "):
+                continue  # only right after a full date
+            e = s + len("the day")  # "before/after <event>" relates the day to an event: not in the extent
         tense = (tense_of(s, e) if tense_of else None) or _guess_tense(text, s, e)
         res = handler(_Ctx(dct, ref, ref_value, tense, text[e : e + 40], text[max(0, s - 20) : s]), m)
         if res is None:
@@ -853,11 +901,19 @@ def find_timexes(
         last_end = e
         explicit = re.fullmatch(r"\d{4}(-\d\d(-\d\d)?|-Q\d|-H\d)?", value[:10])
         if handler not in (_h_ago, _h_year_ago) and ttype in ("DATE", "TIME") and explicit:
-            ref_value = value
+            # "the quarter ended Sept. 30": the day only closes the period named, which stays the one
+            # under discussion ("the year-ago results", "a year earlier" are that period's)
+            closes = len(out) > 1 and _CLOSES_PERIOD.fullmatch(text[out[-2].end : s]) is not None \
+                and re.fullmatch(r"\d{4}-(?:Q\d|H\d|W\d\d|\d\d)", out[-2].value) is not None
+            if not closes:
+                ref_value = value
             d = parse_iso(value) if len(value) >= 10 else None
             if d is not None:
                 ref = d
     return out
+
+
+_CLOSES_PERIOD = re.compile(r",? (?:which |that )?(?:ended|ending|ends|closed|through) (?:on )?", re.IGNORECASE)
 
 
 def _ref_word_ok(text: str, s: int, e: int) -> bool:
