@@ -126,6 +126,7 @@ def test_find_timexes(text: str, published: str | None, expected: tuple[str, str
         ("The index fell on Friday. Dealers sold in the morning, then bought.", "1991-08-05",
          ("the morning", "TIME", "1991-08-02TMO", None)),
         ("By mid afternoon, the shelling had stopped.", "1991-08-05", ("mid afternoon", "TIME", "1991-08-05TAF", None)),
+        ("They will live without power for a while.", "1991-08-05", ("a while", "DURATION", "PXX", None)),
         ("He would not travel at this crucial moment.", "1991-08-05",
          ("this crucial moment", "DATE", "PRESENT_REF", None)),
         # "the latest quarter/period/fiscal year": the last one completed before publication

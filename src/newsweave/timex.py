@@ -418,6 +418,11 @@ def _h_apposition_day(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None
     return "DATE", ctx.ref.isoformat(), None
 
 
+def _h_a_while(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    """'(for) a while': a duration of unknown length and unit."""
+    return "DURATION", "PXX", None
+
+
 def _h_this_moment(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
     """'(at) this (crucial) moment': the present."""
     return "DATE", "PRESENT_REF", None
@@ -721,6 +726,7 @@ _PATTERNS: list[tuple[str, _Handler]] = [
     (rf"{_B}(?:the )?(?P<season>spring|summer|fall|autumn|winter) (?:of )?{_YEAR}{_E}", _h_season_year),
     (rf"{_B}(?:the )?(?P<rel>next|following|previous|preceding|prior|same|that) day{_E}(?! (?:of|or|and)\b)",
      _h_anaphoric_day),
+    (rf"(?<=\bfor )a (?:little |short |long )?while{_E}", _h_a_while),
     (rf"{_B}this (?:(?:crucial|critical|difficult|delicate|decisive|particular|very|present) )?moment{_E}",
      _h_this_moment),
     (r"(?:(?<=\bin )|(?<=\bby )|(?<=\bduring )|(?<=\buntil )|(?<=\bthrough ))(?:the (?:early |late )?"
