@@ -14,7 +14,9 @@ Scores with ``../shared/eval/score.py timex`` on the whole corpus and on two fix
 (``dev``: documents whose id hash is even, the only half whose errors were inspected while writing the
 rules; ``test``: the other half, never inspected). HeidelTime's output is cached per document
 (``--heideltime-cache``; the ``test`` half is run first) so a slow or interrupted run resumes; every system
-is also scored on the documents HeidelTime finished (``hdocs``) and on those of the test half (``htest``).
+is also scored on the documents HeidelTime finished (``hdocs``) and on those of each half (``htest``, ``hdev``).
+``--parts dev`` scores the dev half only and prints, for it alone, newsweave's value accuracy split by
+whether HeidelTime also found each gold expression.
 
 Usage:
     python bench/bench_timex.py --data ../shared/data/timebank --out /tmp/timex_bench \
