@@ -154,6 +154,27 @@ def test_conflict_features(
     assert got == pytest.approx(expected)
 
 
+def test_persons_keyed_by_full_name() -> None:
+    """Namesakes stay apart; a bare surname takes the article's full name for it."""
+    from newsweave.models import Annotation, EntitySpan
+
+    def persons(aid: str, text: str) -> dict[str, int]:
+        ents = []
+        for name in ("Esther Williams", "Jamal Williams", "Williams", "Holley"):
+            start = 0
+            while (k := text.find(name, start)) >= 0:
+                if not any(e.start <= k < e.end for e in ents):
+                    ents.append(EntitySpan(k, k + len(name), "PERSON"))
+                start = k + len(name)
+        art = Article(id=aid, text=text, input=aid, language="en")
+        return story_features(AnnotatedArticle(art, Annotation(aid, "test", [], [], ents))).kinds["persons"]
+
+    actress = persons("a", "Williams dies at 91. Esther Williams starred in aquatic musicals.")
+    player = persons("b", "Jamal Williams was arrested. Williams's lawyer Holley spoke.")
+    assert actress == {"esther williams": 2}
+    assert player == {"jamal williams": 2, "holley": 1}
+
+
 @pytest.fixture(scope="module")
 def seeds() -> list[AnnotatedArticle]:
     """The demo corpus, annotated once (titles: first line of 001/002/004; dates for 000/001)."""
@@ -182,7 +203,7 @@ def test_features_from_annotation(seeds: list[AnnotatedArticle]) -> None:
     assert f.day is not None and f.terms["defect"] >= 1
     assert "silva" in f.entities and "maduro" in f.entities
     assert 2019 in f.years
-    assert "maduro" in f.kinds["persons"]
+    assert "nicolas maduro" in f.kinds["persons"] and "jose luis silva" in f.kinds["persons"]
     g = story_features(seeds[2])
     assert g.day is None and g.label.startswith("Key military ally")
 

@@ -192,7 +192,10 @@ def main() -> None:
     ann = bench_stories.annotations(arts, args.out / "annotations.jsonl")
     feats = {a.id: story_features(AnnotatedArticle(a, ann.get(a.id))) for a in arts}
     orders = [bench_stories.arrival_order(arts, s) for s in range(args.orders)]
-    runs, _ = bench_stories.crossfit(feats, arts, gold, topic_of, 5, orders, False)
+    runs, metas = bench_stories.crossfit(feats, arts, gold, topic_of, 5, orders, False)
+    # selection criterion that never sees the held-out topics: each training fold's inner out-of-fold replay
+    inner = [m.get("oof_event_bcubed_f1_consolidated", 0.0) for m in metas]
+    print(args.variant, "inner out-of-fold B-cubed F1 per fold", inner, "mean", round(float(np.mean(inner)), 4))
     f1s = []
     for n, (ev, _sl) in enumerate(runs):
         s = bench_stories.score(args.data, ev, args.out / f"pred_{args.variant}_{n}.jsonl")

@@ -11,9 +11,10 @@ scored by a logistic-regression model (optionally over all pairwise feature
 products) on similarity features, fitted on labelled dev data (see
 :func:`newsweave.stories_fit.fit_model`): cosines to the event's centroids
 (terms, entities, title, embedding), the best cosine to its most recent members
-(nearest member, for the few closest candidates only), cosines of the persons,
-places and numbers named (a different victim, place or count marks a different
-event of the same kind), how many members mention the article's years and
+(nearest member, for the few closest candidates only), cosines of the persons
+(each under the fullest name the article gives it, so namesakes differ), places
+and numbers named (a different victim, place or count marks a different event of
+the same kind), how many members mention the article's years and
 whether they share its latest year, and the date gap. The article joins the best event when
 its probability passes the model's tuned threshold, otherwise it starts a new
 event, and a second model places that new event in an existing storyline or a
@@ -43,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from newsweave.models import AnnotatedArticle, Article
+from newsweave.models import AnnotatedArticle, Article, EntitySpan
 from newsweave.reuse import words
 from newsweave.stories_model import (
     EVENT_FEATURES,
@@ -128,6 +129,24 @@ def _lead(text: str, limit: int = 110) -> str:
     return text.strip()[:limit]
 
 
+def _person_aliases(text: str, entities: Sequence[EntitySpan]) -> dict[str, str]:
+    """Surname -> the article's full name for it ("williams" -> "esther williams").
+
+    A person is compared between articles under the fullest name the article gives, so that
+    two people sharing a surname (an actress and a footballer called Williams) do not look like
+    one; a surname the article never expands stays as it is. When an article names two people
+    with one surname, the first full name wins.
+    """
+    out: dict[str, str] = {}
+    for ent in entities:
+        if ent.label != "PERSON":
+            continue
+        toks = [w for w, _, _ in words(text[ent.start : ent.end])]
+        if len(toks) > 1:
+            out.setdefault(toks[-1], " ".join(toks))
+    return out
+
+
 def story_features(item: AnnotatedArticle, embedding: np.ndarray | None = None) -> StoryFeatures:
     """Features of one article for clustering.
 
@@ -145,6 +164,7 @@ def story_features(item: AnnotatedArticle, embedding: np.ndarray | None = None) 
     ents: Counter[str] = Counter()
     kinds: dict[str, Counter[str]] = defaultdict(Counter)
     if item.annotation is not None:
+        full_name = _person_aliases(text, item.annotation.entities)
         for tok in item.annotation.tokens:
             if tok.pos not in CONTENT_POS:
                 continue
@@ -165,7 +185,7 @@ def story_features(item: AnnotatedArticle, embedding: np.ndarray | None = None) 
                 continue
             kind = KINDS.get(ent.label)
             if kind is not None:
-                kinds[kind][toks[-1] if kind == "persons" else " ".join(toks)] += 1
+                kinds[kind][full_name.get(toks[-1], toks[-1]) if kind == "persons" else " ".join(toks)] += 1
             if ent.label not in ENTITY_LABELS:
                 continue
             ents[" ".join(toks)] += 1
@@ -739,6 +759,27 @@ class StoryClusterer:
             new_sl.article_ids.append(article_id)
             self._index(self.storyline_index, keys, new_sl.id)
 
+    def _best_bisection(
+        self, fs: Sequence[StoryFeatures], vecs: Sequence[_Vecs]
+    ) -> tuple[float, list[list[tuple[StoryFeatures, _Vecs]]]] | None:
+        """The candidate bisection whose halves are least likely to join each other, with that probability.
+
+        The probability is the mean join probability of each half's (at most ``SPLIT_SAMPLE``
+        most recent) members to the other half; bisections with a half smaller than
+        ``model.split_min_part`` are not considered (``None`` when none is left).
+        """
+        best: tuple[float, list[list[tuple[StoryFeatures, _Vecs]]]] | None = None
+        for assign in self._bisections(fs, vecs):
+            halves = [[(f, v) for f, v, g in zip(fs, vecs, assign, strict=True) if g == k] for k in (0, 1)]
+            if min(len(h) for h in halves) < self.model.split_min_part:
+                continue
+            parts = [self._part(h) for h in halves]
+            cross = [self._join_probability(f, v, parts[1 - k]) for k in (0, 1) for f, v in halves[k][-SPLIT_SAMPLE:]]
+            p = sum(cross) / len(cross)
+            if best is None or p < best[0]:
+                best = (p, halves)
+        return best
+
     def _try_split(self, e: _Cluster, lookup: Callable[[str], StoryFeatures | None]) -> list[Move]:
         """Split ``e`` in two when its halves would not join each other (see :meth:`consolidate`)."""
         m = self.model
@@ -747,18 +788,8 @@ class StoryClusterer:
         if any(f is None for f in feats):
             return []
         fs = [f for f in feats if f is not None]
-        vecs = [self._vectors(f) for f in fs]
         e.checked = e.size
-        best: tuple[float, list[list[tuple[StoryFeatures, _Vecs]]]] | None = None
-        for assign in self._bisections(fs, vecs):
-            halves = [[(f, v) for f, v, g in zip(fs, vecs, assign, strict=True) if g == k] for k in (0, 1)]
-            if min(len(h) for h in halves) < m.split_min_part:
-                continue
-            parts = [self._part(h) for h in halves]
-            cross = [self._join_probability(f, v, parts[1 - k]) for k in (0, 1) for f, v in halves[k][-SPLIT_SAMPLE:]]
-            p = sum(cross) / len(cross)
-            if best is None or p < best[0]:
-                best = (p, halves)
+        best = self._best_bisection(fs, [self._vectors(f) for f in fs])
         if best is None or best[0] >= m.split_threshold:
             return []
         p, halves = best
