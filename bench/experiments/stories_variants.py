@@ -1,13 +1,14 @@
 """Story-clustering variants tried on ECB+ dev and not kept (issue #3, session 3).
 
-Each variant changes one thing in the shipped clusterer for the length of one run, by
+Each variant changes one thing in the clusterer for the length of one run, by
 replacing a function or constant in this process only (the package is not modified), and
 runs the same cross-fitted evaluation as ``bench/bench_stories.py`` (5 topic folds, 3 arrival
 orders, no embeddings), scored with ``score.py``:
 
-* ``base``: the shipped clusterer, unchanged (use it after ``git apply
-  bench/experiments/lead_features.patch`` to measure the lead-name features, or after
-  ``git apply bench/experiments/person_full_names.patch`` for persons compared under full names);
+* ``base``: the clusterer as it is, unchanged (the lead-name features were measured with it
+  after ``git apply bench/experiments/lead_features.patch`` onto the session-2 clusterer,
+  ``git checkout b82c5c5 -- src/newsweave tests``; the other variants on the session-2
+  ``git checkout b82c5c5 -- src/newsweave/stories.py``);
 * ``linear``: the join models without the pairwise feature products;
 * ``sim_products``: the event join model keeps only the products of two similarity features
   (the date gap, event size, year agreement/conflict and the has-kind flags enter linearly);

@@ -154,12 +154,12 @@ def _first_in_fold(fold_of: Mapping[str, int], fold: int, event: _Cluster) -> bo
     return fold_of[event.article_ids[0]] == fold
 
 
-def run_crossfit(
+def replay_crossfit(
     models: Mapping[int, StoryModel],
     fold_of: Mapping[str, int],
     stream: Sequence[StoryFeatures],
     every: int = CONSOLIDATE_EVERY,
-) -> tuple[dict[str, str], dict[str, str]]:
+) -> StoryClusterer:
     """One stream where each article's decisions use the model of its own fold.
 
     Consolidation runs after every ``every`` articles and at the end; each changed event is
@@ -172,7 +172,7 @@ def run_crossfit(
         every: articles between two consolidation passes.
 
     Returns:
-        ``(article -> event id, article -> storyline id)``.
+        The clusterer after the last consolidation.
     """
     clf = StoryClusterer(next(iter(models.values())))
     feats = {f.article_id: f for f in stream}
@@ -183,6 +183,17 @@ def run_crossfit(
             for k, model in models.items():
                 clf.model = model
                 clf.consolidate(feats.get, select=partial(_first_in_fold, fold_of, k))
+    return clf
+
+
+def run_crossfit(
+    models: Mapping[int, StoryModel],
+    fold_of: Mapping[str, int],
+    stream: Sequence[StoryFeatures],
+    every: int = CONSOLIDATE_EVERY,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """:func:`replay_crossfit`'s assignments: ``(article -> event id, article -> storyline id)``."""
+    clf = replay_crossfit(models, fold_of, stream, every)
     ev = dict(clf.article_event)
     return ev, {a: clf.events[e].parent or "" for a, e in ev.items()}
 
