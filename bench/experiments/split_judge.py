@@ -17,30 +17,22 @@ Usage::
 ``bench/results/stories.md``, "Session 3").
 """
 
-# ruff: noqa
-# mypy: ignore-errors
+import collections
+import math
 import sys
 from pathlib import Path
 
-sys.argv = [
-    sys.argv[0],
-    "--data",
-    "../shared/data/ecbplus",
-    "--out",
-    "/tmp/variants_sm",
-    "--variant",
-    "base",
-] + sys.argv[1:]
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import stories_variants as V
 
-import collections, math
-import numpy as np
 import newsweave.stories as S
 import newsweave.stories_fit as SF
 from newsweave.stories_model import sigmoid
-from sklearn.linear_model import LogisticRegression
 
 SPLIT_MODELS = {}  # id(model) -> (coef, intercept, mean, scale)
 LOG = None  # list to collect (features, ids0, ids1) when not None
@@ -78,12 +70,10 @@ def _best_bisection(self, fs, vecs):
     sm = SPLIT_MODELS.get(id(m))
     best = None
     for assign in self._bisections(fs, vecs):
-        halves = [[(f, v) for f, v, g in zip(fs, vecs, assign) if g == k] for k in (0, 1)]
+        halves = [[(f, v) for f, v, g in zip(fs, vecs, assign, strict=True) if g == k] for k in (0, 1)]
         if min(len(h) for h in halves) < m.split_min_part:
             continue
-        parts = [self._part(h) for h in halves]
-        c0 = [self._join_probability(f, v, parts[1]) for f, v in halves[0][-S.SPLIT_SAMPLE :]]
-        c1 = [self._join_probability(f, v, parts[0]) for f, v in halves[1][-S.SPLIT_SAMPLE :]]
+        parts, (c0, c1) = self._cross_join(halves)
         x = half_features(halves, parts, c0, c1)
         if LOG is not None:
             LOG.append((x, [f.article_id for f, _ in halves[0]], [f.article_id for f, _ in halves[1]]))
@@ -201,4 +191,14 @@ def fit_model(stream, gold_event, gold_storyline, emb):
 V.bench_stories.fit_model = fit_model
 
 if __name__ == "__main__":
+    sys.argv = [
+        sys.argv[0],
+        "--data",
+        "../shared/data/ecbplus",
+        "--out",
+        "/tmp/variants_sm",
+        "--variant",
+        "base",
+        *sys.argv[1:],
+    ]
     V.main()

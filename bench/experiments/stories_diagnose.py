@@ -39,11 +39,10 @@ from newsweave.stories_model import EVENT_FEATURES, expand
 
 
 def cross_probability(clf: StoryClusterer, fs: list[StoryFeatures], assign: list[int]) -> float:
-    """Mean join probability of each half's (12 most recent) members to the other half."""
+    """Mean join probability of each half's (most recent) members to the other half, as the split check scores it."""
     vecs = [clf._vectors(f) for f in fs]
     halves = [[(f, v) for f, v, g in zip(fs, vecs, assign, strict=True) if g == k] for k in (0, 1)]
-    parts = [clf._part(h) for h in halves]
-    cross = [clf._join_probability(f, v, parts[1 - k]) for k in (0, 1) for f, v in halves[k][-12:]]
+    cross = [q for half in clf._cross_join(halves)[1] for q in half]
     return sum(cross) / len(cross)
 
 

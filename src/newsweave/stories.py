@@ -759,6 +759,17 @@ class StoryClusterer:
             new_sl.article_ids.append(article_id)
             self._index(self.storyline_index, keys, new_sl.id)
 
+    def _cross_join(
+        self, halves: Sequence[Sequence[tuple[StoryFeatures, _Vecs]]]
+    ) -> tuple[list[_Cluster], list[list[float]]]:
+        """Scratch events of two halves, and each half's members' join probabilities to the other half.
+
+        Only the ``SPLIT_SAMPLE`` most recent members of each half are scored (bounded cost).
+        """
+        parts = [self._part(h) for h in halves]
+        sampled = [h[-SPLIT_SAMPLE:] for h in halves]
+        return parts, [[self._join_probability(f, v, parts[1 - k]) for f, v in sampled[k]] for k in (0, 1)]
+
     def _best_bisection(
         self, fs: Sequence[StoryFeatures], vecs: Sequence[_Vecs]
     ) -> tuple[float, list[list[tuple[StoryFeatures, _Vecs]]]] | None:
@@ -773,8 +784,7 @@ class StoryClusterer:
             halves = [[(f, v) for f, v, g in zip(fs, vecs, assign, strict=True) if g == k] for k in (0, 1)]
             if min(len(h) for h in halves) < self.model.split_min_part:
                 continue
-            parts = [self._part(h) for h in halves]
-            cross = [self._join_probability(f, v, parts[1 - k]) for k in (0, 1) for f, v in halves[k][-SPLIT_SAMPLE:]]
+            cross = [q for half in self._cross_join(halves)[1] for q in half]
             p = sum(cross) / len(cross)
             if best is None or p < best[0]:
                 best = (p, halves)
