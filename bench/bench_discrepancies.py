@@ -11,7 +11,9 @@ two different role strings, and any two surface variants of a name, are flagged.
     python bench/bench_discrepancies.py --data ../shared/data/ecbplus --out bench/out/discrepancies
 
 Writes ``discrepancies.jsonl`` (every flag with its articles and gold stories) and
-``summary.json`` under ``--out``.
+``summary.json`` under ``--out``. ``gold_stories.json`` is optional (without it a flag's
+stories are unknown, ``?``). The run fails when no article of the folder was stored (a
+rate per 100 articles of nothing is not a result); articles ingestion refused are counted.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from _common import check_scored, data_dir, note, read_json, read_jsonl
 from newsweave.config import Settings
 from newsweave.pipeline import analyze
 from newsweave.store import Store
@@ -49,18 +52,32 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("bench/out/discrepancies"))
     ap.add_argument("--db", default=None, help="store URL (default: a fresh SQLite file under --out)")
     args = ap.parse_args()
+    data = data_dir(args.data, ["articles.jsonl"])
+    n_records = len(read_jsonl(data / "articles.jsonl"))
+    check_scored(n_records, f"records in {data / 'articles.jsonl'}")
+    gold: dict[str, str] = {}
+    if (data / "gold_stories.json").is_file():
+        gold = {str(k): str(v) for k, v in read_json(data / "gold_stories.json").items()}
+    else:
+        note(f"no gold_stories.json in {data}: the flags' gold stories are unknown ('?')")
     args.out.mkdir(parents=True, exist_ok=True)
     db = args.db or f"sqlite:///{(args.out / 'bench.db').resolve()}"
-    gold = json.loads((args.data / "gold_stories.json").read_text())
+    if args.db is None:
+        for name in ("bench.db", "bench.db-wal", "bench.db-shm"):  # a fresh store: earlier runs must not add up
+            (args.out / name).unlink(missing_ok=True)
     settings = Settings(db_url=db)
     start = time.perf_counter()
     with Store(db) as store:
-        report = analyze([args.data / "articles.jsonl"], store, settings)
+        report = analyze([data / "articles.jsonl"], store, settings)
         record_of = {a.id: a.meta.get("record_id", a.id) for a in store.articles()}
         n_articles = store.count_articles()
         found = store.records("discrepancy")
         entities = store.records("entity")
     seconds = time.perf_counter() - start
+    check_scored(n_articles, f"articles stored from the {n_records} records of {data / 'articles.jsonl'}")
+    if n_articles < n_records:
+        note(f"{n_records - n_articles} of {n_records} records were not stored (refused or duplicates; see the "
+             "ingest report in summary.json)")
     kinds: Counter[str] = Counter()
     within: Counter[str] = Counter()
     with (args.out / "discrepancies.jsonl").open("w", encoding="utf-8") as fh:
@@ -75,7 +92,8 @@ def main() -> None:
                                  "values": [v["value"] for v in d["values"]]}, ensure_ascii=False) + "\n")
     naive = naive_flags(entities)
     summary = {
-        "data": str(args.data),
+        "data": str(data),
+        "records": n_records,
         "articles": n_articles,
         "gold_stories": len(set(gold.values())),
         "seconds": round(seconds, 1),

@@ -22,7 +22,12 @@ Two settings, both scored by ``shared/eval/score.py coref --kind entity``:
 
 Story scope: ``story`` uses the gold story (topic x sub-topic) as ``story_of`` (what the
 stories stage would provide at its best); ``all`` treats the whole corpus as one story.
-The baseline uses the same scope (strings merge only within a story).
+The baseline uses the same scope (strings merge only within a story). A folder without
+``gold_stories.json`` is scored with the ``all`` scope only.
+
+The scorer is ``../shared/eval/score.py`` from the project root (``--eval DIR`` or ``$NEWSWEAVE_EVAL``).
+Gold mentions without a document, offsets, or in a document the folder does not hold are counted and
+left out; the run fails when no gold entity mention or chain remains.
 """
 
 from __future__ import annotations
@@ -30,13 +35,24 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import subprocess
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from _common import (
+    add_eval_arg,
+    check_scored,
+    data_dir,
+    find_scorer,
+    keep_usable,
+    note,
+    read_articles,
+    read_json,
+    read_jsonl,
+    run_scorer,
+)
 from newsweave.annotate import annotate, load_nlp
 from newsweave.entities import EntityResolution, resolve_entities
 from newsweave.entities_names import fold
@@ -49,7 +65,7 @@ LEADING = {"the", "a", "an"}
 
 def load_docs(data: Path, out: Path) -> list[AnnotatedArticle]:
     """Articles with annotations (cached under ``out``)."""
-    rows = [json.loads(line) for line in (data / "articles.jsonl").open(encoding="utf-8")]
+    rows = read_articles(data)
     arts = [Article(id=r["id"], text=r["text"], input=r["id"], language="en", url=r.get("url")) for r in rows]
     cache = out / "annotations.jsonl"
     anns: dict[str, Annotation] = {}
@@ -88,14 +104,10 @@ def write_chains(path: Path, clusters: dict[Any, list[tuple[str, int, int]]]) ->
                 {"doc": d, "start": s, "end": e} for d, s, e in uniq]}) + "\n")
 
 
-def score(data: Path, pred: Path, gold_mentions: bool) -> dict[str, Any]:
+def score(scorer: Path, data: Path, pred: Path, gold_mentions: bool) -> dict[str, Any]:
     """Run score.py coref (entity chains) and return its JSON."""
-    scorer = data.resolve() / ".." / ".." / "eval" / "score.py"
-    cmd = [sys.executable, str(scorer), "coref", "--gold", str(data), "--pred", str(pred), "--kind", "entity"]
-    if gold_mentions:
-        cmd.append("--pred-on-gold-mentions")
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout)
+    extra = ["--kind", "entity", *(["--pred-on-gold-mentions"] if gold_mentions else [])]
+    return run_scorer(scorer, "coref", data, pred, *extra)
 
 
 def head_lemma(doc: AnnotatedArticle, start: int, end: int) -> tuple[str, str]:
@@ -162,19 +174,38 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=Path("../shared/data/ecbplus"))
     ap.add_argument("--out", type=Path, default=Path("/tmp/bench_entities"))
+    add_eval_arg(ap)
     args = ap.parse_args()
-    data: Path = args.data
+    data = data_dir(args.data, ["articles.jsonl", "gold_mentions.jsonl", "gold_coref.jsonl"])
+    scorer = find_scorer(args.eval)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     docs_list = load_docs(data, out)
     docs = {d.article.id: d for d in docs_list}
-    gold_stories: dict[str, str] = json.loads((data / "gold_stories.json").read_text(encoding="utf-8"))
+    gold_stories: dict[str, str] = {}
+    if (data / "gold_stories.json").is_file():
+        gold_stories = {str(k): str(v) for k, v in read_json(data / "gold_stories.json").items()}
+    else:
+        note(f"no gold_stories.json in {data}: the 'story' scope is not scored")
+    n_chains = sum(1 for c in read_jsonl(data / "gold_coref.jsonl") if c.get("kind") == "entity" and c.get("mentions"))
+    check_scored(n_chains, f"gold entity chains in {data / 'gold_coref.jsonl'}")
+
+    def unusable(m: dict[str, Any]) -> str | None:
+        if not isinstance(m.get("start"), int) or not isinstance(m.get("end"), int):
+            return "without start/end offsets"
+        if str(m.get("doc")) not in docs:
+            return "in documents articles.jsonl does not hold"
+        return None
+
     gold = [
-        m for m in (json.loads(line) for line in (data / "gold_mentions.jsonl").open(encoding="utf-8"))
-        if not (m["tag"].startswith("ACTION") or m["tag"].startswith("NEG_ACTION"))
+        m | {"doc": str(m["doc"]), "text": m.get("text") or docs[str(m["doc"])].article.text[m["start"]: m["end"]]}
+        for m in keep_usable(read_jsonl(data / "gold_mentions.jsonl"), unusable, "gold mentions",
+                             data / "gold_mentions.jsonl")
+        if not (str(m.get("tag", "")).startswith("ACTION") or str(m.get("tag", "")).startswith("NEG_ACTION"))
     ]
+    check_scored(len(gold), f"gold entity mentions in {data / 'gold_mentions.jsonl'}")
     results: dict[str, Any] = {}
-    for scope in ("story", "all"):
+    for scope in ("story", "all") if gold_stories else ("all",):
         story_of = gold_stories if scope == "story" else None
         t0 = time.time()
         res = resolve_entities(docs_list, story_of)
@@ -201,7 +232,7 @@ def main() -> None:
         for name, (clusters, on_gold) in runs.items():
             path = out / f"pred_{scope}_{name.replace('/', '_').replace(' ', '_')}.jsonl"
             write_chains(path, clusters)
-            r = score(data, path, on_gold)
+            r = score(scorer, data, path, on_gold)
             row: dict[str, Any] = {k: r[k]["f1"] for k in ("muc", "bcubed", "ceaf_e")}
             row.update({k: r[k] for k in ("conll_f1", "n_pred_mentions", "n_gold_mentions", "n_pred_chains")})
             row["raw"] = {k: v for k, v in r.items() if k not in ("warnings",)}

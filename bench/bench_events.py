@@ -7,6 +7,12 @@ actor / target accuracy where the gold has them (a predicted span matches when i
 contained in, one of the gold actor texts, case-insensitively), and the confusion between types.
 Baseline: the majority type. (score.py has no event task; the scoring is here.)
 
+Records are used for what they carry: a record without ``event`` but with a CAMEO code (``cameo_code``
+or ``cameo``) gets its PLOVER type from the folder's ``cameo2plover.tsv`` when there is one; a record
+without ``source_actor`` / ``target_actor`` is left out of the actor / target accuracy only. Records with
+no text, or with neither a type nor any actor, are counted and named on stderr; the run fails when none
+can be scored.
+
 Usage:
     python bench/bench_events.py --data ../shared/data/plover_gsr --out /tmp/events_bench
 """
@@ -19,6 +25,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from _common import data_dir, die, keep_usable, read_jsonl
 from newsweave.annotate import annotate, load_nlp
 from newsweave.events import events_for_article, main_event
 from newsweave.models import AnnotatedArticle, Article
@@ -39,16 +46,62 @@ def _match(pred: str | None, gold: list[dict[str, Any]]) -> bool:
     return any(g.get("actorText") and (g["actorText"].lower() in p or p in g["actorText"].lower()) for g in gold)
 
 
+CAMEO_KEYS = ("cameo_code", "cameo")
+
+
+def cameo_table(path: Path) -> dict[str, str]:
+    """CAMEO code -> PLOVER event from ``cameo2plover.tsv`` (codes mapping to several events are left out)."""
+    if not path.is_file():
+        return {}
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if not lines:
+        return {}
+    head = lines[0].split("\t")
+    if "cameo_code" not in head or "plover_event" not in head:
+        die(f"{path}: expected columns cameo_code and plover_event, got {head}")
+    code_i, ev_i = head.index("cameo_code"), head.index("plover_event")
+    out = {}
+    for line in lines[1:]:
+        cols = line.split("\t")
+        if len(cols) > max(code_i, ev_i) and cols[ev_i].strip() and ";" not in cols[ev_i]:
+            out[cols[code_i].strip()] = cols[ev_i].strip()
+    return out
+
+
+def gold_type(r: dict[str, Any], table: dict[str, str]) -> str | None:
+    """The record's PLOVER type: ``event``, else its CAMEO code mapped (longest known prefix of the code)."""
+    if r.get("event"):
+        return str(r["event"])
+    code = next((str(r[k]).strip() for k in CAMEO_KEYS if r.get(k) is not None), "")
+    while code:
+        if code in table:
+            return table[code]
+        code = code[:-1]
+    return None
+
+
 def main() -> None:
     """Entry point."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    rows = [json.loads(x) for x in (args.data / "sentences.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    data = data_dir(args.data, ["sentences.jsonl"])
+    table = cameo_table(data / "cameo2plover.tsv")
+    rows = read_jsonl(data / "sentences.jsonl")
     for r in rows:
-        r["source_actor"], r["target_actor"] = _actors(r["source_actor"]), _actors(r["target_actor"])
+        r["event"] = gold_type(r, table)
+        r["source_actor"], r["target_actor"] = _actors(r.get("source_actor")), _actors(r.get("target_actor"))
+
+    def why_not(r: dict[str, Any]) -> str | None:
+        if r.get("id") is None or not isinstance(r.get("text"), str) or not r["text"].strip():
+            return "without id or text"
+        if r["event"] is None and not r["source_actor"] and not r["target_actor"]:
+            return "with no event type (nor a CAMEO code cameo2plover.tsv maps) and no actors"
+        return None
+
+    rows = keep_usable(rows, why_not, "records", data / "sentences.jsonl")
+    args.out.mkdir(parents=True, exist_ok=True)
     arts = [Article(id=r["id"], text=r["text"], input=r["id"], language="en") for r in rows]
     anns = list(annotate(arts, load_nlp()))
     preds = []
@@ -64,25 +117,32 @@ def main() -> None:
                       "actor_ok": _match(ev.actor_text if ev else None, r["source_actor"]),
                       "target_ok": _match(ev.target_text if ev else None, r["target_actor"])})
     (args.out / "pred_events.jsonl").write_text("".join(json.dumps(p) + "\n" for p in preds))
-    n = len(preds)
-    correct = sum(p["pred"] == p["gold"] for p in preds)
-    covered = [p for p in preds if p["pred"]]
-    majority, maj_n = collections.Counter(p["gold"] for p in preds).most_common(1)[0]
+    typed = [p for p in preds if p["gold"] is not None]
+    n = len(typed)
+    covered = [p for p in typed if p["pred"]]
     with_actor = [p for p, r in zip(preds, rows, strict=True) if r["source_actor"]]
     with_target = [p for p, r in zip(preds, rows, strict=True) if r["target_actor"]]
     conf: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
-    for p in preds:
+    for p in typed:
         conf[p["gold"]][p["pred"] or "(none)"] += 1
     per_type = {g: {"n": sum(c.values()), "acc": c[g] / sum(c.values()),
                     "top_confusions": [(k, v) for k, v in c.most_common(4) if k != g][:3]}
                 for g, c in sorted(conf.items())}
+
+    def share(ok: int, of: int) -> float | None:
+        """A rate, or None (not 0) when nothing of that kind was scored."""
+        return ok / of if of else None
+
+    majority = collections.Counter(p["gold"] for p in typed).most_common(1)
     res = {
-        "n": n, "type_accuracy": correct / n, "coverage": len(covered) / n,
-        "type_accuracy_when_predicted": sum(p["pred"] == p["gold"] for p in covered) / max(1, len(covered)),
-        "majority_baseline": {"type": majority, "accuracy": maj_n / n},
-        "actor_accuracy": sum(p["actor_ok"] for p in with_actor) / max(1, len(with_actor)),
+        "n": n, "n_records": len(preds),
+        "type_accuracy": share(sum(p["pred"] == p["gold"] for p in typed), n),
+        "coverage": share(len(covered), n),
+        "type_accuracy_when_predicted": share(sum(p["pred"] == p["gold"] for p in covered), len(covered)),
+        "majority_baseline": {"type": majority[0][0], "accuracy": majority[0][1] / n} if majority else None,
+        "actor_accuracy": share(sum(p["actor_ok"] for p in with_actor), len(with_actor)),
         "n_with_actor": len(with_actor),
-        "target_accuracy": sum(p["target_ok"] for p in with_target) / max(1, len(with_target)),
+        "target_accuracy": share(sum(p["target_ok"] for p in with_target), len(with_target)),
         "n_with_target": len(with_target),
         "per_type": per_type,
     }

@@ -1,6 +1,8 @@
 """Quotes benchmark on PolNeAR: source/cue/content span F1 (exact and overlap), newsweave vs textacy.
 
-Fits on the ``train`` compartment, reports on ``dev``:
+By default the shipped parameters (``src/newsweave/data/quotes_params.json``) are applied to the
+``--split`` compartment (``dev`` when the folder has one, else every compartment present). With
+``--refit`` (implied by ``--install``) they are first fitted on the ``train`` compartment:
 
 1. cue lemmas: starting from the packaged lexicon (speech + written + cognition
    verbs), keep a lemma if, on train, at least ``--min-cue-precision`` of the
@@ -16,7 +18,12 @@ score.py's ``attributions`` format, and score.py scores them against the dev
 gold. Grouping is measured on dev: false matches among cross-article pairs and
 recall on perturbed copies (punctuation/quote style, truncation, small edits).
 
-Usage: python bench/bench_quotes.py --data ../shared/data/polnear --out /tmp/quotes_bench [--install]
+The scorer is ``../shared/eval/score.py`` from the project root (``--eval DIR`` or ``$NEWSWEAVE_EVAL``).
+Gold attributions without a primary annotator flag are not scored (score.py's rule) and are counted; the
+run fails when the scored compartment has no article or no primary gold. textacy must be installed
+(``bench/requirements-quotes.txt``) unless ``--no-textacy``.
+
+Usage: python bench/bench_quotes.py --data ../shared/data/polnear --out /tmp/quotes_bench [--refit [--install]]
 """
 
 from __future__ import annotations
@@ -25,7 +32,6 @@ import argparse
 import json
 import logging
 import random
-import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
@@ -36,6 +42,22 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
+from _common import (
+    ALL,
+    ROOT,
+    add_eval_arg,
+    check_finite,
+    check_scored,
+    choose_split,
+    data_dir,
+    die,
+    find_scorer,
+    note,
+    read_articles,
+    read_jsonl,
+    run_scorer,
+    write_jsonl,
+)
 from newsweave.annotate import annotate, load_nlp, to_doc
 from newsweave.models import AnnotatedArticle, Annotation, Article, Span
 from newsweave.quotes import (
@@ -49,14 +71,24 @@ from newsweave.quotes import (
 )
 
 logger = logging.getLogger("bench_quotes")
-ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "corpus" / "seeds"
 
 
 def load_corpus(data: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Articles and primary-annotator gold attributions."""
-    arts = [json.loads(x) for x in (data / "articles.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
-    gold = [json.loads(x) for x in (data / "gold_attributions.jsonl").read_text(encoding="utf-8").splitlines()]
-    return arts, [g for g in gold if g.get("primary")]
+    """Articles and primary-annotator gold attributions (the others are counted on stderr)."""
+    arts = read_articles(data)
+    gold = read_jsonl(data / "gold_attributions.jsonl")
+    primary = [g for g in gold if g.get("primary") and g.get("doc") is not None]
+    if len(primary) < len(gold):
+        note(f"{len(gold) - len(primary)} of {len(gold)} gold attributions not scored (no document, or not the "
+             "primary annotator's: score.py scores only records with primary == true)")
+    return arts, primary
+
+
+def compartment(article: dict[str, Any]) -> str | None:
+    """The PolNeAR compartment (train|dev|test) of an article, if it says."""
+    value = (article.get("meta") or {}).get("compartment")
+    return str(value) if value is not None else None
 
 
 def annotated(arts: list[dict[str, Any]], cache: Path) -> dict[str, AnnotatedArticle]:
@@ -121,18 +153,7 @@ def write_gold_subset(data: Path, ids: set[str], dest: Path) -> None:
     dest.mkdir(parents=True, exist_ok=True)
     for name in ("articles.jsonl", "gold_attributions.jsonl"):
         key = "id" if name == "articles.jsonl" else "doc"
-        lines = [x for x in (data / name).read_text(encoding="utf-8").splitlines()
-                 if x.strip() and json.loads(x)[key] in ids]
-        (dest / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def score(data: Path, gold_dir: Path, pred: Path) -> dict[str, Any]:
-    """Run the shared scorer (``<data>/../../eval/score.py``)."""
-    scorer = (data / ".." / ".." / "eval" / "score.py").resolve()
-    res = subprocess.run([sys.executable, str(scorer), "attributions", "--gold", str(gold_dir), "--pred", str(pred)],
-                         capture_output=True, text=True, check=True)
-    out: dict[str, Any] = json.loads(res.stdout)
-    return out
+        write_jsonl(dest / name, [r for r in read_jsonl(data / name) if str(r.get(key)) in ids])
 
 
 # ---------------------------------------------------------------------------
@@ -254,68 +275,112 @@ def fit_group(s: dict[str, np.ndarray], max_fmr: float, floor: float) -> GroupPa
     return gp
 
 
+def shipped_params() -> dict[str, Any]:
+    """The packaged ``quotes_params.json`` (what the library applies)."""
+    from importlib import resources
+
+    raw = resources.files("newsweave.data").joinpath("quotes_params.json").read_text(encoding="utf-8")
+    params: dict[str, Any] = json.loads(raw)
+    return params
+
+
 def main() -> None:
-    """Fit on train, evaluate on dev, write results."""
+    """Apply the shipped (or, with --refit, train-fitted) parameters to one compartment; score; write results."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--split", default=None,
+                    help="compartment to score (default: dev when the folder has one, else all of it)")
+    ap.add_argument("--refit", action="store_true",
+                    help="fit cue lemmas and the grouping threshold on the train compartment first "
+                         "(default: apply the shipped src/newsweave/data/quotes_params.json)")
     ap.add_argument("--min-cue-precision", type=float, default=0.5)
     ap.add_argument("--max-fmr", type=float, default=5e-6)
     ap.add_argument("--min-embedding", type=float, default=0.7, help="lowest embedding threshold allowed")
     ap.add_argument("--pairs", type=int, default=2500, help="statements sampled for the pair measurements")
-    ap.add_argument("--install", action="store_true", help="write the fitted params to src/newsweave/data/")
+    ap.add_argument("--install", action="store_true",
+                    help="write the fitted params to src/newsweave/data/ (implies --refit)")
     ap.add_argument("--limit", type=int, default=0, help="articles per compartment (0 = all; for a quick run)")
+    ap.add_argument("--no-textacy", action="store_true", help="do not run the textacy peer")
+    ap.add_argument("--no-demo", action="store_true", help="skip the demo-corpus quote groups")
+    add_eval_arg(ap)
     args = ap.parse_args()
+    args.refit = args.refit or args.install
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    data = args.data if args.data.is_absolute() else (Path.cwd() / args.data)
+    data = data_dir(args.data, ["articles.jsonl", "gold_attributions.jsonl"])
+    scorer = find_scorer(args.eval)
+    if not args.no_textacy:
+        try:
+            import textacy  # noqa: F401
+        except ImportError:
+            die("textacy is not installed (see bench/requirements-quotes.txt); pass --no-textacy to skip that peer")
     out = args.out
-    out.mkdir(parents=True, exist_ok=True)
     arts, gold = load_corpus(data)
+    split = choose_split((compartment(o) for o in arts), args.split, "dev", "compartment")
+    if args.refit:
+        if not any(compartment(o) == "train" for o in arts):
+            die("--refit fits on the 'train' compartment, which this folder does not have "
+                f"(present: {', '.join(sorted({c for o in arts if (c := compartment(o))})) or 'none'})")
+        if split in ("train", ALL):
+            die(f"--refit fits on 'train': scoring --split {split} would score the fitting data; pick another split")
     if args.limit:
-        per: dict[str, int] = defaultdict(int)
+        per: dict[str | None, int] = defaultdict(int)
         keep = []
         for o in arts:
-            c = o["meta"]["compartment"]
+            c = compartment(o)
             if per[c] < args.limit:
                 per[c] += 1
                 keep.append(o)
         arts = keep
-    items = annotated(arts, out / "annotations.jsonl")
-    comp = {o["id"]: o["meta"]["compartment"] for o in arts}
     gold_by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for g in gold:
-        gold_by_doc[g["doc"]].append(g)
-    train = [items[a] for a in items if comp[a] == "train"]
-    dev = [items[a] for a in items if comp[a] == "dev"]
-    t0 = time.time()
-    xp = fit_cues(train, gold_by_doc, args.min_cue_precision)
-    logger.info("fitted cue lemmas on %d train articles in %.0fs", len(train), time.time() - t0)
+        gold_by_doc[str(g["doc"])].append(g)
+    dev_ids = [o["id"] for o in arts if split == ALL or compartment(o) == split]
+    check_scored(len(dev_ids), f"articles in the '{split}' compartment")
+    check_scored(sum(len(gold_by_doc[i]) for i in dev_ids),
+                 f"primary-annotator gold attributions for the {len(dev_ids)} '{split}' articles")
+    wanted = [o for o in arts if split == ALL or compartment(o) == split or (args.refit and compartment(o) == "train")]
+    out.mkdir(parents=True, exist_ok=True)
+    items = annotated(wanted, out / "annotations.jsonl")
+    comp = {o["id"]: compartment(o) for o in wanted}
+    dev = [items[a] for a in dev_ids]
+    train = [items[a] for a in items if comp[a] == "train"] if args.refit else []
 
     from newsweave.embeddings import english_encoder
 
     enc = english_encoder()
     rng = random.Random(13)
-    gp0 = GroupParams()
     nlp = load_nlp()
-    train_quotes = [q for it in train for q in extract_quotes(it, nlp, params=xp)]
-    s_train = pair_scores(statements(train, train_quotes, gp0), enc, rng, args.pairs)
-    gp = fit_group(s_train, args.max_fmr, args.min_embedding)
-    results_fit = {"embedding_threshold_unclamped": float(fit_threshold(s_train, args.max_fmr))}
     lex = load_lexicon()
-    # The product keeps only fitted *speech/written* cues: PolNeAR also annotates beliefs ("X thinks"),
-    # which a dossier's quotes should not hold; the belief-inclusive set is kept for this benchmark.
-    product = QuoteParams(cue_lemmas=xp.cue_lemmas & (frozenset(lex["speech"]) | frozenset(lex["written"])))
-    params = {"extract": product.to_dict(), "extract_polnear": xp.to_dict(), "group": gp.to_dict(),
-              "fitted_on": f"PolNeAR train ({len(train)} articles) by bench/bench_quotes.py"}
+    results_fit: dict[str, Any] = {}
+    s_train: dict[str, np.ndarray] | None = None
+    if args.refit:
+        t0 = time.time()
+        xp = fit_cues(train, gold_by_doc, args.min_cue_precision)
+        logger.info("fitted cue lemmas on %d train articles in %.0fs", len(train), time.time() - t0)
+        train_quotes = [q for it in train for q in extract_quotes(it, nlp, params=xp)]
+        s_train = pair_scores(statements(train, train_quotes, GroupParams()), enc, rng, args.pairs)
+        gp = fit_group(s_train, args.max_fmr, args.min_embedding)
+        results_fit = {"embedding_threshold_unclamped": float(fit_threshold(s_train, args.max_fmr))}
+        # The product keeps only fitted *speech/written* cues: PolNeAR also annotates beliefs ("X thinks"),
+        # which a dossier's quotes should not hold; the belief-inclusive set is kept for this benchmark.
+        product = QuoteParams(cue_lemmas=xp.cue_lemmas & (frozenset(lex["speech"]) | frozenset(lex["written"])))
+        params = {"extract": product.to_dict(), "extract_polnear": xp.to_dict(), "group": gp.to_dict(),
+                  "fitted_on": f"PolNeAR train ({len(train)} articles) by bench/bench_quotes.py"}
+    else:
+        params = shipped_params()
+        product = QuoteParams.from_dict(params["extract"])
+        xp = QuoteParams.from_dict(params.get("extract_polnear", params["extract"]))
+        gp = GroupParams.from_dict(params["group"])
     (out / "quotes_params.json").write_text(json.dumps(params, indent=1) + "\n", encoding="utf-8")
     if args.install:
         (ROOT / "src" / "newsweave" / "data" / "quotes_params.json").write_text(
             json.dumps(params, indent=1) + "\n", encoding="utf-8")
 
-    # --- dev evaluation -------------------------------------------------------
+    # --- evaluation on the chosen compartment -----------------------------------
     gold_dev = out / "gold_dev"
     write_gold_subset(data, {it.article.id for it in dev}, gold_dev)
-    systems: dict[str, list[dict[str, Any]]] = {"newsweave": [], "newsweave_with_belief_cues": [], "textacy": []}
+    systems: dict[str, list[dict[str, Any]]] = {"newsweave": [], "newsweave_with_belief_cues": []}
     timing: dict[str, float] = {}
     t0 = time.time()
     for it in dev:
@@ -324,27 +389,36 @@ def main() -> None:
     for it in dev:
         systems["newsweave_with_belief_cues"] += [system_rows(q, it.article.text)
                                                   for q in extract_quotes(it, nlp, params=xp)]
-    t0 = time.time()
-    for it in dev:
-        systems["textacy"] += textacy_rows(it)
-    timing["textacy"] = time.time() - t0
+    if not args.no_textacy:
+        systems["textacy"] = []
+        t0 = time.time()
+        for it in dev:
+            systems["textacy"] += textacy_rows(it)
+        timing["textacy"] = time.time() - t0
     results: dict[str, Any] = {}
     for name, rows in systems.items():
         pred = out / f"pred_{name}.jsonl"
         pred.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-        results[name] = score(data, gold_dev, pred)
+        results[name] = run_scorer(scorer, "attributions", gold_dev, pred)
+        check_scored(results[name]["n_gold"], f"gold attributions scored by score.py for {name}")
+        check_finite(results[name], name)
     dev_quotes = [q for it in dev for q in extract_quotes(it, nlp, params=xp)]
-    s_dev = pair_scores(statements(dev, dev_quotes, gp), enc, rng, args.pairs)
-    results["grouping_dev"] = group_rates(s_dev, gp)
-    results["grouping_train"] = group_rates(s_train, gp)
+    dev_statements = statements(dev, dev_quotes, gp)
+    if len({d for d, _ in dev_statements}) >= 2:
+        results["grouping_dev"] = group_rates(pair_scores(dev_statements, enc, rng, args.pairs), gp)
+    else:
+        note("quote statements in fewer than two articles: cross-outlet matching not measured")
+    if s_train is not None:
+        results["grouping_train"] = group_rates(s_train, gp)
     results["params"] = params
     results["fit"] = results_fit
     results["timing_s"] = timing
+    results["split"] = split
+    results["refit"] = args.refit
     results["n_dev_articles"] = len(dev)
     results["n_train_articles"] = len(train)
-    seeds = (data / ".." / ".." / "corpus" / "seeds").resolve()
-    if seeds.is_dir():
-        results["demo"] = demo(seeds, xp, gp)
+    if SEEDS.is_dir() and not args.no_demo:
+        results["demo"] = demo(SEEDS, xp, gp)
     (out / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     md = render(results, args)
     (out / "quotes.md").write_text(md + "\n", encoding="utf-8")
@@ -369,12 +443,14 @@ def render(r: dict[str, Any], args: argparse.Namespace) -> str:
     """The results page: dev scores, grouping rates, demo groups, fitted parameters."""
     cmd = " ".join(["python bench/bench_quotes.py", *sys.argv[1:]])
     lines = [
-        "# Quotes benchmark (PolNeAR dev; fitted on train)",
+        f"# Quotes benchmark (PolNeAR {r['split']}; "
+        f"{'fitted on train' if r['refit'] else 'shipped parameters'})",
         "",
         f"Command: `{cmd}`  ",
         f"Date: {time.strftime('%Y-%m-%d')}; machine: 2 CPU cores, shared with other jobs; no GPU.  ",
-        f"Articles: {r['n_train_articles']} train (fitting), {r['n_dev_articles']} dev (reported).  ",
-        "Scorer: `../shared/eval/score.py attributions` against the dev articles' primary-annotator gold.  ",
+        f"Articles: {r['n_train_articles']} train (fitting), {r['n_dev_articles']} {r['split']} (reported).  ",
+        f"Scorer: `../shared/eval/score.py attributions` against the {r['split']} articles' primary-annotator "
+        "gold.  ",
         "Systems: `newsweave` (the packaged default: speech and written-report verbs of the lexicon that",
         "kept precision >= min-cue-precision on train), `newsweave_with_belief_cues` (plus the belief",
         "verbs (think, believe, want, ...) that passed the same train test; PolNeAR counts beliefs as",
@@ -385,7 +461,7 @@ def render(r: dict[str, Any], args: argparse.Namespace) -> str:
         "",
         "| system | role | exact P | exact R | exact F1 | overlap P | overlap R | overlap F1 | "
         "quote-subset R (overlap) |", "|---|---|---|---|---|---|---|---|---|"]
-    for name in ("newsweave", "newsweave_with_belief_cues", "textacy"):
+    for name in [n for n in ("newsweave", "newsweave_with_belief_cues", "textacy") if n in r]:
         for role in ("source", "cue", "content"):
             e, o = r[name][role]["exact"], r[name][role]["overlap"]
             lines.append(f"| {name} | {role} | {e['p']:.3f} | {e['r']:.3f} | {e['f1']:.3f} | {o['p']:.3f} | "
@@ -400,11 +476,11 @@ def render(r: dict[str, Any], args: argparse.Namespace) -> str:
               "(quote style/punctuation, truncation to 50-90%, a few words inserted/deleted).",
               "The embedding threshold was set on train as the lowest cosine with false-match rate",
               f"<= {args.max_fmr} on train's must-not-match pairs, but not below {args.min_embedding}",
-              f"(unclamped fit: {r['fit']['embedding_threshold_unclamped']:.4f}; used: "
-              f"{r['params']['group']['embedding']}).", "",
+              (f"(unclamped fit: {r['fit']['embedding_threshold_unclamped']:.4f}; used: "
+               if r["fit"] else "(shipped; used: ") + f"{r['params']['group']['embedding']}).", "",
               "| split | must-not-match pairs | false matches (embedding) | rate | positives | "
               "recall lexical | recall lexical+embedding |", "|---|---|---|---|---|---|---|"]
-    for split in ("train", "dev"):
+    for split in [s for s in ("train", "dev") if f"grouping_{s}" in r]:
         g = r[f"grouping_{split}"]
         lines.append(f"| {split} | {g['must_not_match_pairs']} | {g['false_matches_embedding']} | "
                      f"{g['false_match_rate_embedding']:.2e} | {g['positives']} | {g['recall_lexical']:.3f} | "

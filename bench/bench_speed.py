@@ -1,7 +1,9 @@
 """Speed: `newsweave analyze` over a JSON Lines corpus against spaCy's own nlp.pipe, in one run.
 
 Reports articles per second for both and their ratio (ours / spaCy's), so that
-machine noise cancels out. Usage:
+machine noise cancels out. Records without an id or text are counted and left out of
+the spaCy side; the run fails when the folder has no article, or newsweave stored none.
+Usage:
 
     python bench/bench_speed.py --data ../shared/data/ecbplus [--out bench/out/speed] [--repeat 1]
 """
@@ -15,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import check_scored, data_dir, read_articles
 from newsweave.annotate import load_nlp
 from newsweave.config import Settings
 from newsweave.pipeline import analyze, annotate_new, ingest
@@ -30,7 +33,7 @@ def spacy_pipe(texts: list[str], batch_size: int) -> float:
     return time.perf_counter() - start
 
 
-def ours(path: Path, batch_size: int, full: bool) -> tuple[float, dict[str, float]]:
+def ours(path: Path, batch_size: int, full: bool) -> tuple[float, dict[str, float], int]:
     """Seconds for newsweave (ingest + annotate [+ every stage]) into a fresh SQLite store."""
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(db_url=f"sqlite:///{tmp}/bench.db", batch_size=batch_size)
@@ -44,7 +47,8 @@ def ours(path: Path, batch_size: int, full: bool) -> tuple[float, dict[str, floa
                 t_ingest = time.perf_counter() - start
                 annotate_new(store, settings)
                 parts = {"ingest_s": t_ingest, "annotate_s": time.perf_counter() - start - t_ingest}
-            return time.perf_counter() - start, parts
+            seconds = time.perf_counter() - start
+            return seconds, parts, store.count_articles()
 
 
 def main() -> None:
@@ -55,15 +59,17 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--full", action="store_true", help="time every analysis stage, not only ingest+annotate")
     args = ap.parse_args()
-    path = args.data / "articles.jsonl"
-    texts = [json.loads(line)["text"] for line in path.open(encoding="utf-8") if line.strip()]
+    path = data_dir(args.data, ["articles.jsonl"]) / "articles.jsonl"
+    texts = [r["text"] for r in read_articles(path.parent)]
     load_nlp()  # model load time is excluded from both sides
     t_spacy = spacy_pipe(texts, args.batch_size)
-    t_ours, parts = ours(path, args.batch_size, args.full)
+    t_ours, parts, stored = ours(path, args.batch_size, args.full)
+    check_scored(stored, f"articles stored by newsweave from {path}")
     n = len(texts)
     result = {
-        "data": str(args.data),
+        "data": str(path.parent),
         "articles": n,
+        "articles_stored_by_newsweave": stored,
         "chars": sum(map(len, texts)),
         "spacy_pipe_articles_per_s": round(n / t_spacy, 1),
         "newsweave_articles_per_s": round(n / t_ours, 1),

@@ -21,7 +21,14 @@ baselines cite the article each sentence was taken from.
 ``shared/eval/score.py`` has no summarization task, so ROUGE is computed here.
 
 ``--split train`` with ``--tune`` grid-searches SummaryOptions on the train
-roundups; the reported numbers are on ``--split val`` (never tuned on).
+roundups; the reported numbers are on ``--split val`` (never tuned on). Without
+``--tune`` the shipped SummaryOptions are applied (``--options`` overrides fields).
+
+A roundup's split is the ``<split>`` of its ``neus-<split>-<n>`` story id. ``--split``
+defaults to ``val`` when the folder has it, else every roundup (``all``); asking for a
+split the folder lacks is an error naming those present. Roundups without a summary
+or whose articles are all missing are counted on stderr and left out; the run fails
+when no roundup is left to score.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import json
 import logging
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -44,6 +52,17 @@ from typing import Any
 import numpy as np
 from rouge_score import rouge_scorer
 
+from _common import (
+    ALL,
+    check_finite,
+    check_scored,
+    choose_split,
+    data_dir,
+    die,
+    keep_usable,
+    read_articles,
+    read_jsonl,
+)
 from newsweave.annotate import annotate, load_nlp
 from newsweave.embeddings import english_encoder
 from newsweave.models import AnnotatedArticle, Annotation, Article
@@ -71,18 +90,37 @@ class CachedEncoder:
         return np.stack([self.cache[t] for t in texts])
 
 
-def load(data: Path, split: str, limit: int | None) -> tuple[list[dict[str, Any]], dict[str, Article]]:
-    """Gold roundups of ``split`` (train|val|all) and their articles."""
-    gold = [json.loads(line) for line in (data / "gold_summaries.jsonl").open(encoding="utf-8")]
-    if split != "all":
-        gold = [g for g in gold if g["story"].startswith(f"neus-{split}-")]
+def split_of(story: str) -> str | None:
+    """The split named in a NeuS story id (``neus-<split>-<n>``), if any."""
+    m = re.match(r"neus-([A-Za-z]+)-", story)
+    return m[1] if m else None
+
+
+def load(data: Path, split: str | None, limit: int | None) -> tuple[str, list[dict[str, Any]], dict[str, Article]]:
+    """The split scored (``split``, or the default for this folder), its gold roundups and their articles."""
+    src = data / "gold_summaries.jsonl"
+    gold = read_jsonl(src)
+    for g in gold:
+        g["story"] = str(g["story"]) if g.get("story") is not None else None
+    chosen = choose_split((split_of(g["story"]) for g in gold if g["story"]), split, "val", "split")
+    if chosen != ALL:
+        gold = [g for g in gold if g["story"] and split_of(g["story"]) == chosen]
+    rows = {r["id"]: r for r in read_articles(data)}
+
+    def unusable(g: dict[str, Any]) -> str | None:
+        if not g["story"] or not isinstance(g.get("summary"), str) or not g["summary"].strip():
+            return "without a story id or summary"
+        if not any(str(a) in rows for a in g.get("article_ids") or []):
+            return "whose articles are not in articles.jsonl"
+        return None
+
+    gold = keep_usable(gold, unusable, f"roundups of split '{chosen}'", src)
     gold.sort(key=lambda g: g["story"])
     if limit:
         gold = gold[:limit]
-    want = {a for g in gold for a in g["article_ids"]}
+    want = {str(a) for g in gold for a in g["article_ids"]}
     arts: dict[str, Article] = {}
-    for line in (data / "articles.jsonl").open(encoding="utf-8"):
-        r = json.loads(line)
+    for r in rows.values():
         if r["id"] in want:
             arts[r["id"]] = Article(
                 id=r["id"],
@@ -93,7 +131,7 @@ def load(data: Path, split: str, limit: int | None) -> tuple[list[dict[str, Any]
                 published=r.get("published"),
                 language=r.get("language") or "en",
             )
-    return gold, arts
+    return chosen, gold, arts
 
 
 def annotate_all(arts: dict[str, Article], cache: Path | None = None) -> dict[str, AnnotatedArticle]:
@@ -290,7 +328,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path("../shared/data/neus"))
     ap.add_argument("--out", type=Path, default=Path("bench/out/summary"))
-    ap.add_argument("--split", choices=["train", "val", "all"], default="val")
+    ap.add_argument("--split", default=None,
+                    help="split to score: a split the folder has (train, val, ...) or 'all' "
+                         "(default: val when present, else all)")
     ap.add_argument("--limit", type=int, default=None, help="first N roundups of the split (quick runs)")
     ap.add_argument("--k", type=int, default=3, help="sentences per summary, every system")
     ap.add_argument("--tune", action="store_true", help="grid-search SummaryOptions on this split")
@@ -302,14 +342,18 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     for name in ("onnxruntime", "newsweave.summarize"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    data = a.data.resolve()
-    a.out.mkdir(parents=True, exist_ok=True)
+    data = data_dir(a.data, ["articles.jsonl", "gold_summaries.jsonl"])
+    try:
+        opts = replace(SummaryOptions(), **json.loads(a.options))
+    except (json.JSONDecodeError, TypeError) as exc:
+        die(f"--options {a.options!r}: not a JSON object of SummaryOptions fields ({exc})")
 
     t0 = time.perf_counter()
-    gold, arts = load(data, a.split, a.limit)
+    a.split, gold, arts = load(data, a.split, a.limit)
+    a.out.mkdir(parents=True, exist_ok=True)
     docs = annotate_all(arts, a.cache)
     t_annot = time.perf_counter() - t0
-    stories = [(g["story"], [docs[i] for i in g["article_ids"] if i in docs]) for g in gold]
+    stories = [(g["story"], [docs[str(i)] for i in g["article_ids"] if str(i) in docs]) for g in gold]
     logger.info("%d roundups, %d articles annotated in %.1fs", len(gold), len(docs), t_annot)
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
     enc = CachedEncoder()
@@ -327,7 +371,6 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     preds: dict[str, dict[str, list[dict[str, Any]]]] = {}
     t = time.perf_counter()
-    opts = replace(SummaryOptions(), **json.loads(a.options))
     preds["newsweave"] = run_newsweave(stories, a.k, opts, enc)
     t_ours = time.perf_counter() - t
     preds.update(run_lead(stories, a.k))
@@ -342,6 +385,8 @@ def main(argv: list[str] | None = None) -> int:
                 rec = {"story": g["story"], "summary": " ".join(s["text"] for s in sents), "sentences": sents}
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
         results[name] = evaluate(p, gold, docs, enc, scorer)
+        check_scored(results[name]["stories"], f"roundups scored for {name}")
+        check_finite({m: results[name][m]["f1"] for m in ("rouge1", "rouge2", "rougeL")}, name)
         logger.info("%s: %s", name, {m: round(results[name][m]["f1"], 4) for m in ("rouge1", "rouge2", "rougeL")})
     meta = {
         "date": date.today().isoformat(),

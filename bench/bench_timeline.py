@@ -8,6 +8,10 @@ coreference), entries are ordered by date. Scored with :func:`newsweave.timeline
 (TempEval-3 temporal awareness over the timeline graphs, micro-averaged over targets).
 Baseline on the same events: every event anchored to its document's creation time (DCT).
 
+Articles without text, and gold timelines without a target or entries, are counted on stderr and left
+out; gold events in documents the folder does not hold cannot be matched and are counted too. The run
+fails when no gold timeline with a relation remains (nothing to score).
+
 Usage:
     python bench/bench_timeline.py --data ../shared/data/timeline_trial --out /tmp/timeline_bench
 """
@@ -22,6 +26,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from _common import check_scored, data_dir, keep_usable, note, read_articles, read_jsonl
 from newsweave.annotate import annotate, load_nlp
 from newsweave.events import Event, events_for_article
 from newsweave.models import AnnotatedArticle, Article
@@ -58,11 +63,18 @@ def main() -> None:
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
+    data = data_dir(args.data, ["articles.jsonl", "gold_timelines.jsonl"])
+    rows = read_articles(data)
+    gold = keep_usable(read_jsonl(data / "gold_timelines.jsonl"),
+                       lambda t: None if t.get("target") and isinstance(t.get("entries"), list) else
+                       "without target or entries", "gold timelines", data / "gold_timelines.jsonl")
+    known = {r["id"] for r in rows}
+    foreign = sum(1 for tl in gold for e in tl["entries"] for m in e.get("events", [])
+                  if m.get("start") is not None and str(m.get("doc")) not in known)
+    if foreign:
+        note(f"{foreign} gold event mentions name documents not in articles.jsonl (counted as missed)")
     args.out.mkdir(parents=True, exist_ok=True)
-    rows = [json.loads(x) for x in (args.data / "articles.jsonl").read_text(encoding="utf-8").splitlines() if x]
-    gold = [json.loads(x) for x in (args.data / "gold_timelines.jsonl").read_text(encoding="utf-8").splitlines()
-            if x]
-    arts = [Article(id=r["id"], text=r["text"], input=r["id"], published=r["published"], language="en")
+    arts = [Article(id=r["id"], text=r["text"], input=r["id"], published=r.get("published"), language="en")
             for r in rows]
     docs = [AnnotatedArticle(a, n) for a, n in zip(arts, annotate(arts, load_nlp()), strict=True)]
     all_events = {d.article.id: events_for_article(d, typed_only=False) for d in docs}
@@ -72,8 +84,8 @@ def main() -> None:
     for tl in gold:
         target = fold(tl.get("target_in_file") or tl["target"])
         keys = {target, target.split()[-1]}
-        g = [(e["order"], e["date"], [f"{m['doc']}-{m['start']}" for m in e["events"] if m.get("start") is not None])
-             for e in tl["entries"]]
+        g = [(e["order"], e["date"], [f"{m['doc']}-{m['start']}" for m in e.get("events", [])
+                                       if m.get("start") is not None]) for e in tl["entries"]]
         gold_lines.append(g)
         mine: list[tuple[Event, str]] = []
         base: list[tuple[Event, str]] = []
@@ -100,6 +112,7 @@ def main() -> None:
     res = {"newsweave": temporal_awareness(gold_lines, ours),
            "newsweave_clause_dates_only": temporal_awareness(gold_lines, ours_clause),
            "dct_baseline": temporal_awareness(gold_lines, dct_base)}
+    check_scored(int(res["newsweave"]["gold_relations"]), "gold timeline relations")
     (args.out / "summary.json").write_text(json.dumps(res, indent=1))
     print(json.dumps(res, indent=1))
 

@@ -24,6 +24,10 @@ Usage:
     python bench/bench_timex.py ... --heideltime-only    # only fill the cache (e.g. in the background)
     python bench/bench_timex.py ... --dump-errors dev    # every system's value errors on the dev half only
     python bench/bench_timex.py ... --parts dev          # score the dev half only (test half not scored)
+
+The scorer is ``../shared/eval/score.py`` from the project root (``--eval DIR`` or ``$NEWSWEAVE_EVAL`` to
+override). Articles without an id or text are counted and left out; a part (half) with no gold TIMEX3 is
+not scored (said on stderr), and the run fails when the folder's gold holds none.
 """
 
 from __future__ import annotations
@@ -33,11 +37,21 @@ import datetime as dt
 import hashlib
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from _common import (
+    add_eval_arg,
+    check_scored,
+    data_dir,
+    find_scorer,
+    note,
+    read_articles,
+    read_jsonl,
+    run_scorer,
+    write_jsonl,
+)
 from newsweave.timex import find_timexes, timexes_for_article
 
 HEIDEL_SNIPPET = r"""
@@ -86,7 +100,7 @@ def run_newsweave(arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Our normalizer on plain text + DCT."""
     out = []
     for a in arts:
-        for t in find_timexes(a["text"], a["published"]):
+        for t in find_timexes(a["text"], a.get("published")):
             out.append({"doc": a["id"], "start": t.start, "end": t.end, "type": t.type, "value": t.value})
     return out
 
@@ -96,7 +110,7 @@ def run_newsweave_parsed(arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     from newsweave.annotate import annotate, load_nlp
     from newsweave.models import AnnotatedArticle, Article
 
-    objs = [Article(id=a["id"], text=a["text"], input=a["id"], published=a["published"], language="en")
+    objs = [Article(id=a["id"], text=a["text"], input=a["id"], published=a.get("published"), language="en")
             for a in arts]
     anns = list(annotate(objs, load_nlp()))
     out = []
@@ -112,7 +126,7 @@ def run_dateparser(arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
     out = []
     for a in arts:
-        base = dt.datetime.fromisoformat(a["published"]) if a["published"] else None
+        base = dt.datetime.fromisoformat(a["published"]) if a.get("published") else None
         settings: dict[str, Any] = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False}
         if base is not None:
             settings["RELATIVE_BASE"] = base
@@ -168,26 +182,23 @@ def read_heideltime_cache(cache: Path, ids: list[str]) -> tuple[list[dict[str, A
     return rows, done
 
 
-def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Write rows as JSON Lines."""
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-
-
 def subset_gold(data: Path, out: Path, ids: set[str], name: str) -> Path:
     """A gold folder holding only the documents in ``ids``."""
     d = out / f"gold_{name}"
     d.mkdir(parents=True, exist_ok=True)
     for fname, key in (("articles.jsonl", "id"), ("gold_timex.jsonl", "doc")):
-        rows = [json.loads(x) for x in (data / fname).read_text(encoding="utf-8").splitlines() if x.strip()]
-        write_jsonl(d / fname, [r for r in rows if r[key] in ids])
+        write_jsonl(d / fname, [r for r in read_jsonl(data / fname) if str(r.get(key)) in ids])
     return d
 
 
+def n_gold(gold_dir: Path) -> int:
+    """Gold TIMEX3s in a gold folder."""
+    return len(read_jsonl(gold_dir / "gold_timex.jsonl"))
+
+
 def score(scorer: Path, gold: Path, pred: Path, out: Path) -> dict[str, Any]:
-    """Run the shared scorer and return its JSON."""
-    subprocess.run([sys.executable, str(scorer), "timex", "--gold", str(gold), "--pred", str(pred),
-                    "--out", str(out)], check=True, capture_output=True)
-    return json.loads(out.read_text())
+    """Run the shared scorer (its JSON is also kept in ``out``)."""
+    return run_scorer(scorer, "timex", gold, pred, "--out", str(out))
 
 
 def metrics_and_gold(scorer: Path, gold_dir: Path) -> tuple[Any, list[dict[str, Any]]]:
@@ -198,8 +209,7 @@ def metrics_and_gold(scorer: Path, gold_dir: Path) -> tuple[Any, list[dict[str, 
     assert spec is not None and spec.loader is not None
     metrics = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(metrics)
-    gold = [json.loads(x) for x in (gold_dir / "gold_timex.jsonl").read_text(encoding="utf-8").splitlines() if x]
-    return metrics, gold
+    return metrics, read_jsonl(gold_dir / "gold_timex.jsonl")
 
 
 def common_value_accuracy(scorer: Path, gold_dir: Path, systems: dict[str, list[dict[str, Any]]]
@@ -308,16 +318,22 @@ def main() -> None:
     ap.add_argument("--parts", choices=["all", "dev"], default="all",
                     help="'dev': score the dev half only (the test half and the whole corpus are not scored, so "
                          "their numbers are never seen while writing rules)")
+    add_eval_arg(ap)
     args = ap.parse_args()
-    data: Path = args.data.resolve()
+    data = data_dir(args.data, ["articles.jsonl", "gold_timex.jsonl"])
+    scorer = find_scorer(args.eval)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    scorer = data.parent.parent / "eval" / "score.py"
-    arts = [json.loads(x) for x in (data / "articles.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    arts = read_articles(data)
+    check_scored(n_gold(data), f"gold TIMEX3 in {data / 'gold_timex.jsonl'}")
     halves = {h: {a["id"] for a in arts if half_of(a["id"]) == h} for h in ("dev", "test")}
     golds = {"all": data, **{h: subset_gold(data, out, ids, h) for h, ids in halves.items()}}
     if args.parts == "dev":
         golds = {"dev": golds["dev"]}
+    for part in [p for p in golds if p != "all" and n_gold(golds[p]) == 0]:
+        note(f"the {part} half holds no gold TIMEX3: not scored")
+        del golds[part]
+    check_scored(len(golds), "parts with gold TIMEX3 (--parts dev on a folder whose dev half has none)")
 
     systems: dict[str, list[dict[str, Any]]] = {}
     timing: dict[str, float] = {}
@@ -355,6 +371,8 @@ def main() -> None:
             golds["htest"] = subset_gold(data, out, hdocs & halves["test"], "htest")
         if hdocs & halves["dev"]:
             golds["hdev"] = subset_gold(data, out, hdocs & halves["dev"], "hdev")
+        for part in [p for p in ("hdocs", "htest", "hdev") if p in golds and n_gold(golds[p]) == 0]:
+            del golds[part]
     results: dict[str, dict[str, Any]] = {}
     for name, rows in systems.items():
         pred = out / f"pred_{name}.jsonl"
@@ -377,7 +395,7 @@ def main() -> None:
                           split_value_accuracy(scorer, golds["hdev"], systems[name], systems["heideltime"]))
     summary = {"results": results, "common_value_accuracy": common, "seconds": timing, "status": status,
                "docs": {k: len(v) for k, v in halves.items()}, "heideltime_docs": len(hdocs)}
-    if args.dump_errors == "dev":
+    if args.dump_errors == "dev" and "dev" in golds:
         dump_errors(scorer, golds["dev"], arts, {k: v for k, v in systems.items() if k != "dateparser"},
                     out / "errors_dev.txt")
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
