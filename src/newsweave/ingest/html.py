@@ -13,7 +13,6 @@ import logging
 from html.parser import HTMLParser
 
 from newsweave.ingest.draft import Draft, failed
-from newsweave.ingest.metadata import parse_metadata_date
 from newsweave.ingest.text import parse_text
 
 logger = logging.getLogger(__name__)
@@ -108,7 +107,7 @@ def read_html(html: str, input: str, url: str | None = None) -> Draft:
         title=(doc.get("title") or parsed.title or None),
         source=doc.get("sitename") or doc.get("hostname") or None,
         url=url or doc.get("url") or None,
-        published=parse_metadata_date(date or doc.get("date")),
+        published=date or doc.get("date") or None,
         dateline=parsed.published,
         language=doc.get("language") or None,
         author=doc.get("author") or None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
 import py3langid
@@ -18,7 +18,8 @@ import py3langid
 from newsweave.models import content_id
 
 _RELATIVE = re.compile(
-    r"\b(ago|yesterday|today|tonight|tomorrow|last|next|this|hours?|minutes?|seconds?|just now)\b", re.I
+    r"\b(ago|now|yesterday|today|tonight|tomorrow|last|next|this|in|hours?|minutes?|seconds?|days?|weeks?|"
+    r"months?|years?)\b", re.I
 )
 _MONTHS = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -97,37 +98,78 @@ def leading_date_prefix(text: str) -> tuple[str | None, int]:
     return (iso, m.end()) if iso else (None, 0)
 
 
-def parse_metadata_date(value: object) -> str | None:
-    """A publication date from a metadata field (ISO string, RFC 822, epoch, datetime).
+def _shown(value: object) -> str:
+    """A value as a reason quotes it: JSON spelling for true/false, repr otherwise, cut at 60 chars."""
+    text = ("true" if value else "false") if isinstance(value, bool) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
-    Relative phrases are refused. Returns ``YYYY-MM-DD`` or ``None``.
+
+def check_date(value: object, today: date | None = None) -> tuple[str | None, str | None]:
+    """A publication date from one source's raw value, checked.
+
+    A date must be a string that names a real calendar day (an ISO date, RFC 822,
+    or a form the date parser accepts without relative parsing) and must not be
+    later than ``today`` (the ingest date, UTC) plus one day for time zones.
+    Booleans, numbers (years, epoch seconds), relative phrases ("now", "3 weeks
+    ago") and future dates are refused.
+
+    Args:
+        value: the raw value (a JSON value, a header string, an ISO date from a dateline or URL).
+        today: the ingest date; the current UTC date when omitted.
+
+    Returns:
+        ``(YYYY-MM-DD, None)`` for a date; ``(None, reason)`` for a refused value;
+        ``(None, None)`` when there is no value at all.
     """
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    shown = _shown(value.strip() if isinstance(value, str) else value)
+    if isinstance(value, bool):
+        return None, f"{shown}: a JSON boolean, not a date"
     if isinstance(value, int | float):
-        try:
-            return datetime.utcfromtimestamp(float(value)).date().isoformat()
-        except (OverflowError, OSError, ValueError):
-            return None
-    text = str(value).strip()
-    if not text or _RELATIVE.search(text):
-        return None
+        return None, f"{shown}: a number, not a date"
+    if not isinstance(value, str):
+        return None, f"{shown}: a JSON {type(value).__name__}, not a date"
+    text = value.strip()
     found = dates_in(text)
-    if found:
-        return found[0][2]
+    iso: str | None = found[0][2] if found else None
+    if iso is None:
+        if _RELATIVE.search(text) and not re.search(r"\b\d{4}\b", text):
+            return None, f"{shown}: relative, not a date"
+        iso = _parse_absolute(text)
+    if iso is None:
+        return None, f"{shown}: not a date the date parser accepts"
+    today = today or datetime.now(UTC).date()
+    if iso > (today + timedelta(days=1)).isoformat():
+        return None, f"{shown}: later than the ingest date ({today.isoformat()})"
+    return iso, None
+
+
+def _parse_absolute(text: str) -> str | None:
+    """``text`` as an absolute calendar date by dateparser (no relative or timestamp parsing)."""
+    if not re.search(r"\d", text) or text.isdigit():
+        return None
     import dateparser
 
     parsed = dateparser.parse(
         text,
         languages=None,
         settings={"REQUIRE_PARTS": ["day", "month", "year"], "RETURN_AS_TIMEZONE_AWARE": False,
-                  "PREFER_DAY_OF_MONTH": "first"},
+                  "PREFER_DAY_OF_MONTH": "first", "PARSERS": ["custom-formats", "absolute-time"]},
     )
     return parsed.date().isoformat() if parsed else None
+
+
+def language_code(value: object) -> tuple[str | None, str | None]:
+    """An ISO 639 code from a metadata value (``"en-US"`` -> ``"en"``); ``(None, reason)`` for anything else."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    if not isinstance(value, str):
+        return None, f"{_shown(value)}: a JSON {type(value).__name__}, not a language code"
+    code = re.split(r"[-_]", value.strip(), maxsplit=1)[0].lower()
+    if not re.fullmatch(r"[a-z]{2,3}", code):
+        return None, f"{_shown(value.strip())}: not a language code"
+    return code, None
 
 
 def url_date(url: str | None) -> str | None:
@@ -145,7 +187,10 @@ def outlet_from_url(url: str | None) -> str | None:
     """The outlet's host name from a URL, without ``www.``."""
     if not url:
         return None
-    host = urlsplit(url).hostname
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # a malformed URL ("http://[x") names no outlet
+        return None
     if not host:
         return None
     return host[4:] if host.startswith("www.") else host
@@ -160,9 +205,46 @@ def detect_language(text: str) -> str | None:
     return str(lang)
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def clean_chars(text: str) -> str:
+    """``text`` without C0 control characters or lone surrogates, so that it is valid UTF-8 and shows as it reads.
+
+    Tab and line breaks stay; a vertical tab or form feed becomes a line break; a
+    lone surrogate (JSON ``"\\ud800"``) becomes U+FFFD.
+    """
+    text = text.replace("\x0b", "\n").replace("\x0c", "\n")
+    return _SURROGATE.sub("\ufffd", _CONTROLS.sub("", text))
+
+
+def printable_name(name: str) -> str:
+    """An input name that prints and encodes as UTF-8 whatever the file system gave.
+
+    A byte that is not UTF-8 (which ``os.fsdecode`` keeps as a lone surrogate)
+    becomes ``\\xff``; other lone surrogates ``\\udXXX``; control and other
+    unprintable characters ``\\xNN`` / ``\\uNNNN``. Printable names are unchanged,
+    so applying it twice changes nothing.
+    """
+    if name.isprintable():
+        return name
+    out = []
+    for ch in name:
+        o = ord(ch)
+        if 0xDC80 <= o <= 0xDCFF:
+            out.append(f"\\x{o - 0xDC00:02x}")
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}")
+    return "".join(out)
+
+
 def normalize_text(text: str) -> str:
-    """Unicode NFC, Unix newlines, no trailing spaces, at most one blank line between paragraphs."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    """Unicode NFC, Unix newlines, no control characters or trailing spaces, at most one blank line
+    between paragraphs."""
+    text = unicodedata.normalize("NFC", clean_chars(text)).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00a0", " ").replace("\ufeff", "")
     text = re.sub(r"[ \t]+\n", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
