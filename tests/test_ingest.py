@@ -409,6 +409,23 @@ def test_compressed_text(tmp_path: Path, suffix: str) -> None:
     assert art.title == "Colonel speaks out" and art.text == BODY
 
 
+def test_corrupt_compressed_files(tmp_path: Path) -> None:
+    import gzip
+
+    whole = gzip.compress(("Colonel speaks out\n\n" + BODY * 50).encode())
+    (tmp_path / "cut.txt.gz").write_bytes(whole[: len(whole) // 2])
+    ((_, reason),) = _read(tmp_path / "cut.txt.gz")
+    assert isinstance(reason, str) and reason.startswith("corrupt compressed file: ")
+    lines = "".join(json.dumps({"id": f"r{k}", "text": f"{BODY} Number {k}."}) + "\n" for k in range(2000))
+    whole = gzip.compress(lines.encode())
+    (tmp_path / "cut.jsonl.gz").write_bytes(whole[: len(whole) // 2])
+    results = _read(tmp_path / "cut.jsonl.gz")
+    kept = _articles(results)
+    assert kept and [a.meta["record_id"] for a in kept] == [f"r{k}" for k in range(len(kept))]
+    (last,) = [r for _, r in results if isinstance(r, str)]
+    assert last.startswith(f"corrupt compressed file after line {len(kept)}")
+
+
 def test_gzip_jsonl_line_over_the_limit_is_skipped_alone(tmp_path: Path) -> None:
     import gzip
 

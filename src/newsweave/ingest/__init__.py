@@ -56,6 +56,10 @@ _CORRUPT = (OSError, EOFError, zlib.error, lzma.LZMAError)
 _CHUNK = 1 << 20
 
 
+class _Skip(Exception):
+    """An input is skipped; the message is the reason."""
+
+
 def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path | None, str | None]]:
     """Every file under the given paths, sorted; ``(name, path, error)`` with an error for bad paths.
 
@@ -133,10 +137,6 @@ def _open_regular(path: Path) -> io.BufferedReader:
         raise
 
 
-class _Skip(Exception):
-    """An input is skipped; the message is the reason."""
-
-
 def _decompressing(fh: io.BufferedReader) -> tuple[io.BufferedIOBase, bool]:
     """A stream of the file's content, inflated while read when it is gzip, bzip2 or xz; and whether it is."""
     fh.seek(0)
@@ -207,6 +207,8 @@ def _read_open(name: str, path: Path, fh: io.BufferedReader, settings: Settings)
     try:
         head = stream.read(4096)
     except _CORRUPT as exc:
+        if not compressed:
+            raise
         yield failed(name, f"corrupt compressed file: {exc}")
         return
     kind = _kind(path, head)
@@ -216,11 +218,13 @@ def _read_open(name: str, path: Path, fh: io.BufferedReader, settings: Settings)
         return
     stream, compressed = _decompressing(fh)
     if kind == "jsonl":
-        yield from _read_jsonl(name, stream, settings)
+        yield from _read_jsonl(name, stream, compressed, settings)
         return
     try:
         data = _read_limited(stream, limit, compressed)
     except _CORRUPT as exc:
+        if not compressed:
+            raise
         yield failed(name, f"corrupt compressed file: {exc}")
         return
     if not data:
@@ -267,7 +271,7 @@ def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error("newsweave-cp1252", _cp1252_fallback)
 
 
-def _read_jsonl(name: str, stream: io.BufferedIOBase, settings: Settings) -> Iterator[Draft]:
+def _read_jsonl(name: str, stream: io.BufferedIOBase, compressed: bool, settings: Settings) -> Iterator[Draft]:
     """Stream a JSON Lines file line by line, so that a large one is not read whole.
 
     A line longer than the size limit is skipped (and read past in chunks, never
@@ -292,6 +296,8 @@ def _read_jsonl(name: str, stream: io.BufferedIOBase, settings: Settings) -> Ite
                                             f"{settings.max_article_chars}")
             yield draft
     except _CORRUPT as exc:
+        if not compressed:
+            raise
         yield failed(f"{name}#L{n + 1}", f"corrupt compressed file after line {n}: {exc}; the rest is not read")
 
 

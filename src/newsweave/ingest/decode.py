@@ -16,6 +16,8 @@ _CHARSET = re.compile(r"charset=[\"']?([\w-]+)", re.I)
 _LATIN1 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii", "windows-1252", "cp1252"}
 #: Non-letters that legitimately sit between two letters in Western text ("don’t", "Jean‐Paul").
 _IN_WORD = set("’‘‐·")
+#: How much of a long input the heuristics look at.
+_SAMPLE = 200_000
 
 
 def sniff_utf16(data: bytes) -> str | None:
@@ -80,10 +82,10 @@ def _reads_as_western(text: str) -> bool:
 def _mostly_utf8(data: bytes) -> str | None:
     """``data`` as UTF-8 with U+FFFD for bad bytes, when it holds at least as many good non-ASCII
     characters as bad bytes (UTF-8 text with a stray byte, not a legacy encoding)."""
-    text = data.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
-    good = sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd")
-    return text if good and good >= bad else None
+    sample = data[:_SAMPLE].decode("utf-8", errors="replace")
+    bad = sample.count("\ufffd") - data[:_SAMPLE].count(b"\xef\xbf\xbd")
+    good = sum(1 for ch in sample if ord(ch) > 127 and ch != "\ufffd")
+    return data.decode("utf-8", errors="replace") if good and good >= bad else None
 
 
 def decode_bytes(data: bytes, content_type: str = "") -> tuple[str | None, str]:
@@ -117,13 +119,13 @@ def decode_bytes(data: bytes, content_type: str = "") -> tuple[str | None, str]:
         return lenient, "utf-8"
     try:
         western = data.decode("cp1252")
-        if _reads_as_western(western):
+        if _reads_as_western(western[:_SAMPLE]):
             return western, "cp1252"
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:200_000]).best()
+    best = from_bytes(data[:_SAMPLE]).best()
     enc = best.encoding if best is not None else "cp1252"
     try:
         return data.decode(enc), enc
