@@ -1,7 +1,9 @@
-"""The pipeline on the demo corpus: storage, annotation, incrementality, interruption, dossier."""
+"""The pipeline on the demo corpus, on SQLite and PostgreSQL: storage, annotation, incrementality,
+interruption, the fate of every input, dossier."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -12,17 +14,26 @@ from newsweave import pipeline
 from newsweave.annotate import to_doc
 from newsweave.config import Settings
 from newsweave.errors import SchemaError
+from newsweave.models import Article
 from newsweave.report.dossier import build_dossier, validate, write_json
 from newsweave.store import Store
+from tests.conftest import BACKENDS, DemoRuns
 
 
-def test_demo_end_to_end(seeds_dir: Path, settings: Settings, tmp_path: Path, nlp) -> None:  # type: ignore[no-untyped-def]
-    with Store(settings.db_url) as store:
-        report = pipeline.analyze([seeds_dir], store, settings)
-        assert report.counts() == {"stored": 5, "duplicate": 0, "skipped": 0}
-        dossier = build_dossier(store, report.fates)
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each backend in turn (the demo store of that backend is built once per session)."""
+    return str(request.param)
+
+
+def test_demo_end_to_end(demo_runs: DemoRuns, backend: str, tmp_path: Path, nlp) -> None:  # type: ignore[no-untyped-def]
+    run = demo_runs.get(backend)
+    report = run.first
+    assert report.counts() == {"stored": 5, "duplicate": 0, "skipped": 0}
+    assert not any(v.startswith("FAILED") for v in report.stages.values()), report.stages
+    with Store(run.url) as store:
         out = tmp_path / "out.json"
-        write_json(dossier, out)
+        write_json(run.dossier, out)
         data = json.loads(out.read_text())
         validate(data)
         arts = {Path(a["input"]).name[:3]: a for a in data["articles"]}
@@ -42,26 +53,40 @@ def test_demo_end_to_end(seeds_dir: Path, settings: Settings, tmp_path: Path, nl
         assert all(art.text[s.start:s.end].strip() for s in ann.sentences)
 
         # Re-running stores nothing new and redoes no annotation.
-        again = pipeline.analyze([seeds_dir], store, settings)
+        again = run.again
         assert again.counts() == {"stored": 0, "duplicate": 5, "skipped": 0}
         assert again.stages["annotate"] == "nothing new to annotate"
         assert store.count_articles() == 5
 
 
-def test_non_english_is_stored_but_not_annotated(tmp_path: Path, settings: Settings) -> None:
+@pytest.mark.slow
+def test_demo_dossier_identical_on_sqlite_and_postgresql(demo_runs: DemoRuns) -> None:
+    lite, pg = demo_runs.get("sqlite"), demo_runs.get("postgresql")
+    assert lite.url != pg.url
+    # The dossier holds no timestamp and no store URL: all of it must match, inputs included.
+    for section in lite.dossier:
+        assert lite.dossier[section] == pg.dossier[section], section
+    assert json.dumps(lite.dossier, ensure_ascii=False) == json.dumps(pg.dossier, ensure_ascii=False)
+    assert lite.dossier["entities"] and lite.dossier["quotes"] and lite.dossier["events"]
+
+
+def test_non_english_is_stored_but_not_annotated(tmp_path: Path, db_settings: Settings) -> None:
     (tmp_path / "es.txt").write_text(
         "El coronel José Luis Silva, agregado militar de Venezuela en Washington, anunció el sábado que "
         "reconoce a Juan Guaidó como presidente interino y pidió a las fuerzas armadas que no ataquen al pueblo."
     )
-    with Store(settings.db_url) as store:
-        pipeline.analyze([tmp_path / "es.txt"], store, settings)
+    with Store(db_settings.db_url) as store:
+        pipeline.ingest([tmp_path / "es.txt"], store, db_settings)
+        assert pipeline.annotate_new(store, db_settings) == 0
         (art,) = store.articles()
         assert art.language == "es"
         assert store.annotations() == {}
 
 
-def test_interrupted_annotation_resumes(seeds_dir: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    settings.batch_size = 1  # batches of 4 articles
+def test_interrupted_annotation_resumes(seeds_dir: Path, db_settings: Settings,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = db_settings
+    settings.annotate_batch = 4
     import newsweave.annotate as annotate_mod
 
     real = annotate_mod.annotate
@@ -87,8 +112,9 @@ def test_interrupted_annotation_resumes(seeds_dir: Path, settings: Settings, mon
         assert len(store.annotations()) == 5
 
 
-def test_replace_records_is_atomic(store: Store, seeds_dir: Path, settings: Settings) -> None:
-    pipeline.ingest([seeds_dir], store, settings)
+def test_replace_records_is_atomic(db_store: Store, seeds_dir: Path, db_settings: Settings) -> None:
+    store = db_store
+    pipeline.ingest([seeds_dir], store, db_settings)
     ids = [a.id for a in store.articles()]
     store.replace_records("story", [("s1", {"id": "s1"}, ids[:2])], scope="x")
     with pytest.raises(StoreIntegrityError):
@@ -106,14 +132,71 @@ def test_schema_rejects_bad_dossier(store: Store) -> None:
         validate(dossier)
 
 
-def test_old_clusterer_state_is_rebuilt(seeds_dir: Path, settings: Settings) -> None:
+def test_old_clusterer_state_is_rebuilt(demo_runs: DemoRuns, backend: str) -> None:
     from newsweave.stages import run_stories
 
-    with Store(settings.db_url) as store:
-        pipeline.analyze([seeds_dir], store, settings)
+    with demo_runs.copy(backend) as url, Store(url) as store:
+        settings = Settings(db_url=url)
         before = {s["id"]: sorted(s["article_ids"]) for s in store.records("story")}
         store.set_state("stories:clusterer", {"df": {}, "events": []})  # a state saved by an older version
         said = run_stories(store, settings)
         assert "rebuilt" in said and said.startswith("5 articles placed")
         assert {s["id"]: sorted(s["article_ids"]) for s in store.records("story")} == before
         assert len(store.records("story_assignment")) == 5
+
+
+# -- the fate of every input (issue 12, defects 1 and 9) ----------------------------------------
+
+BODY = "Colonel Jose Luis Silva said in Washington on Saturday that he no longer recognised the government {}."
+
+
+def test_fates_are_in_input_order(tmp_path: Path, db_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsweave.ingest import read_inputs
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(BODY.format("a"))
+    (folder / "b_empty.txt").write_text("")
+    (folder / "c.txt").write_text(BODY.format("c"))
+    (folder / "d_same_as_a.txt").write_text(BODY.format("a"))
+    (folder / "e.bin").write_bytes(b"\x00\x01\x02" * 50)
+    (folder / "f.txt").write_text(BODY.format("f"))
+    (folder / "g_empty.txt").write_text("")
+    monkeypatch.setattr(pipeline, "INGEST_BATCH", 2)  # batches end between a skipped input and a stored one
+    read = [name for name, _ in read_inputs([folder], db_settings)]
+    with Store(db_settings.db_url) as store:
+        fates = pipeline.ingest([folder], store, db_settings)
+    assert [f.input for f in fates] == read
+    assert [(Path(f.input).name, f.status) for f in fates] == [
+        ("a.txt", "stored"), ("b_empty.txt", "skipped"), ("c.txt", "stored"), ("d_same_as_a.txt", "duplicate"),
+        ("e.bin", "skipped"), ("f.txt", "stored"), ("g_empty.txt", "skipped")]
+    assert "a.txt" in fates[3].reason
+
+
+def _article(name: str, text: str, **kw: object) -> Article:
+    """An article as a reader would make it (built here: the readers now clean names at their source)."""
+    kw.setdefault("language", "en")
+    return Article(id=hashlib.sha256(text.encode()).hexdigest()[:17], text=text, input=name,
+                   **kw)  # type: ignore[arg-type]
+
+
+def test_a_bad_value_does_not_take_its_batch_down(db_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    inputs: list[tuple[str, Article | str]] = [
+        ("good1.txt", _article("good1.txt", BODY.format(1))),
+        ("bad\udcffbyte.txt", _article("bad\udcffbyte.txt", BODY.format(2))),  # a name no database can store
+        ("gone.txt", "no such file or directory"),
+        ("nul.json#1", _article("nul.json#1", BODY.format(3), title="Colonel\x00 defects")),
+        ("good2.txt", _article("good2.txt", BODY.format(4))),
+        ("lang.json#2", _article("lang.json#2", BODY.format(5), language=5)),
+    ]
+    monkeypatch.setattr(pipeline, "read_inputs", lambda paths, settings: iter(inputs))
+    with Store(db_settings.db_url) as store:
+        fates = pipeline.ingest(["ignored"], store, db_settings)
+        assert [(f.input, f.status) for f in fates] == [
+            ("good1.txt", "stored"), ("bad\udcffbyte.txt", "skipped"), ("gone.txt", "skipped"),
+            ("nul.json#1", "skipped"), ("good2.txt", "stored"), ("lang.json#2", "skipped")]
+        assert "input is not valid Unicode (lone surrogate U+DCFF" in fates[1].reason
+        assert "title contains a NUL character" in fates[3].reason
+        assert "language is a int, not text" in fates[5].reason
+        assert [a.input for a in store.articles()] == ["good1.txt", "good2.txt"]
+        assert store.count_articles() == 2

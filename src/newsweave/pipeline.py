@@ -4,7 +4,9 @@ Ingest stores what is new (content-hash ids make re-ingest a no-op); annotate
 runs spaCy only on articles without an annotation, one transaction per batch, so
 a killed run resumes where it stopped. Later stages are registered in
 :data:`STAGES`; each one declares a fingerprint of what it reads and is skipped
-when that fingerprint has not changed since its last run.
+when that fingerprint has not changed since its last run. A stage's records and
+its fingerprint are committed together, so a run killed at any point and run
+again ends with the same store as a run never interrupted.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +24,7 @@ from newsweave.config import Settings
 from newsweave.ingest import read_inputs
 from newsweave.models import AnnotatedArticle, Article, InputFate
 from newsweave.store import Store
+from newsweave.store.repository import StoreValueError
 
 logger = logging.getLogger(__name__)
 
@@ -61,53 +64,90 @@ class RunReport:
         return out
 
 
+def store_articles(store: Store, batch: Sequence[Article]) -> tuple[set[str], dict[str, str]]:
+    """Store a batch in one transaction; if a value in it cannot be stored, store it article by article.
+
+    Returns:
+        The ids added, and the reason for each article id that could not be stored
+        (the others of its batch are stored all the same).
+    """
+    try:
+        return set(store.add_articles(batch)), {}
+    except StoreValueError as exc:
+        if len(batch) == 1:
+            return set(), {batch[0].id: exc.reason}
+    added: set[str] = set()
+    refused: dict[str, str] = {}
+    for art in batch:
+        try:
+            added.update(store.add_articles([art]))
+        except StoreValueError as exc:
+            refused[art.id] = exc.reason
+    return added, refused
+
+
 def ingest(paths: Iterable[str | Path], store: Store, settings: Settings,
            progress: Progress | None = None) -> list[InputFate]:
     """Read every input and store the new articles, in batches (one transaction each).
 
+    An article with a value the store cannot hold is skipped with the reason; the
+    rest of its batch is stored all the same.
+
     Returns:
-        The fate of every input: stored, duplicate (with the id it duplicates) or
-        skipped (with the reason).
+        The fate of every input, in the order the inputs were read: stored,
+        duplicate (with the id it duplicates) or skipped (with the reason).
     """
     progress = progress or _NoProgress()
     task = progress.add_task("ingest", total=None)
-    fates: list[InputFate] = []
-    pending: list[tuple[str, Article]] = []
+    fates: list[InputFate | None] = []  # by position in the input order
+    pending: list[tuple[int, str, Article]] = []
     first_input: dict[str, str] = {}
+    refused: dict[str, str] = {}
 
     def flush() -> None:
-        known = store.known_ids(a.id for _, a in pending)
-        added = set(store.add_articles([a for _, a in pending if a.id not in known]))
-        for name, art in pending:
+        known = store.known_ids(a.id for _, _, a in pending)
+        new = list({a.id: a for _, _, a in pending if a.id not in known}.values())
+        added, bad = store_articles(store, new)
+        for aid, reason in bad.items():
+            logger.warning("could not store article %s: %s", aid, reason)
+        refused.update(bad)
+        for pos, name, art in pending:
             first = first_input[art.id]
-            if art.id in added and first == name:
-                fates.append(InputFate(name, "stored", "", art.id))
+            if art.id in refused:
+                fates[pos] = InputFate(name, "skipped", refused[art.id])
+            elif art.id in added and first == name:
+                fates[pos] = InputFate(name, "stored", "", art.id)
             elif first == name:
-                fates.append(InputFate(name, "duplicate", f"already stored as {art.id}", art.id))
+                fates[pos] = InputFate(name, "duplicate", f"already stored as {art.id}", art.id)
             else:
-                fates.append(InputFate(name, "duplicate", f"same text as {first} ({art.id})", art.id))
+                fates[pos] = InputFate(name, "duplicate", f"same text as {first} ({art.id})", art.id)
         pending.clear()
 
     for name, result in read_inputs(paths, settings):
         progress.advance(task)
+        fates.append(None)
         if isinstance(result, str):
             logger.warning("skipped %s: %s", name, result)
-            fates.append(InputFate(name, "skipped", result))
-            continue
-        first_input.setdefault(result.id, name)
-        pending.append((name, result))
-        if len(pending) >= INGEST_BATCH:
-            flush()
+            fates[-1] = InputFate(name, "skipped", result)
+        elif result.id in refused:
+            fates[-1] = InputFate(name, "skipped", refused[result.id])
+        else:
+            first_input.setdefault(result.id, name)
+            pending.append((len(fates) - 1, name, result))
+            if len(pending) >= INGEST_BATCH:
+                flush()
     if pending:
         flush()
-    # Keep the report in input order even though duplicates are decided per batch.
-    order = {name: k for k, name in enumerate(dict.fromkeys(f.input for f in fates))}
-    fates.sort(key=lambda f: order[f.input])
-    return fates
+    return [f for f in fates if f is not None]
 
 
 def annotate_new(store: Store, settings: Settings, progress: Progress | None = None) -> int:
-    """Annotate stored English articles that have no annotation yet; returns how many were done."""
+    """Annotate stored English articles that have no annotation yet; returns how many were done.
+
+    Each group of ``settings.annotate_batch`` articles is stored in one transaction:
+    a run killed halfway keeps the groups it finished, and the next run goes on
+    from there.
+    """
     from newsweave.annotate import annotate, load_nlp
 
     todo = store.unannotated_ids("en")
@@ -117,7 +157,7 @@ def annotate_new(store: Store, settings: Settings, progress: Progress | None = N
     task = progress.add_task("annotate", total=len(todo))
     nlp = load_nlp(settings.spacy_model)
     done = 0
-    step = max(settings.batch_size, 1) * 4
+    step = max(settings.annotate_batch, 1)
     for k in range(0, len(todo), step):
         batch = store.articles(todo[k : k + step])
         anns = list(annotate(batch, nlp, batch_size=settings.batch_size))
@@ -160,7 +200,11 @@ STAGES: list[Stage] = []
 
 def run_stages(store: Store, settings: Settings, progress: Progress | None = None,
                force: bool = False) -> dict[str, str]:
-    """Run every registered stage whose inputs changed; returns what each did."""
+    """Run every registered stage whose inputs changed; returns what each did.
+
+    Each stage's records and fingerprint are written in one transaction at its end
+    (:meth:`Store.deferred`), so a stage is either done or not done, never half done.
+    """
     from newsweave import stages as _register  # noqa: F401  (fills STAGES)
 
     progress = progress or _NoProgress()
@@ -173,12 +217,16 @@ def run_stages(store: Store, settings: Settings, progress: Progress | None = Non
             out[stage.name] = "unchanged, not recomputed"
         else:
             try:
-                out[stage.name] = stage.run(store, settings)
+                # All the stage's records and its fingerprint land in one transaction: killed
+                # halfway, it left nothing, and the next run redoes it from the same inputs.
+                with store.deferred():
+                    said = stage.run(store, settings)
+                    store.set_state(key, fp)
             except Exception as exc:  # one failing stage must not lose the others' work
                 logger.exception("stage %s failed", stage.name)
                 out[stage.name] = f"FAILED ({type(exc).__name__}: {exc}); its previous records are kept"
                 continue
-            store.set_state(key, fp)
+            out[stage.name] = said
         progress.advance(task)
     return out
 
@@ -197,13 +245,19 @@ def analyze(paths: Iterable[str | Path], store: Store, settings: Settings,
 
     Returns:
         A :class:`RunReport`.
+
+    Two runs on one store at once both finish: ingestion interleaves (one write
+    transaction at a time), annotation and the stages run in one process at a time
+    (:meth:`Store.exclusive`); the second sees what the first stored and redoes only
+    what changed.
     """
     report = RunReport()
     ctx = progress_factory() if progress_factory else nullcontext(None)
     with ctx as progress:
         report.fates = ingest(paths, store, settings, progress)
-        n = annotate_new(store, settings, progress)
-        report.stages["annotate"] = f"{n} articles annotated" if n else "nothing new to annotate"
-        report.stages.update(run_stages(store, settings, progress, force=force))
+        with store.exclusive("analysis"):
+            n = annotate_new(store, settings, progress)
+            report.stages["annotate"] = f"{n} articles annotated" if n else "nothing new to annotate"
+            report.stages.update(run_stages(store, settings, progress, force=force))
     return report
 

@@ -5,6 +5,9 @@ Articles and their annotations have tables of their own. Every later record kind
 sentences) is stored in ``records`` as its JSON form, keyed by kind and a
 content-derived id, with ``record_articles`` linking each record to the articles
 it cites so that records can be found and invalidated by article.
+
+Text columns have no length limit (revision 0002): PostgreSQL enforces one, SQLite
+never does, and both must store the same rows.
 """
 
 from __future__ import annotations
@@ -19,12 +22,12 @@ articles = Table(
     Column("id", String(64), primary_key=True),
     Column("seq", Integer, nullable=False, unique=True),
     Column("input", Text, nullable=False),
-    Column("source", String(255)),
+    Column("source", Text),
     Column("url", Text),
     Column("title", Text),
-    Column("published", String(10)),
-    Column("published_from", String(16)),
-    Column("language", String(16)),
+    Column("published", Text),
+    Column("published_from", Text),
+    Column("language", Text),
     Column("author", Text),
     Column("text", Text, nullable=False),
     Column("meta", JSON, nullable=False),
@@ -35,16 +38,16 @@ annotation_table = Table(
     "annotations",
     metadata,
     Column("article_id", String(64), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
-    Column("model", String(128), nullable=False),
+    Column("model", Text, nullable=False),
     Column("data", JSON, nullable=False),
 )
 
 records = Table(
     "records",
     metadata,
-    Column("kind", String(32), primary_key=True),
-    Column("id", String(128), primary_key=True),
-    Column("scope", String(128), nullable=False, default=""),
+    Column("kind", Text, primary_key=True),
+    Column("id", Text, primary_key=True),
+    Column("scope", Text, nullable=False, default=""),
     Column("payload", JSON, nullable=False),
 )
 Index("ix_records_scope", records.c.kind, records.c.scope)
@@ -52,8 +55,8 @@ Index("ix_records_scope", records.c.kind, records.c.scope)
 record_articles = Table(
     "record_articles",
     metadata,
-    Column("kind", String(32), primary_key=True),
-    Column("record_id", String(128), primary_key=True),
+    Column("kind", Text, primary_key=True),
+    Column("record_id", Text, primary_key=True),
     Column("article_id", String(64), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
 )
 Index("ix_record_articles_article", record_articles.c.article_id)
@@ -61,6 +64,6 @@ Index("ix_record_articles_article", record_articles.c.article_id)
 state = Table(
     "state",
     metadata,
-    Column("key", String(128), primary_key=True),
+    Column("key", Text, primary_key=True),
     Column("value", JSON, nullable=False),
 )
