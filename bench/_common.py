@@ -215,6 +215,14 @@ def check_scored(n: int, what: str) -> None:
         die(f"scored nothing: 0 {what}")
 
 
+def check_stages(stages: Mapping[str, str]) -> None:
+    """End the run when a pipeline stage failed (its numbers would be another pipeline's)."""
+    bad = {name: said for name, said in stages.items() if said.startswith("FAILED")}
+    if bad:
+        die("pipeline stage(s) failed, results not representative: "
+            + "; ".join(f"{name}: {said}" for name, said in bad.items()))
+
+
 def check_finite(metrics: Any, where: str = "results") -> None:
     """End the run when a metric is NaN or infinite (walks dicts and lists)."""
     if isinstance(metrics, float) and not math.isfinite(metrics):

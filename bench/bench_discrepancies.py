@@ -13,7 +13,8 @@ two different role strings, and any two surface variants of a name, are flagged.
 Writes ``discrepancies.jsonl`` (every flag with its articles and gold stories) and
 ``summary.json`` under ``--out``. ``gold_stories.json`` is optional (without it a flag's
 stories are unknown, ``?``). The run fails when no article of the folder was stored (a
-rate per 100 articles of nothing is not a result); articles ingestion refused are counted.
+rate per 100 articles of nothing is not a result) or when a pipeline stage failed (the
+summary is still written); articles ingestion refused are counted.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from _common import check_scored, data_dir, note, read_json, read_jsonl
+from _common import check_scored, check_stages, data_dir, note, read_json, read_jsonl
 from newsweave.config import Settings
 from newsweave.pipeline import analyze
 from newsweave.store import Store
@@ -105,6 +106,7 @@ def main() -> None:
     }
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary, indent=2))
+    check_stages(report.stages)
 
 
 if __name__ == "__main__":

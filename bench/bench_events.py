@@ -118,7 +118,7 @@ def main() -> None:
                       "target_ok": _match(ev.target_text if ev else None, r["target_actor"])})
     (args.out / "pred_events.jsonl").write_text("".join(json.dumps(p) + "\n" for p in preds))
     typed = [p for p in preds if p["gold"] is not None]
-    n = len(typed)
+    n_typed = len(typed)
     covered = [p for p in typed if p["pred"]]
     with_actor = [p for p, r in zip(preds, rows, strict=True) if r["source_actor"]]
     with_target = [p for p, r in zip(preds, rows, strict=True) if r["target_actor"]]
@@ -135,11 +135,11 @@ def main() -> None:
 
     majority = collections.Counter(p["gold"] for p in typed).most_common(1)
     res = {
-        "n": n, "n_records": len(preds),
-        "type_accuracy": share(sum(p["pred"] == p["gold"] for p in typed), n),
-        "coverage": share(len(covered), n),
+        "n": n_typed, "n_records": len(preds),
+        "type_accuracy": share(sum(p["pred"] == p["gold"] for p in typed), n_typed),
+        "coverage": share(len(covered), n_typed),
         "type_accuracy_when_predicted": share(sum(p["pred"] == p["gold"] for p in covered), len(covered)),
-        "majority_baseline": {"type": majority[0][0], "accuracy": majority[0][1] / n} if majority else None,
+        "majority_baseline": {"type": majority[0][0], "accuracy": majority[0][1] / n_typed} if majority else None,
         "actor_accuracy": share(sum(p["actor_ok"] for p in with_actor), len(with_actor)),
         "n_with_actor": len(with_actor),
         "target_accuracy": share(sum(p["target_ok"] for p in with_target), len(with_target)),

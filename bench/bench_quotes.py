@@ -353,6 +353,7 @@ def main() -> None:
     nlp = load_nlp()
     lex = load_lexicon()
     results_fit: dict[str, Any] = {}
+    params: dict[str, Any]
     s_train: dict[str, np.ndarray] | None = None
     if args.refit:
         t0 = time.time()

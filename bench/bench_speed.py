@@ -2,7 +2,8 @@
 
 Reports articles per second for both and their ratio (ours / spaCy's), so that
 machine noise cancels out. Records without an id or text are counted and left out of
-the spaCy side; the run fails when the folder has no article, or newsweave stored none.
+the spaCy side; the run fails when the folder has no article, newsweave stored none, or
+(``--full``) a stage failed.
 Usage:
 
     python bench/bench_speed.py --data ../shared/data/ecbplus [--out bench/out/speed] [--repeat 1]
@@ -17,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import check_scored, data_dir, read_articles
+from _common import check_scored, check_stages, data_dir, read_articles
 from newsweave.annotate import load_nlp
 from newsweave.config import Settings
 from newsweave.pipeline import analyze, annotate_new, ingest
@@ -40,7 +41,7 @@ def ours(path: Path, batch_size: int, full: bool) -> tuple[float, dict[str, floa
         with Store(settings.db_url) as store:
             start = time.perf_counter()
             if full:
-                analyze([path], store, settings)
+                check_stages(analyze([path], store, settings).stages)
                 parts = {}
             else:
                 ingest([path], store, settings)

@@ -222,7 +222,7 @@ def evaluate(
     full: bool = True,
 ) -> dict[str, Any]:
     """ROUGE, redundancy and citation metrics of one system."""
-    r = {"rouge1": [], "rouge2": [], "rougeL": []}
+    r: dict[str, list[float]] = {"rouge1": [], "rouge2": [], "rougeL": []}
     red_r2: list[float] = []
     red_cos: list[float] = []
     n_sent = n_cov = n_multi = n_cit = n_ver = 0
@@ -302,7 +302,7 @@ def tune(
 ) -> tuple[SummaryOptions, list[dict[str, Any]]]:
     """Grid search on the given (train) roundups; objective = mean of ROUGE-1/2/L F1."""
     base = SummaryOptions()
-    grid = {
+    grid: dict[str, list[Any]] = {
         "w_corroboration": [0.0, 0.5, 1.0],
         "w_position": [0.0, 0.5, 1.0],
         "mmr_lambda": [0.7, 1.0],
