@@ -34,8 +34,8 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> It
         report = pipeline.analyze([seeds_dir, tmp / "evil.txt"], store, settings)
         dossier = build_dossier(store, report.fates)
         validate(dossier)
-        written = list(write_reports(dossier, store, tmp / "out"))
-    assert all(p.exists() for p in written)
+        written = write_reports(dossier, store, tmp / "out")
+    assert written and all(o.ok and o.path.exists() for o in written)
     yield tmp / "out", dossier
 
 
@@ -112,3 +112,85 @@ def test_html_page_in_chromium(demo_report: tuple[Path, dict[str, Any]], tmp_pat
             assert (tmp_path / "dossier.png").stat().st_size > 10_000
         finally:
             browser.close()
+
+
+CONTROLS = "".join(map(chr, [*range(0, 9), 11, 12, *range(14, 32), 127, *range(0x80, 0xA0)]))
+
+
+def test_control_characters_never_reach_the_pages(demo_report: tuple[Path, dict[str, Any]]) -> None:
+    import copy
+
+    from newsweave.report.render import story_html, story_markdown, story_views
+
+    _, dossier = demo_report
+    d = copy.deepcopy(dossier)
+    hostile = "Caracas\x00 talks\x1b[31m red\x07 \x85next\udcff"
+    for a in d["articles"]:
+        a["title"], a["source"], a["input"] = hostile, hostile, "in\x00put\udcff.txt"
+    for section, key in (("entities", "name"), ("quotes", "text"), ("summary", "text")):
+        for rec in d[section]:
+            rec[key] = hostile
+    texts = {a["id"]: f"text\x00 with\x1b[2J controls\x0b{hostile}" for a in d["articles"]}
+    for view in story_views(d):
+        for page in (story_markdown(d, view), story_html(d, view, texts)):
+            assert not set(page) & set(CONTROLS), sorted({hex(ord(c)) for c in set(page) & set(CONTROLS)})
+            assert "\udcff" not in page and "\ufffd" in page
+            assert "Caracas talks[31m red" in page or "Caracas talks\\[31m red" in page
+            page.encode("utf-8")  # writable as UTF-8
+
+
+def test_dossier_json_with_surrogates_is_valid_utf8(tmp_path: Path) -> None:
+    import json
+
+    from newsweave.report.dossier import write_json
+
+    d = {"schema": "newsweave.dossier/1", "generated_by": "test", "inputs": [
+        {"input": "bad\udcffbyte.txt", "status": "skipped", "reason": "nul \x00 here", "article_id": None}],
+        "articles": [], "stories": [], "entities": [], "quotes": [], "events": [], "reuse": [],
+        "discrepancies": [], "summary": []}
+    path = write_json(d, tmp_path / "d.json")
+    raw = path.read_bytes()
+    raw.decode("utf-8")  # strict
+    assert b"\x00" not in raw
+    back = json.loads(raw)
+    assert back["inputs"][0]["input"] == "bad\udcffbyte.txt" and back["inputs"][0]["reason"] == "nul \x00 here"
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsweave.errors import NewsweaveError
+    from newsweave.report import output
+
+    target = tmp_path / "page.html"
+    target.write_text("old page")
+    output.atomic_write_text(target, "new page")
+    assert target.read_text() == "new page" and target.stat().st_mode & 0o044  # readable as usual, not 0600
+
+    def no_rename(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(output.os, "replace", no_rename)
+    with pytest.raises(NewsweaveError, match=r"^\[E040\] cannot write .*page.html: .*No space left"):
+        output.atomic_write_text(target, "newer page")
+    assert target.read_text() == "new page"
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
+
+
+def test_each_output_is_written_on_its_own(demo_report: tuple[Path, dict[str, Any]], tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch, seeds_dir: Path) -> None:
+    from newsweave.report import render
+
+    _, dossier = demo_report
+
+    def broken(*args: Any) -> str:
+        raise ValueError("bad page")
+
+    monkeypatch.setattr(render, "story_markdown", broken)
+    with Store(f"sqlite:///{tmp_path / 'empty.db'}") as store:
+        outcomes = write_reports(dossier, store, tmp_path / "out", tmp_path / "d.json")
+    failed = [o for o in outcomes if not o.ok]
+    assert failed and all(o.path.suffix == ".md" for o in failed)
+    assert all(o.error is not None and o.error.code == "E040" and "ValueError: bad page" in str(o.error)
+               for o in failed)
+    assert (tmp_path / "d.json").exists() and (tmp_path / "out" / "dossier.json").exists()
+    assert (tmp_path / "out" / "index.html").exists()
+    assert len([o for o in outcomes if o.ok and o.path.suffix == ".html"]) == len(failed) + 1

@@ -1,8 +1,19 @@
-"""The command line: parse arguments, call the library, print with rich."""
+"""The command line: parse arguments, call the library, print with rich.
+
+Failures are one line each: ``error: [CODE] message`` for errors newsweave raises on
+purpose (stable codes, see :mod:`newsweave.errors`), ``error: unexpected ...`` for
+anything else; ``newsweave --debug COMMAND`` adds the traceback. Exit codes: 0 done,
+1 an output could not be written or an unexpected error, 2 an expected error stopped
+the command, 130 interrupted (Ctrl-C); what was stored before the interrupt is kept
+and a re-run resumes from there.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,20 +29,89 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
+from typer import _click
+from typer.core import TyperGroup
 
 from newsweave.config import Settings, default_db_url
 from newsweave.errors import NewsweaveError
 from newsweave.models import InputFate
+from newsweave.report.output import Outcome, clean
 from newsweave.store import Store
 
+#: Exit statuses (see the module docstring).
+EXIT_FAILED, EXIT_ERROR, EXIT_INTERRUPTED = 1, 2, 130
+
+# emoji=False: ":x:" or "urn:x:1" in a title or file name is printed as written, never as an emoji
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
+
+
+def _esc(value: object) -> str:
+    """User data for a rich markup string: no markup, no control characters."""
+    return escape(clean(value))
+
+
+def _error_line(exc: BaseException) -> str:
+    """One line for a failure: the coded message of a NewsweaveError, else the exception's type and message."""
+    if isinstance(exc, NewsweaveError):
+        text = str(exc)
+    else:
+        text = f"unexpected {type(exc).__name__}: {exc} (newsweave --debug shows the traceback)"
+    first = next((line.strip() for line in clean(text).splitlines() if line.strip()), type(exc).__name__)
+    return f"error: {first}"
+
+
+def report_error(exc: BaseException, debug: bool) -> None:
+    """Print ``exc`` as one line on stderr (with ``debug``, its traceback first)."""
+    if debug:
+        typer.echo("".join(traceback.format_exception(exc)), err=True, nl=False)
+    err_console.print(Text(_error_line(exc), style="red"), soft_wrap=True)
+
+
+class _Commands(TyperGroup):
+    """Turns every error that escapes a command into one line and an exit status."""
+
+    def invoke(self, ctx: _click.Context) -> Any:
+        debug = bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):  # exit statuses and usage errors: typer's own
+            raise
+        except KeyboardInterrupt:
+            err_console.print("[yellow]interrupted[/yellow]")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except NewsweaveError as exc:
+            report_error(exc, debug)
+            raise typer.Exit(EXIT_ERROR) from None
+        except Exception as exc:
+            report_error(exc, debug)
+            raise typer.Exit(EXIT_FAILED) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="newsweave: verified, cited story dossiers from many news articles.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error, not only its line.")] = False,
+) -> None:
+    """newsweave: verified, cited story dossiers from many news articles."""
+    _RUN["debug"] = debug
+
+
+#: Options of the current invocation (set by the top-level callback before every command).
+_RUN = {"debug": False}
+
+
+def _debug() -> bool:
+    return _RUN["debug"]
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="Store URL (default: $NEWSWEAVE_DB or sqlite:///newsweave.db).")]
 PathsArg = Annotated[list[Path], typer.Argument(help="Files or directories: .txt, .html, .json, .jsonl, feeds, WARC.")]
@@ -46,8 +126,36 @@ def _open(settings: Settings) -> Store:
     try:
         return Store(settings.db_url)
     except NewsweaveError as exc:
-        err_console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+        report_error(exc, _debug())
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+def _kept(store: Store) -> str:
+    """What the store holds: stored articles and how many of them are annotated."""
+    from sqlalchemy import func, select
+
+    from newsweave.store.schema import annotation_table
+
+    n_articles = store.count_articles()
+    with store.engine.connect() as conn:
+        n_annotated = int(conn.scalar(select(func.count()).select_from(annotation_table)) or 0)
+    return f"{n_articles} articles stored, {n_annotated} of them annotated"
+
+
+@contextlib.contextmanager
+def _resumable(store: Store) -> Iterator[None]:
+    """On Ctrl-C: say what was kept and that a re-run resumes; exit 130."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        try:
+            kept = _kept(store)
+        except Exception as exc:  # the store may be mid-transaction; what was committed is kept all the same
+            kept = f"everything committed before the interrupt (could not count it: {type(exc).__name__})"
+        err_console.print(f"[yellow]interrupted.[/yellow] Kept in {_esc(store.url)}: {_esc(kept)}, and the "
+                          "results of every analysis stage that had finished. Run the same command again to "
+                          "resume where it stopped.", soft_wrap=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
 def _progress() -> Progress:
@@ -66,7 +174,8 @@ def print_fates(fates: list[InputFate]) -> None:
     style = {"stored": "green", "duplicate": "yellow", "skipped": "red"}
     for f in shown:
         detail = f.reason if f.status != "stored" else (f.article_id or "")
-        table.add_row(escape(f.input), f"[{style[f.status]}]{f.status}[/]", escape(detail))
+        # Text cells: an input name or reason is shown as written (no markup, no emoji codes)
+        table.add_row(Text(clean(f.input)), Text(f.status, style=style.get(f.status, "")), Text(clean(detail)))
     console.print(table)
     counts: dict[str, int] = {}
     for f in fates:
@@ -85,7 +194,7 @@ def ingest(paths: PathsArg, db: DbOpt = None,
     from newsweave.pipeline import ingest as run_ingest
 
     settings = _settings(db, max_input_bytes=max_bytes)
-    with _open(settings) as store, _progress() as progress:
+    with _open(settings) as store, _resumable(store), _progress() as progress:
         fates = run_ingest(paths, store, settings, progress)
     print_fates(fates)
 
@@ -100,31 +209,40 @@ def analyze(
     quiet: Annotated[bool, typer.Option(help="Do not print the input table.")] = False,
     force: Annotated[bool, typer.Option(help="Re-run every analysis stage even if its inputs did not change.")] = False,
 ) -> None:
-    """Ingest, annotate and run every analysis stage, incrementally; write the dossier."""
+    """Ingest, annotate and run every analysis stage, incrementally; write the dossier.
+
+    Each output (the JSON, each Markdown and HTML page) is written on its own and atomically: one that
+    fails is reported in one line and the others are still written (exit status 1).
+    """
     from newsweave.pipeline import analyze as run_analyze
-    from newsweave.report.dossier import build_dossier, write_json
+    from newsweave.report.dossier import build_dossier
+    from newsweave.report.render import write_reports
 
     settings = _settings(db, max_input_bytes=max_bytes)
-    with _open(settings) as store:
-        try:
-            report = run_analyze(paths or [], store, settings, progress_factory=_progress, force=force)
-        except NewsweaveError as exc:
-            err_console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from exc
+    with _open(settings) as store, _resumable(store):
+        report = run_analyze(paths or [], store, settings, progress_factory=_progress, force=force)
         if not quiet:
             print_fates(report.fates)
         for stage, what in report.stages.items():
-            console.print(f"[bold]{stage}[/bold]: {what}")
+            console.print(Text.assemble((stage, "bold"), ": ", clean(what)))
         if json_path or out:
-            dossier = build_dossier(store, report.fates)
-            if json_path:
-                write_json(dossier, json_path)
-                console.print(f"dossier JSON: {json_path}")
-            if out:
-                from newsweave.report.render import write_reports
+            outcomes = write_reports(build_dossier(store, report.fates), store, out, json_path)
+            if not print_outcomes(outcomes, _debug()):
+                raise typer.Exit(EXIT_FAILED)
 
-                for written in write_reports(dossier, store, out):
-                    console.print(f"wrote {written}")
+
+def print_outcomes(outcomes: list[Outcome], debug: bool = False) -> bool:
+    """One line per output written or failed; True when all were written."""
+    for o in outcomes:
+        if o.error is None:
+            console.print(Text(f"wrote {clean(o.path)}"))
+        else:
+            report_error(o.error, debug)
+    failed = sum(1 for o in outcomes if o.error is not None)
+    if failed:
+        err_console.print(Text(f"{failed} of {len(outcomes)} outputs not written; the others were, and the store "
+                               "keeps every result (re-run to write them again)", style="red"), soft_wrap=True)
+    return not failed
 
 
 @app.command()
@@ -136,8 +254,8 @@ def articles(db: DbOpt = None) -> None:
         for col in ("id", "published", "source", "lang", "title", "input"):
             table.add_column(col, overflow="fold")
         for a in store.articles():
-            table.add_row(a.id, a.published or "unknown", escape(a.source or ""), a.language or "?",
-                          escape(a.title or ""), escape(a.input))
+            table.add_row(a.id, a.published or "unknown", _esc(a.source or ""), a.language or "?",
+                          _esc(a.title or ""), _esc(a.input))
         console.print(table)
 
 
@@ -155,11 +273,11 @@ def show(
             err_console.print(f"[red]no article with id {article_id!r}[/red]")
             raise typer.Exit(1)
         ann = store.annotations([art.id]).get(art.id)
-    console.rule(escape(art.title or art.id))
+    console.rule(_esc(art.title or art.id))
     for key in ("id", "input", "source", "url", "published", "published_from", "language", "author"):
-        console.print(f"[bold]{key}[/bold]: {escape(str(getattr(art, key) or 'unknown'))}")
+        console.print(f"[bold]{key}[/bold]: {_esc(str(getattr(art, key) or 'unknown'))}")
     console.print()
-    console.print(art.text, markup=False, highlight=False)
+    console.print(clean(art.text), markup=False, highlight=False)
     if ann is None:
         console.print(f"\n[dim]not annotated (language {art.language})[/dim]")
         return
@@ -169,14 +287,14 @@ def show(
     for col in ("span", "label", "text"):
         table.add_column(col)
     for e in ann.entities:
-        table.add_row(f"{e.start}-{e.end}", e.label, escape(art.text[e.start : e.end]))
+        table.add_row(f"{e.start}-{e.end}", e.label, _esc(art.text[e.start : e.end]))
     console.print(table)
     if tokens:
         tt = Table(title="Tokens")
         for col in ("#", "span", "text", "lemma", "pos", "dep", "head"):
             tt.add_column(col)
         for i, t in enumerate(ann.tokens):
-            tt.add_row(str(i), f"{t.start}-{t.end}", escape(art.text[t.start : t.end]), escape(t.lemma), t.pos, t.dep,
+            tt.add_row(str(i), f"{t.start}-{t.end}", _esc(art.text[t.start : t.end]), _esc(t.lemma), t.pos, t.dep,
                        str(t.head))
         console.print(tt)
 
@@ -217,7 +335,7 @@ def stories(db: DbOpt = None) -> None:
         lines = sorted(recs, key=lambda s: (s.get("parent_id") or s["id"], s.get("level") != "storyline"))
         for s in lines:
             indent = "  " if s.get("level") == "event" and s.get("parent_id") else ""
-            table.add_row(s["id"], s["level"], escape(indent + s["label"]), s.get("first_date") or "unknown",
+            table.add_row(s["id"], s["level"], _esc(indent + s["label"]), s.get("first_date") or "unknown",
                           s.get("last_date") or "unknown", _cite(s["article_ids"], labels))
         console.print(table)
 
@@ -268,7 +386,7 @@ def entities(db: DbOpt = None, story: StoryOpt = None,
             variants = "\n".join(f"{v['text']}{' [' + ', '.join(v['flags']) + ']' if v.get('flags') else ''} "
                                   f"({_cite(v['article_ids'], labels)})" for v in e["variants"])
             roles = "\n".join(f"{r['text']} ({_cite(r['article_ids'], labels)})" for r in e.get("roles", []))
-            table.add_row(escape(e["name"]), e["kind"], escape(variants), escape(roles))
+            table.add_row(_esc(e["name"]), e["kind"], _esc(variants), _esc(roles))
         console.print(table)
 
 
@@ -291,7 +409,7 @@ def quotes(db: DbOpt = None, story: StoryOpt = None,
             if speaker and fold(speaker) not in fold(who) and fold(speaker) not in fold(q.get("speaker_text") or ""):
                 continue
             shown += 1
-            console.print(f"[bold]{escape(who)}[/bold]: “{escape(q['text'])}”", highlight=False)
+            console.print(f"[bold]{_esc(who)}[/bold]: “{_esc(q['text'])}”", highlight=False)
             for v in q["variants"]:
                 console.print(f"   {labels.get(v['article_id'], v['article_id'])} {v['start']}-{v['end']}: "
                               f"{v['text']}", markup=False, highlight=False)
@@ -322,7 +440,7 @@ def timeline(story: Annotated[str, typer.Argument(help="Story id (or unique pref
         for e in entries:
             ev = "; ".join(f"{labels.get(x['article_id'], x['article_id'])} {x['start']}-{x['end']}"
                            for x in e.get("evidence", [])[:4])
-            table.add_row(e.get("date") or "unknown", e.get("date_precision") or "", escape(event_phrase(e)),
+            table.add_row(e.get("date") or "unknown", e.get("date_precision") or "", _esc(event_phrase(e)),
                           str(len(e["article_ids"])), str(e.get("independent_sources", "")), ev)
         console.print(table)
 
@@ -337,14 +455,14 @@ def discrepancies(db: DbOpt = None, story: StoryOpt = None) -> None:
             ids = {a for v in d["values"] for a in v["article_ids"]}
             if only is not None and not ids & only:
                 continue
-            console.print(f"[bold]{d['kind']}[/bold]: {escape(d['description'])} (confidence {d['confidence']})",
+            console.print(f"[bold]{d['kind']}[/bold]: {_esc(d['description'])} (confidence {d['confidence']})",
                           highlight=False)
             for v in d["values"]:
                 mark = " [green](supported)[/green]" if v["value"] == d.get("supported_value") else ""
                 ev = "; ".join(f"{labels.get(x['article_id'], x['article_id'])} {x['start']}-{x['end']}"
                                for x in v.get("evidence", [])[:4])
-                console.print(f"   {escape(v['value'])}{mark} — {_cite(v['article_ids'], labels)} "
-                              f"({v.get('independent_sources', '?')} independent) {escape('[' + ev + ']')}",
+                console.print(f"   {_esc(v['value'])}{mark} — {_cite(v['article_ids'], labels)} "
+                              f"({v.get('independent_sources', '?')} independent) {_esc('[' + ev + ']')}",
                               highlight=False)
 
 

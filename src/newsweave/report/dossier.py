@@ -15,6 +15,7 @@ from typing import Any
 from newsweave import __version__
 from newsweave.errors import SchemaError
 from newsweave.models import Article, InputFate
+from newsweave.report.output import atomic_write_text, json_safe
 from newsweave.store import Store
 
 SCHEMA_ID = "newsweave.dossier/1"
@@ -92,10 +93,18 @@ def validate(dossier: dict[str, Any]) -> None:
         raise SchemaError(f"dossier invalid at {path}: {err.message} ({len(errors)} error(s))")
 
 
-def write_json(dossier: dict[str, Any], path: Path) -> None:
-    """Validate, then write atomically (a temp file renamed over the target)."""
-    validate(dossier)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(dossier, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(path)
+def dumps(dossier: dict[str, Any]) -> str:
+    """The dossier as JSON text that always encodes as UTF-8 (lone surrogates escaped)."""
+    return json_safe(json.dumps(dossier, ensure_ascii=False, indent=2))
+
+
+def write_json(dossier: dict[str, Any], path: Path, validated: bool = False) -> Path:
+    """Validate (unless ``validated``), then write atomically (a temp file renamed over the target).
+
+    Raises:
+        SchemaError: the dossier does not validate; nothing is written.
+        OutputError: the file cannot be written; the target is unchanged.
+    """
+    if not validated:
+        validate(dossier)
+    return atomic_write_text(path, dumps(dossier))

@@ -13,11 +13,13 @@ import html
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from newsweave.errors import NewsweaveError
 from newsweave.models import input_label
+from newsweave.report.output import Outcome, OutputError, atomic_write_text, clean
 from newsweave.store import Store
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|])")
@@ -25,13 +27,13 @@ CSS = (Path(__file__).parent / "dossier.css").read_text(encoding="utf-8")
 
 
 def md(text: Any) -> str:
-    """Escape a value for Markdown (and for HTML embedded in Markdown)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text if text is not None else "")).replace("\n", " ")
+    """Escape a value for Markdown (and for HTML embedded in Markdown), on one line, without control characters."""
+    return _MD_SPECIAL.sub(r"\\\1", clean(text, one_line=True))
 
 
 def esc(text: Any) -> str:
-    """Escape a value for HTML."""
-    return html.escape(str(text if text is not None else ""), quote=True)
+    """Escape a value for HTML, without control characters (NUL and the like are invalid in HTML)."""
+    return html.escape(clean(text), quote=True)
 
 
 def labels_of(dossier: dict[str, Any]) -> dict[str, str]:
@@ -397,21 +399,56 @@ def story_markdown(dossier: dict[str, Any], view: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write(path: Path, text: str) -> Path:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+def attempt(path: Path, write: Callable[[Path], object]) -> Outcome:
+    """Run ``write(path)``; any failure is kept in the outcome instead of stopping the other outputs."""
+    try:
+        write(path)
+    except NewsweaveError as exc:
+        return Outcome(path, exc)
+    except Exception as exc:  # a rendering bug in one page must not cost the others
+        err = OutputError(f"cannot write {path}: {type(exc).__name__}: {exc}")
+        err.__cause__ = exc
+        return Outcome(path, err)
+    return Outcome(path)
 
 
-def write_reports(dossier: dict[str, Any], store: Store, out: Path) -> Iterator[Path]:
-    """Write ``dossier.json`` plus one Markdown and one HTML page per storyline into ``out``."""
-    from newsweave.report.dossier import write_json
+def _rendered(render: Callable[..., str], *args: Any) -> Callable[[Path], Path]:
+    """A writer of what ``render(*args)`` returns (rendered only when written, inside :func:`attempt`)."""
+    return lambda path: atomic_write_text(path, render(*args))
 
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "dossier.json"
-    write_json(dossier, path)
-    yield path
+
+def write_reports(dossier: dict[str, Any], store: Store, out: Path | None,
+                  json_path: Path | None = None) -> list[Outcome]:
+    """Write every output, each on its own: one that fails does not keep the others from being written.
+
+    Args:
+        dossier: the dossier (see :func:`newsweave.report.dossier.build_dossier`).
+        store: the store it was built from (for the article texts).
+        out: a folder for ``dossier.json`` plus one Markdown and one HTML page per storyline and
+            ``index.html`` (None: no folder).
+        json_path: another place for the dossier JSON (None: none).
+
+    Returns:
+        One :class:`~newsweave.report.output.Outcome` per output, in the order written. Every file is
+        replaced atomically; a failed one is left as it was. A dossier that does not validate against
+        its schema is not written as JSON (:class:`~newsweave.errors.SchemaError`), but the Markdown and
+        HTML pages still are.
+    """
+    from newsweave.report.dossier import validate, write_json
+
+    outcomes: list[Outcome] = []
+    json_targets = [p for p in (json_path, out / "dossier.json" if out else None) if p is not None]
+    if json_targets:
+        try:
+            validate(dossier)
+            invalid: NewsweaveError | None = None
+        except NewsweaveError as exc:
+            invalid = exc
+        for target in json_targets:
+            outcomes.append(Outcome(target, invalid) if invalid else
+                            attempt(target, lambda p: write_json(dossier, p, validated=True)))
+    if out is None:
+        return outcomes
     texts = {a.id: a.text for a in store.articles()}
     index = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>newsweave dossiers</title>"
              f"<style>{CSS}</style></head><body><h1>newsweave dossiers</h1><ul>"]
@@ -421,9 +458,12 @@ def write_reports(dossier: dict[str, Any], store: Store, out: Path) -> Iterator[
         while name in used:
             name += "-x"
         used.add(name)
-        yield _write(out / f"{name}.md", story_markdown(dossier, view))
-        yield _write(out / f"{name}.html", story_html(dossier, view, texts))
-        index.append(f"<li><a href='{esc(name)}.html'>{esc(view['label'])}</a> "
-                     f"({len(view['article_ids'])} articles)</li>")
+        outcomes.append(attempt(out / f"{name}.md", _rendered(story_markdown, dossier, view)))
+        page = attempt(out / f"{name}.html", _rendered(story_html, dossier, view, texts))
+        outcomes.append(page)
+        if page.ok:
+            index.append(f"<li><a href='{esc(name)}.html'>{esc(view['label'])}</a> "
+                         f"({len(view['article_ids'])} articles)</li>")
     index.append("</ul></body></html>\n")
-    yield _write(out / "index.html", "".join(index))
+    outcomes.append(attempt(out / "index.html", lambda p: atomic_write_text(p, "".join(index))))
+    return outcomes
