@@ -239,8 +239,8 @@ def test_real_news_dossier_validates(tmp_path: Path) -> None:
     from newsweave.cli import app
 
     db = f"sqlite:///{tmp_path / 'rn.db'}"
-    result = CliRunner().invoke(app, ["analyze", str(REALNEWS), "--db", db, "--json", str(tmp_path / "d.json"),
-                                      "--out", str(tmp_path / "out"), "--quiet"])
+    result = CliRunner().invoke(app, ["analyze", str(REALNEWS / "articles.jsonl"), "--db", db, "--json",
+                                      str(tmp_path / "d.json"), "--out", str(tmp_path / "out"), "--quiet"])
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
     for path in (tmp_path / "d.json", tmp_path / "out" / "dossier.json"):
