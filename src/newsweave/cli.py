@@ -240,8 +240,9 @@ def print_outcomes(outcomes: list[Outcome], debug: bool = False) -> bool:
             report_error(o.error, debug)
     failed = sum(1 for o in outcomes if o.error is not None)
     if failed:
-        err_console.print(Text(f"{failed} of {len(outcomes)} outputs not written; the others were, and the store "
-                               "keeps every result (re-run to write them again)", style="red"), soft_wrap=True)
+        written = "the others were written; " if failed < len(outcomes) else ""
+        err_console.print(Text(f"{failed} of {len(outcomes)} outputs not written ({written}the store keeps every "
+                               "result: re-run to write them)", style="red"), soft_wrap=True)
     return not failed
 
 

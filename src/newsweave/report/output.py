@@ -65,7 +65,8 @@ def atomic_write_text(path: Path, text: str) -> Path:
         os.replace(tmp, path)
         tmp = None
     except (OSError, UnicodeError) as exc:
-        raise OutputError(f"cannot write {path}: {exc}") from exc
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise OutputError(f"cannot write {path}: {reason}") from exc
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
