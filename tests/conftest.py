@@ -93,9 +93,18 @@ def require_postgres() -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    """Say in every run whether the PostgreSQL tests can run."""
+    """Say at the start of a (not quiet) run whether the PostgreSQL tests can run."""
     why = postgres_unavailable()
     return f"postgresql: {PG_ADMIN}" if why is None else f"postgresql: NOT AVAILABLE, its tests skip: {why}"
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Say at the end of every run, quiet or not, why PostgreSQL tests were skipped."""
+    why = postgres_unavailable()
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if why and why in str(r.longrepr)]
+    if skipped:
+        terminalreporter.write_line(f"{len(skipped)} PostgreSQL tests SKIPPED: {why} "
+                                    "(NEWSWEAVE_REQUIRE_POSTGRES=1 makes them fail)", yellow=True)
 
 
 def _pg_admin(sql: str) -> None:

@@ -61,7 +61,7 @@ def test_demo_end_to_end(demo_runs: DemoRuns, backend: str, tmp_path: Path, nlp)
 
 @pytest.mark.slow
 def test_demo_dossier_identical_on_sqlite_and_postgresql(demo_runs: DemoRuns) -> None:
-    lite, pg = demo_runs.get("sqlite"), demo_runs.get("postgresql")
+    pg, lite = demo_runs.get("postgresql"), demo_runs.get("sqlite")
     assert lite.url != pg.url
     # The dossier holds no timestamp and no store URL: all of it must match, inputs included.
     for section in lite.dossier:

@@ -135,36 +135,44 @@ def test_deferred_writes_land_together_or_not_at_all(db_store: Store) -> None:
     assert db_store.get_state("stage:quotes") == "fp2"
 
 
-WRITER = textwrap.dedent("""
-    import hashlib, pathlib, sys, time
-    from newsweave.models import Annotation, Article
-    from newsweave.store import Store
+#: Start of a child script: ``url``, ``me`` (0 or 1), ``folder``; waits until both children are there.
+TOGETHER = """
+import hashlib, pathlib, sys, time
+from newsweave.models import Annotation, Article
+from newsweave.store import Store
 
-    url, me, folder = sys.argv[1], int(sys.argv[2]), pathlib.Path(sys.argv[3])
-    (folder / f"ready{me}").touch()
-    while not (folder / f"ready{1 - me}").exists():  # start together
-        time.sleep(0.005)
-    def art(k):
-        body = f"Report {k}: officials in city {k} said on Monday that the roads were closed after the storm."
-        return Article(id=hashlib.sha256(body.encode()).hexdigest()[:17], text=body, input=f"{me}/{k}.txt",
-                       language="en")
-    with Store(url) as store:  # both processes may create the schema at once
-        for b in range(25):
-            batch = [art(k) for k in range(b * 4, b * 4 + 4)] + [art(1000 * (me + 1) + b)]  # shared + own
-            store.add_articles(batch)
-            store.put_annotations([Annotation(a.id, str(me), [], [], []) for a in batch])
-            store.replace_records("story", [(f"s{b}", {"id": f"s{b}", "by": me}, [a.id for a in batch])])
-            store.set_state("last", b)
-""")
+url, me, folder = sys.argv[1], int(sys.argv[2]), pathlib.Path(sys.argv[3])
+(folder / f"ready{me}").touch()
+while not (folder / f"ready{1 - me}").exists():
+    time.sleep(0.005)
+"""
 
 
-def test_two_processes_write_at_once(db_url: str, tmp_path: Path) -> None:
-    script = tmp_path / "writer.py"
-    script.write_text(WRITER)
-    procs = [subprocess.Popen([sys.executable, str(script), db_url, str(me), str(tmp_path)], stderr=subprocess.PIPE,
+def _two_at_once(body: str, db_url: str, folder: Path) -> list[str]:
+    """Run ``body`` in two processes started together; their stderr (both must exit 0)."""
+    script = folder / "child.py"
+    script.write_text(TOGETHER + textwrap.dedent(body))
+    procs = [subprocess.Popen([sys.executable, str(script), db_url, str(me), str(folder)], stderr=subprocess.PIPE,
                               text=True) for me in (0, 1)]
     errors = [p.communicate(timeout=300)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], errors
+    return errors
+
+
+def test_two_processes_write_at_once(db_url: str, tmp_path: Path) -> None:
+    _two_at_once("""
+        def art(k):
+            body = f"Report {k}: officials in city {k} said on Monday that the roads were closed after the storm."
+            return Article(id=hashlib.sha256(body.encode()).hexdigest()[:17], text=body, input=f"{me}/{k}.txt",
+                           language="en")
+        with Store(url) as store:  # both processes may create the schema at once
+            for b in range(25):
+                batch = [art(k) for k in range(b * 4, b * 4 + 4)] + [art(1000 * (me + 1) + b)]  # shared + own
+                store.add_articles(batch)
+                store.put_annotations([Annotation(a.id, str(me), [], [], []) for a in batch])
+                store.replace_records("story", [(f"s{b}", {"id": f"s{b}", "by": me}, [a.id for a in batch])])
+                store.set_state("last", b)
+    """, db_url, tmp_path)
     with Store(db_url) as store:
         assert store.count_articles() == 100 + 50
         assert _seqs(store) == list(range(1, 151))  # unique and without gaps
@@ -174,6 +182,23 @@ def test_two_processes_write_at_once(db_url: str, tmp_path: Path) -> None:
         with store.engine.connect() as conn:
             assert conn.scalar(select(func.count()).select_from(records)) == 1
         assert store.get_state("last") == 24
+
+
+def test_one_analysis_at_a_time(db_url: str, tmp_path: Path) -> None:
+    Store(db_url).close()  # the schema exists: both children reach the lock at about the same time
+    errors = _two_at_once("""
+        with Store(url) as store, store.exclusive("analysis"):
+            with open(folder / "log", "a") as log:
+                log.write(f"enter {me}\\n")
+            time.sleep(0.5)  # holds the lock a while: without it the other process would enter meanwhile
+            with open(folder / "log", "a") as log:
+                log.write(f"exit {me}\\n")
+    """, db_url, tmp_path)
+    log = (tmp_path / "log").read_text().split()
+    first, second = log[1], log[5]
+    assert {first, second} == {"0", "1"}
+    assert log == ["enter", first, "exit", first, "enter", second, "exit", second]
+    assert any("another newsweave run is analysing" in e for e in errors)  # the one that waited said so
 
 
 def test_missing_driver_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
