@@ -104,10 +104,10 @@ def test_killed_runs_resume_to_the_same_result(backend: str, demo_runs: DemoRuns
     _check_dossier(tmp_path / "dossier.json", reference)
 
 
-def test_two_analyze_runs_on_one_store_at_once(demo_runs: DemoRuns, seeds_dir: Path, tmp_path: Path) -> None:
-    # On SQLite, the default store (on PostgreSQL the same locks are checked in test_store, more cheaply).
-    reference = demo_runs.get("sqlite").dossier
-    with fresh_database("sqlite", tmp_path) as url:  # both runs create the schema at once, too
+def test_two_analyze_runs_on_one_store_at_once(backend: str, demo_runs: DemoRuns, seeds_dir: Path,
+                                               tmp_path: Path) -> None:
+    reference = demo_runs.get(backend).dossier
+    with fresh_database(backend, tmp_path) as url:  # both runs create the schema at once, too
         outs = [tmp_path / f"run{k}.json" for k in (0, 1)]
         procs = [subprocess.Popen(_analyze(seeds_dir, url, out), env=subprocess_env(), stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True) for out in outs]

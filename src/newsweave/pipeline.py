@@ -210,9 +210,12 @@ def run_stages(store: Store, settings: Settings, progress: Progress | None = Non
     progress = progress or _NoProgress()
     out: dict[str, str] = {}
     task = progress.add_task("analyse", total=len(STAGES))
+    # Which articles are annotated is part of what every stage reads: another run may have stored
+    # articles that this one sees but has not annotated (it will be annotated before that run's stages).
+    annotated = fingerprint(store.annotated_ids())
     for stage in STAGES:
         key = f"stage:{stage.name}"
-        fp = stage.inputs(store)
+        fp = fingerprint(stage.inputs(store), annotated)
         if not force and store.get_state(key) == fp:
             out[stage.name] = "unchanged, not recomputed"
         else:

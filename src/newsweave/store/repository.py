@@ -437,6 +437,11 @@ class Store:
                          for d in conn.scalars(query.where(annotation_table.c.article_id.in_(chunk)))]
         return {d["article_id"]: Annotation.from_dict(d) for d in found}
 
+    def annotated_ids(self) -> list[str]:
+        """Ids of the annotated articles, sorted."""
+        with self.engine.connect() as conn:
+            return sorted(conn.scalars(select(annotation_table.c.article_id)))
+
     def count_annotations(self) -> int:
         """How many articles are annotated."""
         with self.engine.connect() as conn:
