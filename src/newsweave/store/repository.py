@@ -300,7 +300,12 @@ class Store:
             return
         import fcntl
 
-        fd = os.open(f"{database}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(f"{database}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:  # e.g. a read-only folder: go on, as before there was a lock
+            logger.warning("cannot create %s.lock (%s): not guarding against a second run at once", database, exc)
+            yield
+            return
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
