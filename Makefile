@@ -30,4 +30,4 @@ bench: setup
 	$(BIN)/python bench/bench_speed.py --data $(DATA)/ecbplus
 
 clean:
-	rm -rf out newsweave.db newsweave.db-wal newsweave.db-shm
+	rm -rf out newsweave.db newsweave.db-wal newsweave.db-shm newsweave.db.lock
