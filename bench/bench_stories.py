@@ -1,52 +1,71 @@
-"""ECB+ event clustering: newsweave's online clusterer against two baselines.
+"""Story (event) clustering on any labelled folder: newsweave's online clusterer against a fixed baseline.
 
-All 772 dev documents are clustered together in one stream (the system is not told
-topics). Gold: ``gold_stories.json`` (event = topic x sub-topic); storyline level
-is scored against the topic.
+Works on any folder with ``articles.jsonl`` and ``gold_stories.json`` (``{article id: event label}``,
+see ``../shared/data/README.md``). All articles are clustered together in one stream (the system is
+not told the events); arrival order: dated articles in date order, undated ones at random positions
+(``--orders`` seeds, mean and spread reported). Scored with the shared ``score.py clustering``
+(B-cubed and pairwise), found from the project root (``bench/_common.py``).
 
-The system is evaluated by cross-fitting over topics: topics are split into
-``--folds`` folds; for each fold a model is fitted (logistic join decisions plus
-thresholds tuned on the training folds' stream) without that fold's topics, and
-in the single stream of all documents each article's decision uses the model of
-its own fold, so no decision is made by a model that saw labels of its topic.
-Arrival order: dated articles in date order, undated ones at random positions
-(``--orders`` seeds; mean and spread reported).
+Systems, all in the same run:
 
-Baselines, on the same texts: TF-IDF + average-link agglomerative clustering
-(cosine distance threshold: the best threshold on all data, i.e. an oracle, and a
-threshold chosen by the same cross-validation) and MiniLM embeddings + HDBSCAN
-(best of a small grid: oracle).
+* **leave one corpus out** (the default when ``--data`` is one of the dev corpora with gold events,
+  ``DEV_CORPORA`` under ``../shared/data``): the join model, time window, thresholds and consolidation
+  settings are fitted on the *other* dev corpora only (their arrival order 0), never on the folder scored;
+* **shipped**: the packaged model (``src/newsweave/data/stories_model.json``) applied without refitting
+  (``--shipped`` runs only this and the baseline; the default for a folder that is not a dev corpus).
+  Where the shipped model was fitted on the scored folder, its numbers are in-sample and labelled so;
+* **fixed baseline**: TF-IDF (scikit-learn, English stop words, sublinear tf, fitted on the folder's
+  texts) single link between articles at most 4 days apart with cosine >= 0.2; an undated article
+  links on text alone (no window). Not tuned on any corpus.
 
-The ECB+ ``ecbplus`` files start with the page URL as their first line; it is
-removed from the text for every system (a real article body has no URL line).
+ECB+ (event labels ``<topic>_ecb`` / ``<topic>_ecbplus``): its ``ecbplus`` files' first line (the page
+URL) is removed from the text for every system, and storylines are also scored against the topic.
 
-Usage: python bench/bench_stories.py --data ../shared/data/ecbplus --out /tmp/stories
-       [--write-model src/newsweave/data/stories_model.json]
+``--write-model PATH`` fits the model on all dev corpora together (one stream, arrival order 0) and
+writes it (the packaged model is written this way); that model's numbers on a dev corpus are in-sample.
+
+Usage: python bench/bench_stories.py --data ../shared/data/newscluster [--out /tmp/stories] [--orders 3]
+       [--shipped] [--write-model src/newsweave/data/stories_model.json]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
-import subprocess
+import re
 import sys
 import time
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from _common import ROOT, check_finite, check_scored, data_dir, die, find_scorer, read_articles, read_json, run_scorer
 from newsweave.models import AnnotatedArticle, Annotation, Article
-from newsweave.stories import StoryFeatures, StoryModel, story_features
-from newsweave.stories_fit import CONSOLIDATE_EVERY, fit_model, run_crossfit
+from newsweave.stories import StoryFeatures, StoryModel, load_model, story_features
+from newsweave.stories_fit import CONSOLIDATE_EVERY, fit_model, run_stream
+
+#: dev corpora with gold events, under ``../shared/data``: the leave-one-corpus-out protocol's folds
+DEV_DATA = ROOT.parent / "shared" / "data"
+DEV_CORPORA = ("ecbplus", "newscluster")
+_ECB_EVENT = re.compile(r"^(\d+)_ecb(?:plus)?$")
+#: the fixed baseline: window (days) and cosine threshold, not tuned
+BASELINE_DAYS = 4
+BASELINE_COSINE = 0.2
 
 
 def load(data: Path) -> tuple[list[Article], dict[str, str], dict[str, str]]:
-    """Articles (URL line removed), gold event per article, gold topic per event."""
+    """Articles (an ECB+ URL first line removed), gold event per article, gold group per event.
+
+    The group is the ECB+ topic for ECB+ event labels, else the event itself (no storyline gold).
+    """
+    data = data_dir(data, ("articles.jsonl", "gold_stories.json"))
     arts = []
-    for line in (data / "articles.jsonl").read_text("utf-8").splitlines():
-        r = json.loads(line)
+    for r in read_articles(data):
         text = r["text"]
         if r.get("url"):
             first, _, rest = text.partition("\n")
@@ -63,9 +82,12 @@ def load(data: Path) -> tuple[list[Article], dict[str, str], dict[str, str]]:
                 meta=r.get("meta", {}),
             )
         )
-    gold = json.loads((data / "gold_stories.json").read_text("utf-8"))
-    topic = {g: g.split("_")[0] for g in set(gold.values())}
-    return arts, gold, topic
+    gold = {str(k): str(v) for k, v in dict(read_json(data / "gold_stories.json")).items()}
+    ids = {a.id for a in arts}
+    gold = {a: g for a, g in gold.items() if a in ids}
+    check_scored(len(gold), f"articles of {data / 'articles.jsonl'} with a gold event in gold_stories.json")
+    group = {g: (m.group(1) if (m := _ECB_EVENT.match(g)) else g) for g in set(gold.values())}
+    return arts, gold, group
 
 
 def annotations(arts: list[Article], cache: Path) -> dict[str, Annotation]:
@@ -79,25 +101,13 @@ def annotations(arts: list[Article], cache: Path) -> dict[str, Annotation]:
             return out
     from newsweave.annotate import annotate, load_nlp
 
+    cache.parent.mkdir(parents=True, exist_ok=True)
     out = {}
     with cache.open("w", encoding="utf-8") as fh:
         for a in annotate(arts, load_nlp()):
             out[a.article_id] = a
             fh.write(json.dumps(a.to_dict()) + "\n")
     return out
-
-
-def embeddings(arts: list[Article], cache: Path) -> np.ndarray:
-    """MiniLM embeddings of the article texts, cached in ``cache``."""
-    if cache.exists():
-        e = np.load(cache)
-        if e.shape[0] == len(arts):
-            return e
-    from newsweave.embeddings import english_encoder
-
-    e = english_encoder().encode([a.text for a in arts])
-    np.save(cache, e)
-    return e
 
 
 def arrival_order(arts: list[Article], seed: int) -> list[int]:
@@ -112,180 +122,199 @@ def arrival_order(arts: list[Article], seed: int) -> list[int]:
     return idx
 
 
-def score(data: Path, pred: dict[str, Any], path: Path) -> dict[str, Any]:
-    """Write predictions and score them with the shared score.py."""
-    with path.open("w", encoding="utf-8") as fh:
-        for k, v in pred.items():
-            fh.write(json.dumps({"id": k, "cluster": v}) + "\n")
-    scorer = data.resolve().parent.parent / "eval" / "score.py"
-    res = subprocess.run(
-        [sys.executable, str(scorer), "clustering", "--gold", str(data), "--pred", str(path)],
-        check=True,
-        capture_output=True,
-        text=True,
+class Corpus:
+    """One labelled folder, annotated (cached under ``out``) and turned into clustering features."""
+
+    def __init__(self, data: Path, out: Path) -> None:
+        self.data = data.resolve()
+        self.name = self.data.name
+        self.arts, self.gold, self.group = load(data)
+        ann = annotations(self.arts, out / self.name / "annotations.jsonl")
+        self.feats = {a.id: story_features(AnnotatedArticle(a, ann.get(a.id))) for a in self.arts}
+
+    def stream(self, seed: int, prefix: str = "") -> list[StoryFeatures]:
+        """The features in arrival order ``seed`` (ids prefixed, to mix corpora in one stream)."""
+        out = []
+        for i in arrival_order(self.arts, seed):
+            f = self.feats[self.arts[i].id]
+            out.append(f if not prefix else replace(f, article_id=prefix + f.article_id))
+        return out
+
+
+def fit_on(corpora: list[Corpus]) -> StoryModel:
+    """The model fitted on these corpora together: one stream, dated articles in date order (seed 0)."""
+    arts: list[Article] = []
+    feats: dict[str, StoryFeatures] = {}
+    gold: dict[str, str] = {}
+    group: dict[str, str] = {}
+    for c in corpora:
+        p = f"{c.name}:" if len(corpora) > 1 else ""
+        for a in c.arts:
+            if a.id in c.gold:
+                arts.append(Article(id=p + a.id, text="", input="", published=a.published, language="en"))
+                feats[p + a.id] = replace(c.feats[a.id], article_id=p + a.id)
+                gold[p + a.id] = p + c.gold[a.id]
+        group.update({p + g: p + v for g, v in c.group.items()})
+    stream = [feats[arts[i].id] for i in arrival_order(arts, 0)]
+    model = fit_model(stream, gold, group)
+    model.meta["trained_on"] = ", ".join(
+        f"{c.name} ({sum(1 for a in c.arts if a.id in c.gold)} articles)" for c in corpora
     )
-    return dict(json.loads(res.stdout))
+    return model
 
 
-def topic_scores(metrics: Any, gold_topic: dict[str, str], pred: dict[str, Any]) -> dict[str, Any]:
-    """Storyline-level B-cubed against topics, with the shared metrics module."""
-    return dict(metrics.bcubed(gold_topic, pred))
-
-
-def crossfit(
-    feats: dict[str, StoryFeatures],
-    arts: list[Article],
-    gold: dict[str, str],
-    topic_of: dict[str, str],
-    folds: int,
-    orders: list[list[int]],
-    uses_emb: bool,
-) -> tuple[list[tuple[dict[str, str], dict[str, str]]], list[dict[str, Any]]]:
-    """Cross-fitted online clustering of all articles in each arrival order."""
-    topics = sorted({topic_of[g] for g in gold.values()}, key=int)
-    rng = random.Random(13)
-    rng.shuffle(topics)
-    fold_of_topic = {t: k % folds for k, t in enumerate(topics)}
-    fold_of = {a.id: fold_of_topic[topic_of[gold[a.id]]] for a in arts}
-    models: dict[int, StoryModel] = {}
-    metas = []
-    base_order = orders[0]
-    for k in range(folds):
-        train = [feats[arts[i].id] for i in base_order if fold_of[arts[i].id] != k]
-        models[k] = fit_model(train, gold, topic_of, uses_emb)
-        metas.append(
-            {
-                "fold": k,
-                **models[k].meta,
-                "event_threshold": models[k].event_threshold,
-                "storyline_threshold": models[k].storyline_threshold,
-                "split_threshold": models[k].split_threshold,
-                "consolidate_every": CONSOLIDATE_EVERY,
-                "split_min_part": models[k].split_min_part,
-                "reassign_threshold": models[k].reassign_threshold,
-            }
-        )
-    runs = []
-    for order in orders:
-        stream = [feats[arts[i].id] for i in order]
-        runs.append(run_crossfit(models, fold_of, stream))
-    return runs, metas
-
-
-def tfidf_agglomerative(arts: list[Article], thresholds: list[float]) -> dict[float, dict[str, int]]:
-    """TF-IDF + average-link agglomerative clustering at each cosine-distance threshold."""
-    from sklearn.cluster import AgglomerativeClustering
+def fixed_baseline(corpus: Corpus) -> dict[str, str]:
+    """TF-IDF single link: cosine >= 0.2 between articles at most 4 days apart (undated: no window)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    x = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1).fit_transform([a.text for a in arts])
-    dense = x.toarray()
-    out = {}
-    for t in thresholds:
-        lab = AgglomerativeClustering(
-            n_clusters=None, distance_threshold=t, metric="cosine", linkage="average"
-        ).fit_predict(dense)
-        out[t] = {a.id: int(c) for a, c in zip(arts, lab, strict=True)}
-    return out
+    arts = corpus.arts
+    x = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform([a.text for a in arts])
+    sim = (x @ x.T).toarray()
+    days = [_published_day(a) for a in arts]
+    parent = list(range(len(arts)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(arts)):
+        for j in np.nonzero(sim[i, i + 1 :] >= BASELINE_COSINE)[0] + i + 1:
+            di, dj = days[i], days[int(j)]
+            if di is None or dj is None or abs(di - dj) <= BASELINE_DAYS:
+                parent[find(i)] = find(int(j))
+    return {a.id: f"b{find(i)}" for i, a in enumerate(arts)}
 
 
-def hdbscan_runs(arts: list[Article], emb: np.ndarray) -> dict[str, dict[str, int]]:
-    """MiniLM embeddings + HDBSCAN (scikit-learn) over a small parameter grid; noise -> singletons."""
-    from sklearn.cluster import HDBSCAN
+def _published_day(a: Article) -> int | None:
+    """Proleptic ordinal of an article's publication date, or ``None``."""
+    try:
+        return date.fromisoformat(a.published[:10]).toordinal() if a.published else None
+    except ValueError:
+        return None
 
-    out = {}
-    for mcs in (2, 3, 5, 8):
-        for ms in (1, 2, 3):
-            lab = HDBSCAN(min_cluster_size=mcs, min_samples=ms, metric="euclidean").fit_predict(emb)
-            pred = {}
-            for a, c in zip(arts, lab, strict=True):
-                pred[a.id] = int(c) if c >= 0 else f"noise-{a.id}"
-            out[f"min_cluster_size={mcs},min_samples={ms}"] = pred
-    return out
+
+def score(scorer: Path, corpus: Corpus, pred: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Write predictions (gold articles only) and score them with the shared score.py."""
+    rows = [{"id": k, "cluster": v} for k, v in pred.items() if k in corpus.gold]
+    check_scored(len(rows), f"predictions for {corpus.name}")
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    res = run_scorer(scorer, "clustering", corpus.data, path)
+    check_finite(res, "score")
+    return res
+
+
+def evaluate(model: StoryModel, corpus: Corpus, orders: int, scorer: Path, out: Path, tag: str) -> dict[str, Any]:
+    """A model's scores on a corpus over ``orders`` arrival orders (consolidation every 100 articles)."""
+    metrics = _metrics(scorer)
+    runs = []
+    for seed in range(orders):
+        ev, sl = run_stream(model, corpus.stream(seed))
+        s = score(scorer, corpus, ev, out / f"pred_{tag}_{seed}.jsonl")
+        s["n_events"] = len(set(ev.values()))
+        s["n_storylines"] = len(set(sl.values()))
+        if any(_ECB_EVENT.match(g) for g in corpus.gold.values()):
+            gold_topic = {a: corpus.group[g] for a, g in corpus.gold.items()}
+            s["storyline_vs_topic"] = dict(metrics.bcubed(gold_topic, {a: sl[a] for a in gold_topic}))
+        runs.append(s)
+    f1 = [r["bcubed"]["f1"] for r in runs]
+    return {"runs": runs, "bcubed_f1": f1, "mean": float(np.mean(f1)), "std": float(np.std(f1))}
+
+
+def _metrics(scorer: Path) -> Any:
+    """The shared metrics module next to score.py."""
+    if str(scorer.parent) not in sys.path:
+        sys.path.insert(0, str(scorer.parent))
+    import metrics
+
+    return metrics
+
+
+def _line(name: str, r: dict[str, Any]) -> str:
+    runs = r["runs"]
+    p = np.mean([x["bcubed"]["p"] for x in runs])
+    rc = np.mean([x["bcubed"]["r"] for x in runs])
+    ev = sorted({x["n_events"] for x in runs})
+    extra = ""
+    if "storyline_vs_topic" in runs[0]:
+        extra = f" storyline-vs-topic {np.mean([x['storyline_vs_topic']['f1'] for x in runs]):.3f}"
+    return (
+        f"{name}: B3 F1 {' '.join(f'{x:.3f}' for x in r['bcubed_f1'])} mean {r['mean']:.4f} (P {p:.3f} R {rc:.3f}; "
+        f"pairwise F1 {np.mean([x['pairwise']['f1'] for x in runs]):.3f}; events {ev[0]}-{ev[-1]}){extra}"
+    )
 
 
 def main() -> None:
     """Run the benchmark."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, required=True)
-    ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--orders", type=int, default=3, help="random arrival orders (seeds)")
-    ap.add_argument("--write-model", type=Path, default=None, help="fit on all dev data and write the model here")
+    ap.add_argument("--out", type=Path, default=Path("/tmp/bench_stories"))
+    ap.add_argument("--orders", type=int, default=3, help="random arrival orders (seeds 0..N-1)")
+    ap.add_argument("--shipped", action="store_true", help="only the packaged model (and the baseline)")
+    ap.add_argument("--write-model", type=Path, default=None, help="fit on all dev corpora and write the model here")
     args = ap.parse_args()
+    if args.orders < 1:
+        die("--orders must be at least 1")
     args.out.mkdir(parents=True, exist_ok=True)
-    sys.path.insert(0, str(args.data.resolve().parent.parent / "eval"))
-    import metrics  # the shared scorer's metrics module
-
+    scorer = find_scorer()
     t0 = time.time()
-    arts, gold, topic_of = load(args.data)
-    ann = annotations(arts, args.out / "annotations.jsonl")
-    emb = embeddings(arts, args.out / "embeddings.npy")
-    feats = {a.id: story_features(AnnotatedArticle(a, ann.get(a.id)), emb[i]) for i, a in enumerate(arts)}
-    gold_topic = {a: topic_of[g] for a, g in gold.items()}
-    print(f"prepared {len(arts)} articles in {time.time() - t0:.1f}s", flush=True)
-    orders = [arrival_order(arts, s) for s in range(args.orders)]
-    results: dict[str, Any] = {"system": {}, "baselines": {}}
+    corpus = Corpus(args.data, args.out)
+    out = args.out / corpus.name
+    dev = [DEV_DATA / n for n in DEV_CORPORA if (DEV_DATA / n).is_dir()]
+    is_dev = any(d.resolve() == corpus.data for d in dev)
+    print(
+        f"{corpus.name}: {len(corpus.arts)} articles, {len(corpus.gold)} with gold, "
+        f"{len(set(corpus.gold.values()))} events ({time.time() - t0:.0f}s)",
+        flush=True,
+    )
+    results: dict[str, Any] = {"data": str(corpus.data), "orders": args.orders, "consolidate_every": CONSOLIDATE_EVERY}
 
-    for variant, uses_emb in (("newsweave (with MiniLM)", True), ("newsweave (no embeddings)", False)):
+    base = fixed_baseline(corpus)
+    results["fixed_baseline"] = score(scorer, corpus, base, out / "pred_baseline.jsonl")
+    results["fixed_baseline"]["n_events"] = len(set(base.values()))
+    b = results["fixed_baseline"]
+    print(
+        f"fixed baseline (TF-IDF single link, {BASELINE_DAYS}-day window, cosine >= {BASELINE_COSINE}): "
+        f"B3 F1 {b['bcubed']['f1']:.4f} (P {b['bcubed']['p']:.3f} R {b['bcubed']['r']:.3f}; "
+        f"pairwise F1 {b['pairwise']['f1']:.3f}; events {b['n_events']})",
+        flush=True,
+    )
+
+    if is_dev and not args.shipped:
+        others = [Corpus(d, args.out) for d in dev if d.resolve() != corpus.data]
         t = time.time()
-        runs, metas = crossfit(feats, arts, gold, topic_of, args.folds, orders, uses_emb)
-        per = []
-        for n, (ev, sl) in enumerate(runs):
-            s = score(args.data, ev, args.out / f"pred_{'emb' if uses_emb else 'noemb'}_{n}.jsonl")
-            s["storyline_vs_topic"] = topic_scores(metrics, gold_topic, sl)
-            s["n_events"] = len(set(ev.values()))
-            s["n_storylines"] = len(set(sl.values()))
-            per.append(s)
-        results["system"][variant] = {"runs": per, "folds": metas, "seconds": round(time.time() - t, 1)}
-        f1s = [r["bcubed"]["f1"] for r in per]
-        print(f"{variant}: B3 F1 per order {[round(x, 4) for x in f1s]} mean {np.mean(f1s):.4f}", flush=True)
-
-    thresholds = [round(0.30 + 0.025 * i, 3) for i in range(27)]
-    agg = tfidf_agglomerative(arts, thresholds)
-    agg_scores = {t: score(args.data, p, args.out / "pred_tfidf_agglo.jsonl") for t, p in agg.items()}
-    best_t = max(agg_scores, key=lambda t: agg_scores[t]["bcubed"]["f1"])
-    # CV threshold: per fold, best threshold on the other folds' articles, applied to the fold
-    topics = sorted({topic_of[g] for g in gold.values()}, key=int)
-    rng = random.Random(13)
-    rng.shuffle(topics)
-    fold_of_topic = {t: k % args.folds for k, t in enumerate(topics)}
-    cv_pred: dict[str, str] = {}
-    chosen = []
-    for k in range(args.folds):
-        train_ids = {a for a in gold if fold_of_topic[topic_of[gold[a]]] != k}
-
-        def f1_on(t: float, ids: set[str] = train_ids) -> float:
-            return float(metrics.bcubed({a: gold[a] for a in ids}, {a: agg[t][a] for a in ids})["f1"])
-
-        tk = max(thresholds, key=f1_on)
-        chosen.append(tk)
-        for a in gold:
-            if fold_of_topic[topic_of[gold[a]]] == k:
-                cv_pred[a] = f"{k}-{agg[tk][a]}"
-    results["baselines"]["tfidf_agglomerative_oracle"] = {"threshold": best_t, **agg_scores[best_t]}
-    results["baselines"]["tfidf_agglomerative_cv"] = {
-        "thresholds": chosen,
-        **score(args.data, cv_pred, args.out / "pred_tfidf_agglo_cv.jsonl"),
-    }
-    hd = hdbscan_runs(arts, emb)
-    hd_scores = {k: score(args.data, p, args.out / "pred_hdbscan.jsonl") for k, p in hd.items()}
-    best_h = max(hd_scores, key=lambda k: hd_scores[k]["bcubed"]["f1"])
-    results["baselines"]["minilm_hdbscan_oracle"] = {"params": best_h, **hd_scores[best_h]}
-    for name, r in results["baselines"].items():
-        print(f"{name}: B3 F1 {r['bcubed']['f1']:.4f} pairwise F1 {r['pairwise']['f1']:.4f}", flush=True)
+        loco = fit_on(others)
+        print(
+            f"leave-one-corpus-out model fitted on {loco.meta['trained_on']} ({time.time() - t:.0f}s): "
+            f"window {loco.window_days} d, join >= {loco.event_threshold}, split {loco.split_threshold}/"
+            f"{loco.split_min_part}, re-place {loco.reassign_threshold}",
+            flush=True,
+        )
+        results["loco"] = {"model": loco.to_dict(), **evaluate(loco, corpus, args.orders, scorer, out, "loco")}
+        print(_line("newsweave, model not fitted on this corpus (leave one corpus out)", results["loco"]), flush=True)
 
     if args.write_model:
-        base = [feats[arts[i].id] for i in orders[0]]
-        payload = {}
-        for key, uses_emb in (("with_embeddings", True), ("without_embeddings", False)):
-            m = fit_model(base, gold, topic_of, uses_emb)
-            m.meta["trained_on"] = "ECB+ dev topics 1-35 (all 772 documents), bench/bench_stories.py"
-            payload[key] = m.to_dict()
+        t = time.time()
+        model = fit_on([Corpus(d, args.out) for d in dev])
         args.write_model.parent.mkdir(parents=True, exist_ok=True)
-        args.write_model.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {args.write_model}")
-    (args.out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
-    print(f"total {time.time() - t0:.1f}s; results in {args.out / 'results.json'}")
+        args.write_model.write_text(json.dumps({"model": model.to_dict()}, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.write_model} (fitted on {model.meta['trained_on']}, {time.time() - t:.0f}s)", flush=True)
+
+    shipped = load_model()
+    trained = str(shipped.meta.get("trained_on", ""))
+    label = "in-sample: fitted on this corpus among others" if corpus.name in trained else "not fitted on this corpus"
+    results["shipped"] = {
+        "trained_on": trained,
+        "label": label,
+        **evaluate(shipped, corpus, args.orders, scorer, out, "shipped"),
+    }
+    print(_line(f"newsweave, shipped model ({label})", results["shipped"]), flush=True)
+
+    if not any(math.isfinite(r.get("mean", float("nan"))) for r in results.values() if isinstance(r, dict)):
+        die("scored nothing")
+    (out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print(f"total {time.time() - t0:.0f}s; results in {out / 'results.json'}")
 
 
 if __name__ == "__main__":

@@ -2,29 +2,47 @@
 
 Articles arrive one at a time (in publication order where known). Each is turned
 into cheap features read from its stored annotation (:func:`story_features`):
-TF-IDF over content lemmas (document frequencies are kept online), named-entity
-strings, title words, the publication day (or none) and, optionally, a dense
-sentence embedding. Candidate events come from an inverted index over each
-event's strongest terms, with posting lists capped to the most recent events, so
-adding one article costs the same however many are stored. Each candidate is
-scored by a logistic-regression model (optionally over all pairwise feature
-products) on similarity features, fitted on labelled dev data (see
-:func:`newsweave.stories_fit.fit_model`): cosines to the event's centroids
-(terms, entities, title, embedding), the best cosine to its most recent members
-(nearest member, for the few closest candidates only), cosines of the persons
-(each under the fullest name the article gives it, so namesakes differ), places
-and numbers named (a different victim, place or count marks a different event of
-the same kind), how many members mention the article's years and
-whether they share its latest year, and the date gap. The article joins the best event when
-its probability passes the model's tuned threshold, otherwise it starts a new
-event, and a second model places that new event in an existing storyline or a
-new one. An unknown date gives no time evidence (never a penalty or a bonus).
+content lemmas, named-entity strings, persons (under the fullest name the article
+gives, so namesakes differ), places and numbers, title words, years named, the
+publication day (or none), any reference back in time ("last month's attack") and,
+optionally, a dense sentence embedding.
+
+**Specific evidence, not famous names.** Terms, entities and numbers are weighted by
+how rare they are in the stream so far (document frequencies kept online in the
+clusterer's state, :meth:`StoryClusterer.idf`): a head of state named in a third of
+all articles counts for little, a village's name for a lot.
+
+**Time is evidence.** News events are bursty: the candidate events of a dated article
+are those with a dated member at most ``model.window_days`` away (and which would
+then span at most ``model.max_span_days``). Only an explicit follow-up widens that
+window: a reference back ("last month's", "a week ago") whose horizon covers the gap,
+plus a shared specific entity; the join's reason says so. An undated article is
+placed on text alone; an article without a publication date whose text opens with a
+dated line gets a date *estimate* (:attr:`StoryFeatures.day_estimated`), used for the
+window only and never as a publication date (an event's dates come from its members'
+publication dates).
+
+Candidates come from an inverted index over each event's strongest terms, with
+posting lists capped to the most recent events, so adding one article costs the same
+however many are stored. Each candidate is scored by a monotone logistic model
+(:class:`newsweave.stories_model.StoryModel`): similarity features (cosines of terms,
+entities, title, persons, places, numbers; nearest recent member; the most specific
+shared entity; year agreement) have non-negative weights, conflicts (persons, places
+or numbers known on both sides, the latest year) and the date gap non-positive ones,
+so a longer gap never makes a join more likely and no join is confident without
+evidence. The article joins the best event when its probability passes the tuned
+threshold, otherwise it starts a new event.
+
+**Storylines** link a new event to an earlier storyline only with stated evidence:
+a shared specific entity and term similarity, within a bounded horizon; the link's
+reason is kept on the event (:attr:`Story.link_reason`).
 
 After a batch of arrivals, :meth:`StoryClusterer.consolidate` revisits the events
 that changed: an event whose two halves would not join each other (under the same
-learned model) is split, and articles left alone in small events move to an event
-that has since grown around them; its settings are tuned on out-of-fold replays
-(:func:`newsweave.stories_fit.tune_consolidation`). Every move carries its reason.
+model) is split, and articles left alone in small events move to an event that has
+since grown around them (within the same time window); its settings are tuned on
+out-of-fold replays (:func:`newsweave.stories_fit.tune_consolidation`). Every move
+carries its reason.
 
 The clusterer's whole state (document frequencies, events, storylines, index)
 round-trips through a JSON-able dict (:meth:`StoryClusterer.to_dict`).
@@ -48,12 +66,10 @@ from newsweave.models import AnnotatedArticle, Article, EntitySpan
 from newsweave.reuse import words
 from newsweave.stories_model import (
     EVENT_FEATURES,
-    STORYLINE_FEATURES,
     Assignment,
     Move,
     Story,
     StoryModel,
-    expand,
     load_model,
     sigmoid,
 )
@@ -62,7 +78,6 @@ logger = logging.getLogger(__name__)
 
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
-#: Event-level pair features, in model order.
 #: Entity kinds compared on their own (a different victim, place or count marks a different event).
 KINDS = {
     "PERSON": "persons",
@@ -80,6 +95,37 @@ SPLIT_RECHECK_GROWTH = 1.5
 #: members of each half whose join probability to the other half is computed (the most recent)
 SPLIT_SAMPLE = 12
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+#: pseudo-documents added to the document count in :meth:`StoryClusterer.idf`, so that in a
+#: short stream a name every article shares still counts for something
+IDF_PRIOR_DOCS = 10
+#: how specific (:meth:`StoryClusterer.rarity`) a shared entity must be to support a follow-up
+FOLLOWUP_RARITY = 0.5
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+_MONTH_NO = {m: k for k, m in enumerate(_MONTHS.replace("|sept", "").split("|"), 1)}
+_DATELINE = re.compile(
+    rf"\b(?:(?P<mon>{_MONTHS})[a-z]*\.? (?P<day>\d{{1,2}}),? (?P<year>(?:19|20)\d\d)"
+    rf"|(?P<day2>\d{{1,2}}) (?P<mon2>{_MONTHS})[a-z]*\.?,? (?P<year2>(?:19|20)\d\d)"
+    r"|(?P<iso>(?:19|20)\d\d-\d\d-\d\d))\b",
+    re.IGNORECASE,
+)
+#: references back in time and the gaps (days) they can cover: an explicit follow-up
+BACK_REFERENCES = (
+    (
+        re.compile(
+            r"\b(?:last week(?:'s|end)?|earlier this week|(?:a|one) week ago|(?:several|a few) days ago)\b", re.I
+        ),
+        3,
+        14,
+    ),
+    (
+        re.compile(
+            r"\b(?:last month(?:'s)?|earlier this month|(?:a|one) month ago|(?:two|three|several|a few) weeks ago)\b",
+            re.I,
+        ),
+        10,
+        62,
+    ),
+)
 
 
 def _stopwords() -> frozenset[str]:
@@ -105,6 +151,11 @@ class StoryFeatures:
     embedding: np.ndarray | None = None
     years: list[int] = field(default_factory=list)
     kinds: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: ``day`` is an estimate read from the article's opening dated line, not its publication date
+    day_estimated: bool = False
+    #: the article's reference back in time ("last month's"), and the range of gaps (days) it covers
+    back_ref: str = ""
+    back_days: tuple[int, int] = (0, 0)
 
 
 def _day(published: str | None) -> int | None:
@@ -115,6 +166,33 @@ def _day(published: str | None) -> int | None:
         return date.fromisoformat(published[:10]).toordinal()
     except ValueError:
         return None
+
+
+def estimate_day(text: str, head: int = 200) -> int | None:
+    """A date estimate from an article's opening (a dateline such as "March 3, 2011"), or ``None``.
+
+    Only the first ``head`` characters are read: a date there dates the report; a date
+    further down usually dates something the report talks about.
+    """
+    m = _DATELINE.search(text[:head])
+    if m is None:
+        return None
+    try:
+        if m["iso"]:
+            return date.fromisoformat(m["iso"]).toordinal()
+        mon, day, year = (m["mon"], m["day"], m["year"]) if m["mon"] else (m["mon2"], m["day2"], m["year2"])
+        return date(int(year), _MONTH_NO[mon.lower()[:3]], int(day)).toordinal()
+    except (ValueError, KeyError):
+        return None
+
+
+def back_reference(text: str) -> tuple[str, tuple[int, int]]:
+    """The first reference back in time in ``text`` and the gaps (days) it covers, or ``("", (0, 0))``."""
+    for pattern, lo, hi in BACK_REFERENCES:
+        m = pattern.search(text)
+        if m is not None:
+            return m.group(0), (lo, hi)
+    return "", (0, 0)
 
 
 def _lead(text: str, limit: int = 110) -> str:
@@ -200,9 +278,12 @@ def story_features(item: AnnotatedArticle, embedding: np.ndarray | None = None) 
     years = {int(y) for y in _YEAR.findall(text)}
     if art.published:
         years.add(int(art.published[:4]))
+    day = _day(art.published)
+    estimated = day is None and (day := estimate_day(text)) is not None
+    ref, ref_days = back_reference(text)
     return StoryFeatures(
         art.id,
-        _day(art.published),
+        day,
         dict(terms),
         dict(ents),
         title,
@@ -210,6 +291,9 @@ def story_features(item: AnnotatedArticle, embedding: np.ndarray | None = None) 
         embedding,
         sorted(years),
         {k: dict(v) for k, v in kinds.items()},
+        estimated,
+        ref,
+        ref_days,
     )
 
 
@@ -222,11 +306,6 @@ def _unit(weights: dict[str, float]) -> dict[str, float]:
     """L2-normalized copy."""
     norm = math.sqrt(sum(v * v for v in weights.values()))
     return {k: v / norm for k, v in weights.items()} if norm > 0 else {}
-
-
-def _kind_unit(counts: dict[str, int]) -> dict[str, float]:
-    """Unit vector of an entity kind's mentions (log-scaled counts)."""
-    return _unit({k: 1.0 + math.log(v) for k, v in counts.items()})
 
 
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:
@@ -286,6 +365,7 @@ class _Cluster:
     members: list[tuple[dict[str, float], dict[str, float], np.ndarray | None]] = field(default_factory=list)
     kinds: dict[str, _Centroid] = field(default_factory=dict)
     checked: int = 0  # size at the last split check (see StoryClusterer.consolidate)
+    link_reason: str = ""  # an event's reason for being in its storyline
 
     def gap(self, day: int | None) -> float:
         """Days between ``day`` and the cluster's date range; 0 when either is unknown."""
@@ -317,6 +397,7 @@ class _Cluster:
             "top_years": {str(k): v for k, v in self.top_years.items()},
             "kinds": {k: c.vec for k, c in self.kinds.items()},
             "checked": self.checked,
+            "link_reason": self.link_reason,
             "members": [
                 {"terms": t, "entities": e, "embedding": None if m is None else m.tolist()} for t, e, m in self.members
             ],
@@ -356,7 +437,18 @@ class _Cluster:
             ],
             {k: _Centroid(dict(v), sum(x * x for x in v.values())) for k, v in d["kinds"].items()},
             int(d.get("checked", 0)),
+            str(d.get("link_reason", "")),
         )
+
+
+def _named(shared: Sequence[tuple[str, float]], n: int = 3) -> str:
+    """The first ``n`` shared entities with their rarity, for a reason."""
+    return ", ".join(f"'{e}' ({r:.2f})" for e, r in shared[:n])
+
+
+def _distance(f: StoryFeatures, c: _Cluster) -> str:
+    """Days between an article and a cluster's dates, for a reason (measured before the article joins)."""
+    return "date unknown" if f.day is None or c.first_day is None else f"{c.gap(f.day):.0f} days"
 
 
 def _two_means(vecs: Sequence[dict[str, float]], seeds: int = 1) -> list[list[int]]:
@@ -397,7 +489,7 @@ class StoryClusterer:
     """Online two-level clusterer (events, storylines) over :class:`StoryFeatures`.
 
     Args:
-        model: join decisions; ``None`` loads the packaged model.
+        model: join decisions and settings; ``None`` loads the packaged model.
         top_terms: strongest terms of each article that go into the index.
         posting_cap: most recent events kept per index term.
         max_candidates: events scored per article.
@@ -430,6 +522,7 @@ class StoryClusterer:
         self.split_cap = split_cap
         self.reassign_max = reassign_max
         self.n_docs = 0
+        #: document frequencies: terms as they are, entities under "@", numbers under "#"
         self.df: Counter[str] = Counter()
         self.events: dict[str, _Cluster] = {}
         self.storylines: dict[str, _Cluster] = {}
@@ -442,14 +535,35 @@ class StoryClusterer:
 
     # -- vectors -----------------------------------------------------------
 
-    def _vectors(self, f: StoryFeatures) -> tuple[dict[str, float], dict[str, float]]:
-        """Unit TF-IDF vectors of terms and of entities (entities share the df table, prefixed)."""
+    def idf(self, key: str) -> float:
+        """Inverse document frequency of a df key in the stream so far: ``log((N + N0) / (df + 1))``.
+
+        ``N0`` (:data:`IDF_PRIOR_DOCS`) keeps a short stream's shared names from counting for nothing.
+        """
+        return math.log((self.n_docs + IDF_PRIOR_DOCS) / (self.df.get(key, 0) + 1))
+
+    def rarity(self, key: str) -> float:
+        """How specific a df key is, in [0, 1]: its idf over the largest idf possible now."""
+        top = math.log(self.n_docs + IDF_PRIOR_DOCS)
+        return max(0.0, min(1.0, self.idf(key) / top)) if top > 0 else 0.0
+
+    def _weigh(self, counts: dict[str, int], prefix: str) -> dict[str, float]:
+        """Unit vector of log-scaled counts times idf (keys looked up as ``prefix + key``)."""
         log = math.log
-        lognp1 = log(self.n_docs + 1)
-        get = self.df.get
-        tv = _unit({t: (1.0 + log(c)) * (lognp1 - log(get(t, 0) + 1) + 1.0) for t, c in f.terms.items()})
-        ev = _unit({e: (1.0 + log(c)) * (lognp1 - log(get("@" + e, 0) + 1) + 1.0) for e, c in f.entities.items()})
-        return tv, ev
+        return _unit({k: (1.0 + log(c)) * self.idf(prefix + k) for k, c in counts.items()})
+
+    def _vectors(self, f: StoryFeatures) -> tuple[dict[str, float], dict[str, float]]:
+        """Unit TF-IDF vectors of terms and of entities (entities share the df table under "@")."""
+        return self._weigh(f.terms, ""), self._weigh(f.entities, "@")
+
+    def _kind_vecs(self, f: StoryFeatures) -> dict[str, dict[str, float]]:
+        """Unit TF-IDF vectors of the persons, places and numbers an article names."""
+        return {k: self._weigh(v, "#" if k == "numbers" else "@") for k, v in f.kinds.items() if v}
+
+    def specific_shared(self, ev: dict[str, float], c: _Cluster, min_rarity: float = 0.0) -> list[tuple[str, float]]:
+        """Entities of an article that cluster ``c`` also has, most specific first, with their rarity."""
+        shared = [(e, self.rarity("@" + e)) for e in ev if e in c.entities.vec]
+        return sorted((x for x in shared if x[1] >= min_rarity), key=lambda x: (-x[1], x[0]))
 
     def _keys(self, tv: dict[str, float], ev: dict[str, float]) -> list[str]:
         """Index keys of an article: its strongest terms and entities."""
@@ -458,15 +572,27 @@ class StoryClusterer:
         return [t for t, _ in top] + ["@" + e for e, _ in topents]
 
     def _candidates(
-        self, index: dict[str, list[str]], keys: list[str], weights: dict[str, float], live: dict[str, _Cluster]
+        self,
+        index: dict[str, list[str]],
+        keys: list[str],
+        weights: dict[str, float],
+        live: dict[str, _Cluster],
+        allow: Callable[[_Cluster], bool] | None = None,
     ) -> list[str]:
-        """Clusters of ``live`` sharing index keys with the article, best overlap first."""
+        """Clusters of ``live`` sharing index keys with the article (and passing ``allow``), best first."""
         votes: dict[str, float] = defaultdict(float)
+        ok: dict[str, bool] = {}
         for k in keys:
             w = weights.get(k, 0.0)
             for cid in index.get(k, ()):
-                if cid in live:  # an event emptied by consolidation may linger in old posting lists
-                    votes[cid] += w
+                if cid not in live:  # an event emptied by consolidation may linger in old posting lists
+                    continue
+                if allow is not None:
+                    if cid not in ok:
+                        ok[cid] = allow(live[cid])
+                    if not ok[cid]:
+                        continue
+                votes[cid] += w
         return heapq.nlargest(self.max_candidates, votes, key=votes.__getitem__)
 
     def _index(self, index: dict[str, list[str]], keys: list[str], cid: str) -> None:
@@ -478,82 +604,88 @@ class StoryClusterer:
             if len(post) > self.posting_cap:
                 del post[0]
 
+    # -- time --------------------------------------------------------------
+
+    def window(self, f: StoryFeatures, ev: dict[str, float], c: _Cluster) -> str | None:
+        """Whether event ``c`` is a candidate for ``f`` by time.
+
+        Returns:
+            ``""`` inside the time window (or when either side is undated: text alone decides),
+            the follow-up's reason when only an explicit reference back widens it, ``None`` when
+            the event is out of reach.
+        """
+        if f.day is None or c.first_day is None or c.last_day is None:
+            return ""
+        m = self.model
+        gap = c.gap(f.day)
+        if gap <= m.window_days and max(c.last_day, f.day) - min(c.first_day, f.day) <= m.max_span_days:
+            return ""
+        lo, hi = f.back_days
+        if f.day > c.last_day and lo <= gap <= hi:
+            shared = self.specific_shared(ev, c, FOLLOWUP_RARITY)
+            if shared:
+                names = ", ".join(f"'{e}'" for e, _ in shared[:3])
+                return f"follow-up: refers back ('{f.back_ref}') {gap:.0f} days after the event, shares {names}"
+        return None
+
     # -- features ----------------------------------------------------------
 
     def pair_features(
-        self,
-        f: StoryFeatures,
-        tv: dict[str, float],
-        ev: dict[str, float],
-        clusters: Sequence[_Cluster],
-        level: str = "event",
+        self, f: StoryFeatures, tv: dict[str, float], ev: dict[str, float], clusters: Sequence[_Cluster]
     ) -> np.ndarray:
-        """Similarity features between an article and candidate clusters (rows)."""
-        names = EVENT_FEATURES if level == "event" else STORYLINE_FEATURES
+        """Features (:data:`EVENT_FEATURES`) between an article and candidate events (rows)."""
+        names = EVENT_FEATURES
         rows = np.zeros((len(clusters), len(names)), dtype=np.float64)
         emb = f.embedding if self.model.uses_embeddings else None
-        tset = Counter(f.title_terms)
+        tw = {k: v * self.idf(k) for k, v in Counter(f.title_terms).items()}
+        tnorm = math.sqrt(sum(v * v for v in tw.values()))
         years = set(f.years)
         top_year = max(years) if years else 0
-        kunits = {k: _kind_unit(v) for k, v in f.kinds.items() if v}
-        tnorm = math.sqrt(sum(v * v for v in tset.values()))
+        kunits = self._kind_vecs(f)
         cts = [c.terms.cos(tv) for c in clusters]
         # nearest-member similarities only for the few candidates closest to the article (bounded cost)
         near = set(heapq.nlargest(self.member_candidates, range(len(clusters)), key=cts.__getitem__))
         for r, c in enumerate(clusters):
-            ct = cts[r]
-            ce = c.entities.cos(ev)
             members = c.members if r in near else []
-            shared = sum(1 for e in ev if e in c.entities.vec)
+            shared = self.specific_shared(ev, c)
             vals: dict[str, float] = {
-                "cos_terms": ct,
-                "cos_entities": ce,
-                "shared_entities": math.log1p(shared),
+                "cos_terms": cts[r],
+                "cos_entities": c.entities.cos(ev),
+                "specific_shared": shared[0][1] if shared else 0.0,
                 "log_gap_days": math.log1p(c.gap(f.day)),
-                "log_size": math.log(max(1, c.size)),
-                "year_match": (0.0 if not (years and c.years) else 1.0 if years & c.years else -1.0),
+                "cos_title": 0.0,
+                "cos_embedding": 0.0,
+                "member_embedding": 0.0,
+                "year_share": 0.0,
+                "top_year_conflict": 0.0,
             }
+            if tnorm > 0 and c.title:
+                cw = {k: v * self.idf(k) for k, v in c.title.items()}
+                cn = math.sqrt(sum(v * v for v in cw.values()))
+                vals["cos_title"] = sum(v * cw.get(k, 0.0) for k, v in tw.items()) / (tnorm * cn) if cn > 0 else 0.0
             if emb is not None and c.emb_sum is not None:
                 n = float(np.linalg.norm(c.emb_sum))
                 vals["cos_embedding"] = float(emb @ c.emb_sum) / n if n > 0 else 0.0
-            else:
-                vals["cos_embedding"] = 0.0
-            if level == "event":
-                vals["cos_title"] = 0.0
-                if tnorm > 0 and c.title:
-                    cn = math.sqrt(sum(v * v for v in c.title.values()))
-                    dot = sum(v * c.title.get(k, 0) for k, v in tset.items())
-                    vals["cos_title"] = dot / (tnorm * cn)
-                vals["terms_x_entities"] = ct * ce
-                vals["terms_x_embedding"] = ct * vals["cos_embedding"]
-                for kind in ("persons", "places", "numbers"):
-                    kc = c.kinds.get(kind)
-                    ku = kunits.get(kind)
-                    known = kc is not None and ku is not None and kc.norm2 > 0
-                    vals["cos_" + kind] = kc.cos(ku) if known and kc is not None and ku is not None else 0.0
-                    vals["has_" + kind] = 1.0 if known else 0.0
-                vals["member_entities"] = max((_dot(ev, me) for _, me, _ in members), default=0.0)
-            vals["member_terms"] = max((_dot(tv, mt) for mt, _, _ in members), default=0.0)
-            vals["member_embedding"] = 0.0
-            if emb is not None:
                 membs = [m for _, _, m in members if m is not None]
                 if membs:
-                    vals["member_embedding"] = float(np.max(np.vstack(membs) @ emb))
-            vals["year_share"] = vals["top_year_agree"] = vals["top_year_conflict"] = 0.0
+                    vals["member_embedding"] = max(0.0, float(np.max(np.vstack(membs) @ emb)))
+            for kind in ("persons", "places", "numbers"):
+                kc = c.kinds.get(kind)
+                ku = kunits.get(kind)
+                known = kc is not None and ku is not None and kc.norm2 > 0
+                vals["cos_" + kind] = kc.cos(ku) if known and kc is not None and ku is not None else 0.0
+                vals["has_" + kind] = 1.0 if known else 0.0
+            vals["member_entities"] = max((_dot(ev, me) for _, me, _ in members), default=0.0)
+            vals["member_terms"] = max((_dot(tv, mt) for mt, _, _ in members), default=0.0)
             if years and c.n_with_years:
                 vals["year_share"] = max(c.year_docs[y] for y in years) / c.n_with_years
-                agree = c.top_years[top_year] / c.n_with_years
-                vals["top_year_agree"] = agree
-                vals["top_year_conflict"] = 1.0 - agree
+                vals["top_year_conflict"] = 1.0 - c.top_years[top_year] / c.n_with_years
             rows[r] = [vals[n] for n in names]
         return rows
 
-    def _score(self, x: np.ndarray, level: str) -> np.ndarray:
-        m = self.model
-        z = expand(x, m.quadratic)
-        if level == "event":
-            return sigmoid(z @ np.asarray(m.event_coef) + m.event_intercept)
-        return sigmoid(z @ np.asarray(m.storyline_coef) + m.storyline_intercept)
+    def _score(self, x: np.ndarray) -> np.ndarray:
+        """Join probabilities of feature rows."""
+        return sigmoid(x @ np.asarray(self.model.event_coef) + self.model.event_intercept)
 
     # -- update ------------------------------------------------------------
 
@@ -570,15 +702,15 @@ class StoryClusterer:
             c.year_docs.update(f.years)
             c.n_with_years += 1
             c.top_years[max(f.years)] += 1
-        for kind, counts in f.kinds.items():
-            c.kinds.setdefault(kind, _Centroid()).add(_kind_unit(counts), self.centroid_cap)
+        for kind, unit in self._kind_vecs(f).items():
+            c.kinds.setdefault(kind, _Centroid()).add(unit, self.centroid_cap)
         c.members.append((tv, ev, f.embedding))
         if len(c.members) > self.member_cap:
             del c.members[0]
         if f.embedding is not None:
             c.emb_sum = f.embedding.astype(np.float32) if c.emb_sum is None else c.emb_sum + f.embedding
         c.size += 1
-        if f.day is not None:
+        if f.day is not None and not f.day_estimated:  # an estimate never dates an event
             c.first_day = f.day if c.first_day is None else min(c.first_day, f.day)
             c.last_day = f.day if c.last_day is None else max(c.last_day, f.day)
         # label: the most central member, preferring members that have a title
@@ -587,18 +719,62 @@ class StoryClusterer:
             c.label, c.label_score = f.label, score
 
     def observe(self, f: StoryFeatures) -> None:
-        """Count an article's terms into the document frequencies."""
+        """Count an article's terms, entities and numbers into the document frequencies."""
         self.n_docs += 1
         self.df.update(f.terms.keys())
         self.df.update("@" + e for e in f.entities)
+        self.df.update("#" + n for n in f.kinds.get("numbers", {}))
 
     def candidates(self, f: StoryFeatures) -> tuple[dict[str, float], dict[str, float], list[str], list[str]]:
-        """Vectors, index keys and candidate event ids for an article (after :meth:`observe`)."""
+        """Vectors, index keys and candidate event ids (within the time window) for an article.
+
+        Call after :meth:`observe`.
+        """
         tv, ev = self._vectors(f)
         keys = self._keys(tv, ev)
         weights = dict(tv)
         weights.update({"@" + e: w for e, w in ev.items()})
-        return tv, ev, keys, self._candidates(self.event_index, keys, weights, self.events)
+
+        def allow(c: _Cluster) -> bool:
+            return self.window(f, ev, c) is not None
+
+        return tv, ev, keys, self._candidates(self.event_index, keys, weights, self.events, allow)
+
+    def _storyline(
+        self, f: StoryFeatures, tv: dict[str, float], ev: dict[str, float], keys: list[str]
+    ) -> tuple[_Cluster | None, str]:
+        """The storyline a new event links to (``None``: a new one) and the stated reason.
+
+        A link needs a shared entity at least ``storyline_min_rarity`` specific and term cosine
+        at least ``storyline_min_terms``, within ``storyline_horizon_days`` of the storyline's
+        dated articles; the best such storyline by term plus entity cosine is chosen.
+        """
+        m = self.model
+        weights = {**tv, **{"@" + e: w for e, w in ev.items()}}
+
+        def allow(s: _Cluster) -> bool:
+            return f.day is None or s.first_day is None or s.gap(f.day) <= m.storyline_horizon_days
+
+        best: tuple[float, _Cluster, str] | None = None
+        near_miss = ""
+        for sid in self._candidates(self.storyline_index, keys, weights, self.storylines, allow):
+            s = self.storylines[sid]
+            ct = s.terms.cos(tv)
+            shared = self.specific_shared(ev, s, m.storyline_min_rarity)
+            if not shared or ct < m.storyline_min_terms:
+                if not near_miss:
+                    near_miss = f" (closest {sid}: terms {ct:.2f}, {len(shared)} specific shared entities)"
+                continue
+            score = ct + s.entities.cos(ev)
+            if best is None or score > best[0]:
+                why = (
+                    f"in storyline {sid}: shares specific {_named(shared)} (rarity >= {m.storyline_min_rarity:.2f}), "
+                    f"terms {ct:.2f} >= {m.storyline_min_terms:.2f}, {_distance(f, s)} from its articles"
+                )
+                best = (score, s, why)
+        if best is None:
+            return None, "new storyline: no storyline within reach shares a specific entity and its terms" + near_miss
+        return best[1], best[2]
 
     def add(self, f: StoryFeatures) -> Assignment:
         """Add one article: join the best event or start a new one (and place it in a storyline).
@@ -616,58 +792,48 @@ class StoryClusterer:
         self.observe(f)
         tv, ev, keys, cand = self.candidates(f)
         clusters = [self.events[c] for c in cand]
-        best_p, best = 0.0, None
-        x = None
+        best_p, best, k = 0.0, None, 0
+        x = np.zeros((0, len(EVENT_FEATURES)))
         if clusters:
-            x = self.pair_features(f, tv, ev, clusters, "event")
-            p = self._score(x, "event")
+            x = self.pair_features(f, tv, ev, clusters)
+            p = self._score(x)
             k = int(np.argmax(p))
             best_p, best = float(p[k]), clusters[k]
-        if best is not None and x is not None and best_p >= self.model.event_threshold:
-            k = clusters.index(best)
-            self._join(best, f, tv, ev, float(x[k, 0]))
+        estimated = ", the article's date estimated from its text" if f.day_estimated else ""
+        if best is not None and best_p >= self.model.event_threshold:
+            row = dict(zip(EVENT_FEATURES, x[k], strict=True))
+            # the evidence as it was before joining (the join moves the event's dates and entities)
+            follow, gap, shared = self.window(f, ev, best), _distance(f, best), _named(self.specific_shared(ev, best))
+            self._join(best, f, tv, ev, row["cos_terms"])
             best.article_ids.append(f.article_id)
             self._index(self.event_index, keys, best.id)
             self.article_event[f.article_id] = best.id
             self._dirty.add(best.id)
             sl = self.storylines[best.parent or ""]
-            self._join(sl, f, tv, ev, float(x[k, 0]))
+            self._join(sl, f, tv, ev, row["cos_terms"])
             sl.article_ids.append(f.article_id)
             self._index(self.storyline_index, keys, sl.id)
             why = (
                 f"joined {best.id} (p={best_p:.2f} >= {self.model.event_threshold:.2f}; "
-                f"terms {x[k, 0]:.2f}, entities {x[k, 1]:.2f}, embedding {x[k, 5]:.2f}, "
-                f"gap {'unknown' if f.day is None or best.first_day is None else f'{math.expm1(x[k, 4]):.0f} days'})"
+                f"terms {row['cos_terms']:.2f}, entities {row['cos_entities']:.2f}, "
+                f"most specific shared: {shared or 'none'}; "
+                f"gap {gap}{estimated}{'; ' + follow if follow else ''})"
             )
             return Assignment(f.article_id, best.id, sl.id, False, False, best_p, why)
         event = _Cluster(self._new_id("e"))
         why_new = (
             f"no event reached p >= {self.model.event_threshold:.2f} (best {best.id} p={best_p:.2f})"
             if best is not None
-            else "no candidate event shares index terms"
-        )
-        sl_cand = [
-            self.storylines[s]
-            for s in self._candidates(
-                self.storyline_index, keys, {**tv, **{"@" + e: w for e, w in ev.items()}}, self.storylines
-            )
-        ]
-        sl_best, sl_p = None, 0.0
-        if sl_cand:
-            xs = self.pair_features(f, tv, ev, sl_cand, "storyline")
-            ps = self._score(xs, "storyline")
-            k = int(np.argmax(ps))
-            sl_best, sl_p = sl_cand[k], float(ps[k])
-        new_sl = sl_best is None or sl_p < self.model.storyline_threshold
-        if new_sl:
+            else "no candidate event within the time window shares index terms"
+        ) + estimated
+        sl_found, why_sl = self._storyline(f, tv, ev, keys)
+        if sl_found is None:
             sl = _Cluster(self._new_id("s"))
             self.storylines[sl.id] = sl
-            why_sl = "new storyline" + (f" (best {sl_best.id} p={sl_p:.2f})" if sl_best is not None else "")
         else:
-            assert sl_best is not None
-            sl = sl_best
-            why_sl = f"in storyline {sl.id} (p={sl_p:.2f} >= {self.model.storyline_threshold:.2f})"
+            sl = sl_found
         event.parent = sl.id
+        event.link_reason = why_sl
         sl.children.append(event.id)
         self.events[event.id] = event
         self._join(event, f, tv, ev, 0.0)
@@ -675,10 +841,12 @@ class StoryClusterer:
         self._index(self.event_index, keys, event.id)
         self.article_event[f.article_id] = event.id
         self._dirty.add(event.id)
-        self._join(sl, f, tv, ev, 0.0 if new_sl else sl_p)
+        self._join(sl, f, tv, ev, 0.0 if sl_found is None else sl.terms.cos(tv))
         sl.article_ids.append(f.article_id)
         self._index(self.storyline_index, keys, sl.id)
-        return Assignment(f.article_id, event.id, sl.id, True, new_sl, best_p, f"new event: {why_new}; {why_sl}")
+        return Assignment(
+            f.article_id, event.id, sl.id, True, sl_found is None, best_p, f"new event: {why_new}; {why_sl}"
+        )
 
     def add_many(self, feats: Iterable[StoryFeatures]) -> list[Assignment]:
         """Add articles in the given order."""
@@ -688,7 +856,7 @@ class StoryClusterer:
 
     def _rebuild(self, c: _Cluster, feats: Sequence[StoryFeatures]) -> None:
         """Recompute a cluster's centroids and counts from its members' features (ids kept)."""
-        fresh = _Cluster(c.id, parent=c.parent, children=c.children)
+        fresh = _Cluster(c.id, parent=c.parent, children=c.children, link_reason=c.link_reason)
         for f in feats:
             tv, ev = self._vectors(f)
             self._join(fresh, f, tv, ev, fresh.terms.cos(tv) if fresh.size else 0.0)
@@ -710,8 +878,8 @@ class StoryClusterer:
             v.update({"@" + k: w for k, w in ev.items()})
             about.append(_unit(v))
             sp = {"@" + k: w for k, w in ev.items()}
-            for kind, counts in f.kinds.items():
-                sp.update({f"{kind}:{k}": w for k, w in _kind_unit(counts).items()})
+            for kind, unit in self._kind_vecs(f).items():
+                sp.update({f"{kind}:{k}": w for k, w in unit.items()})
             sp.update({f"year:{y}": 1.0 for y in f.years})
             specific.append(_unit(sp))
         out: list[list[int]] = []
@@ -728,7 +896,7 @@ class StoryClusterer:
 
     def _join_probability(self, f: StoryFeatures, vecs: _Vecs, c: _Cluster) -> float:
         """The event model's probability that ``f`` (with its vectors) belongs to event ``c``."""
-        return float(self._score(self.pair_features(f, vecs[0], vecs[1], [c], "event"), "event")[0])
+        return float(self._score(self.pair_features(f, vecs[0], vecs[1], [c]))[0])
 
     def _relocate(self, article_id: str, target: _Cluster, lookup: Callable[[str], StoryFeatures | None]) -> None:
         """Take an article out of its event (and storyline) and put it into ``target``."""
@@ -806,7 +974,7 @@ class StoryClusterer:
         # the half holding the event's first member keeps the event's id
         keep = 0 if e.article_ids[0] not in {f.article_id for f, _ in halves[1]} else 1
         moved = halves[1 - keep]
-        new = _Cluster(self._new_id("e"), parent=e.parent)
+        new = _Cluster(self._new_id("e"), parent=e.parent, link_reason=f"split from {e.id} (same storyline)")
         self.events[new.id] = new
         self.storylines[e.parent or ""].children.append(new.id)
         moved_ids = {f.article_id for f, _ in moved}
@@ -834,7 +1002,7 @@ class StoryClusterer:
             cand = [c for c in (self.events[i] for i in ids) if c.id != e.id and c.size > e.size]
             if not cand:
                 continue
-            p = self._score(self.pair_features(f, tv, ev, cand, "event"), "event")
+            p = self._score(self.pair_features(f, tv, ev, cand))
             k = int(np.argmax(p))
             if p[k] < self.model.reassign_threshold:
                 continue
@@ -926,7 +1094,17 @@ class StoryClusterer:
             for s in self.storylines.values()
         ]
         out += [
-            Story(e.id, e.label, "event", list(e.article_ids), iso(e.first_day), iso(e.last_day), e.parent, [])
+            Story(
+                e.id,
+                e.label,
+                "event",
+                list(e.article_ids),
+                iso(e.first_day),
+                iso(e.last_day),
+                e.parent,
+                [],
+                e.link_reason or None,
+            )
             for e in self.events.values()
         ]
         return out

@@ -1,12 +1,19 @@
-"""Fitting the story clusterer's join decisions on labelled data.
+"""Fitting the story clusterer's join decision and settings on labelled data.
 
 Training examples come from replaying a labelled stream with the gold clusters
 ("teacher forcing"): for each article, the candidate events the index proposes
-(plus its gold event, if one exists already) become feature rows, labelled 1 for
-the gold event and 0 otherwise; a new gold event gives the same kind of rows
-against storylines. Two logistic regressions (scikit-learn) are fitted; then the
-join thresholds are chosen by running the real online clusterer over the same
-training stream and keeping the threshold with the best B-cubed F1.
+within the time window (plus its gold event, if one exists already and is within
+reach) become feature rows, labelled 1 for the gold event and 0 otherwise. A
+logistic regression with sign constraints (similarities >= 0, conflicts and the
+date gap <= 0; see :data:`newsweave.stories_model.EVENT_SIGNS`) is fitted by
+L-BFGS-B; then the time window and the join threshold are chosen by running the
+real online clusterer over the same training stream and keeping the pair with
+the best B-cubed F1, and the consolidation settings on an out-of-fold replay
+(:func:`tune_consolidation`). The storyline rule's settings are fixed, not fitted.
+
+The generalization protocol of ``bench/bench_stories.py`` fits on one corpus and
+scores on another (leave one corpus out), so every setting here is chosen on the
+training corpus only.
 """
 
 from __future__ import annotations
@@ -16,28 +23,28 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+from scipy.optimize import minimize
 
 from newsweave.stories import (
     EVENT_FEATURES,
-    STORYLINE_FEATURES,
     StoryClusterer,
     StoryFeatures,
     StoryModel,
     _Cluster,
 )
-from newsweave.stories_model import expand
+from newsweave.stories_model import EVENT_SIGNS
 
-QUADRATIC = True
-
-THRESHOLDS = tuple(round(0.2 + 0.05 * i, 2) for i in range(13))
+THRESHOLDS = tuple(round(0.05 + 0.05 * i, 2) for i in range(16))
+#: time windows tried (days from the nearest dated member of an event)
+WINDOWS = (7, 14, 30)
 #: consolidation settings tried (0 / above 1: off); see ``StoryClusterer.consolidate``
-SPLIT_THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
-SPLIT_MIN_PARTS = (3, 4, 5)
-REASSIGN_THRESHOLDS = (2.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
+SPLIT_THRESHOLDS = (0.0, 0.2, 0.4, 0.6)
+SPLIT_MIN_PARTS = (3, 5)
+REASSIGN_THRESHOLDS = (2.0, 0.1, 0.2, 0.4)
 #: articles between two consolidation passes when a stream is replayed (a pipeline run's batch)
 CONSOLIDATE_EVERY = 100
-STORYLINE_THRESHOLDS = tuple(round(0.2 + 0.1 * i, 1) for i in range(7))
+#: similarities below which a join must stay below the threshold (checked on every fitted model)
+NO_EVIDENCE = 0.05
 
 
 def bcubed_f1(gold: Mapping[str, str], pred: Mapping[str, str]) -> tuple[float, float, float]:
@@ -69,73 +76,51 @@ def bcubed_f1(gold: Mapping[str, str], pred: Mapping[str, str]) -> tuple[float, 
 
 def _placeholder(uses_embeddings: bool) -> StoryModel:
     """A model whose weights are unused (teacher forcing only reads features)."""
-    return StoryModel([0.0] * len(EVENT_FEATURES), 0.0, 0.5, [0.0] * len(STORYLINE_FEATURES), 0.0, 0.5, uses_embeddings)
+    return StoryModel([0.0] * len(EVENT_FEATURES), 0.0, 0.5, uses_embeddings)
 
 
 def pair_examples(
     stream: Sequence[StoryFeatures],
     gold_event: Mapping[str, str],
-    gold_storyline: Mapping[str, str],
     uses_embeddings: bool,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Feature rows and labels from replaying ``stream`` with the gold clusters.
+    window_days: int = 7,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Feature rows and labels from replaying ``stream`` with the gold events.
 
     Args:
         stream: article features in arrival order.
         gold_event: article id -> gold event label.
-        gold_storyline: gold event label -> gold storyline label.
         uses_embeddings: compute the embedding features.
+        window_days: the time window the candidates come from (as at inference, the gold
+            event is a positive example only when it is within reach).
 
     Returns:
-        ``(X_event, y_event, X_storyline, y_storyline)``.
+        ``(X, y)``.
     """
-    clf = StoryClusterer(_placeholder(uses_embeddings))
+    model = _placeholder(uses_embeddings)
+    model.window_days = window_days
+    clf = StoryClusterer(model)
     xe: list[np.ndarray] = []
     ye: list[int] = []
-    xs: list[np.ndarray] = []
-    ys: list[int] = []
     for f in stream:
         clf.observe(f)
         tv, ev, keys, cand = clf.candidates(f)
         g = gold_event[f.article_id]
-        gs = gold_storyline[g]
         ids = list(cand)
-        if g in clf.events and g not in ids:
+        if g in clf.events and g not in ids and clf.window(f, ev, clf.events[g]) is not None:
             ids.append(g)
         if ids:
-            xe.append(clf.pair_features(f, tv, ev, [clf.events[c] for c in ids], "event"))
+            xe.append(clf.pair_features(f, tv, ev, [clf.events[c] for c in ids]))
             ye.extend(int(c == g) for c in ids)
-        weights = {**tv, **{"@" + e: w for e, w in ev.items()}}
         if g not in clf.events:
-            sids = clf._candidates(clf.storyline_index, keys, weights, clf.storylines)
-            if gs in clf.storylines and gs not in sids:
-                sids.append(gs)
-            if sids:
-                xs.append(clf.pair_features(f, tv, ev, [clf.storylines[s] for s in sids], "storyline"))
-                ys.extend(int(s == gs) for s in sids)
-            event = _Cluster(g, parent=gs)
-            clf.events[g] = event
-            if gs not in clf.storylines:
-                clf.storylines[gs] = _Cluster(gs)
-            clf.storylines[gs].children.append(g)
+            clf.events[g] = _Cluster(g)
         event = clf.events[g]
-        sl = clf.storylines[gs]
-        for c in (event, sl):
-            clf._join(c, f, tv, ev, 0.0)
-            c.article_ids.append(f.article_id)
+        clf._join(event, f, tv, ev, 0.0)
+        event.article_ids.append(f.article_id)
         clf._index(clf.event_index, keys, g)
-        clf._index(clf.storyline_index, keys, gs)
         clf.article_event[f.article_id] = g
-
-    def stack(rows: list[np.ndarray], n: int) -> np.ndarray:
-        return np.vstack(rows) if rows else np.zeros((0, n))
-
-    return (
-        stack(xe, len(EVENT_FEATURES)),
-        np.asarray(ye),
-        stack(xs, len(STORYLINE_FEATURES)),
-        np.asarray(ys),
-    )
+    x = np.vstack(xe) if xe else np.zeros((0, len(EVENT_FEATURES)))
+    return x, np.asarray(ye)
 
 
 def run_stream(
@@ -198,72 +183,90 @@ def run_crossfit(
     return ev, {a: clf.events[e].parent or "" for a, e in ev.items()}
 
 
-def _fit_logistic(x: np.ndarray, y: np.ndarray, c: float, quadratic: bool) -> tuple[list[float], float]:
-    """L2 logistic regression on standardized model inputs, folded back to raw-input weights."""
-    z = expand(x, quadratic)
-    mean = z.mean(axis=0)
-    scale = z.std(axis=0)
+def fit_logistic(x: np.ndarray, y: np.ndarray, c: float, signs: Sequence[int]) -> tuple[list[float], float]:
+    """L2 logistic regression whose weights have the given signs (+1: >= 0, -1: <= 0).
+
+    Fitted on standardized inputs (a positive scale keeps each weight's sign) by L-BFGS-B with
+    bounds, folded back to raw-input weights.
+    """
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
     scale[scale == 0] = 1.0
-    lr = LogisticRegression(C=c, max_iter=5000).fit((z - mean) / scale, y)
-    coef = lr.coef_[0] / scale
-    return coef.tolist(), float(lr.intercept_[0] - coef @ mean)
+    z = (x - mean) / scale
+    d = z.shape[1]
+    yf = y.astype(np.float64)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        t = z @ w[:d] + w[d]
+        p = 1.0 / (1.0 + np.exp(-t))
+        val = float(np.sum(np.logaddexp(0.0, t) - yf * t) + 0.5 * (w[:d] @ w[:d]) / c)
+        r = p - yf
+        return val, np.concatenate([z.T @ r + w[:d] / c, [r.sum()]])
+
+    bounds = [(0.0, None) if s > 0 else (None, 0.0) for s in signs] + [(None, None)]
+    res = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 2000})
+    coef = res.x[:d] / scale
+    return coef.tolist(), float(res.x[d] - coef @ mean)
 
 
 def _fit_join(
     stream: Sequence[StoryFeatures],
     gold_event: Mapping[str, str],
-    gold_storyline: Mapping[str, str],
     uses_embeddings: bool,
     c: float,
-    quadratic: bool,
+    windows: Sequence[int] = WINDOWS,
 ) -> tuple[StoryModel, dict[str, float]]:
-    """Both logistic join models, the event join threshold tuned on the stream itself."""
-    xe, ye, xs, ys = pair_examples(stream, gold_event, gold_storyline, uses_embeddings)
-    coef_e, icpt_e = _fit_logistic(xe, ye, c, quadratic)
-    coef_s, icpt_s = _fit_logistic(xs, ys, c, quadratic)
-    model = StoryModel(coef_e, icpt_e, 0.5, coef_s, icpt_s, 0.5, uses_embeddings, quadratic=quadratic)
+    """The join model for each time window, the window and join threshold tuned on the stream itself."""
     gold = {f.article_id: gold_event[f.article_id] for f in stream}
-    best = (-1.0, 0.5)
-    for t in THRESHOLDS:
-        model.event_threshold = t
-        f1 = bcubed_f1(gold, run_stream(model, stream)[0])[2]
-        if f1 > best[0]:
-            best = (f1, t)
-    model.event_threshold = best[1]
-    return model, {"event_pairs": len(ye), "storyline_pairs": len(ys), "train_event_bcubed_f1": round(best[0], 4)}
+    best: tuple[float, StoryModel | None, int] = (-1.0, None, 0)
+    for w in windows:
+        x, y = pair_examples(stream, gold_event, uses_embeddings, w)
+        coef, icpt = fit_logistic(x, y, c, EVENT_SIGNS)
+        model = StoryModel(coef, icpt, 0.5, uses_embeddings, window_days=w)
+        for t in THRESHOLDS:
+            model.event_threshold = t
+            f1 = bcubed_f1(gold, run_stream(model, stream)[0])[2]
+            if f1 > best[0] + 1e-9:
+                best = (f1, StoryModel.from_dict(model.to_dict()), len(y))
+    assert best[1] is not None
+    model = best[1]
+    # no confident join without evidence, whatever the fit says
+    model.event_threshold = max(model.event_threshold, round(model.no_evidence_probability(NO_EVIDENCE) + 0.01, 2))
+    return model, {"event_pairs": best[2], "train_event_bcubed_f1": round(best[0], 4)}
 
 
 def tune_consolidation(
     stream: Sequence[StoryFeatures],
     gold_event: Mapping[str, str],
-    gold_storyline: Mapping[str, str],
+    gold_group: Mapping[str, str],
     uses_embeddings: bool,
-    c: float = 0.1,
-    quadratic: bool = QUADRATIC,
+    c: float = 1.0,
     folds: int = 3,
+    window_days: int = 7,
 ) -> tuple[float, int, float, dict[str, float]]:
     """Consolidation settings chosen on an out-of-fold replay of a labelled stream.
 
     Consolidation repairs the mistakes the join model makes on stories it has never seen,
-    so it is tuned where such mistakes happen: the stream's storylines (topics) are split
-    into ``folds`` groups, a join model is fitted without each group, and the stream is
-    replayed with every article decided by the model that did not see its storyline. The
-    split setting is chosen first, then the re-placement threshold, by B-cubed F1.
+    so it is tuned where such mistakes happen: the stream's groups (storylines or topics
+    where known, else events) are split into ``folds`` groups, a join model is fitted
+    without each, and the stream is replayed with every article decided by the model that
+    did not see its group. The split setting is chosen first, then the re-placement
+    threshold, by B-cubed F1.
 
     Returns:
         ``(split_threshold, split_min_part, reassign_threshold, scores)``; ``scores`` holds the
         replay's B-cubed F1 without and with consolidation. With fewer than ``2 * folds``
-        storylines nothing can be held out and consolidation stays off.
+        groups nothing can be held out and consolidation stays off.
     """
-    groups = sorted({gold_storyline[gold_event[f.article_id]] for f in stream})
-    if len(groups) < 2 * folds:  # too few storylines to hold some out: consolidation stays off
+    groups = sorted({gold_group[gold_event[f.article_id]] for f in stream})
+    if len(groups) < 2 * folds:  # too few groups to hold some out: consolidation stays off
         return 0.0, SPLIT_MIN_PARTS[0], 2.0, {}
     fold_of_group = {g: k % folds for k, g in enumerate(groups)}
-    fold_of = {f.article_id: fold_of_group[gold_storyline[gold_event[f.article_id]]] for f in stream}
+    fold_of = {f.article_id: fold_of_group[gold_group[gold_event[f.article_id]]] for f in stream}
     models = {
-        k: _fit_join(
-            [f for f in stream if fold_of[f.article_id] != k], gold_event, gold_storyline, uses_embeddings, c, quadratic
-        )[0]
+        k: _fit_join([f for f in stream if fold_of[f.article_id] != k], gold_event, uses_embeddings, c, (window_days,))[
+            0
+        ]
         for k in range(folds)
     }
     gold = {f.article_id: gold_event[f.article_id] for f in stream}
@@ -292,50 +295,36 @@ def tune_consolidation(
 def fit_model(
     stream: Sequence[StoryFeatures],
     gold_event: Mapping[str, str],
-    gold_storyline: Mapping[str, str],
-    uses_embeddings: bool,
-    c: float = 0.1,
-    quadratic: bool = QUADRATIC,
+    gold_group: Mapping[str, str] | None = None,
+    uses_embeddings: bool = False,
+    c: float = 1.0,
     consolidation_folds: int = 3,
+    windows: Sequence[int] = WINDOWS,
 ) -> StoryModel:
-    """Fit both join models, tune the join thresholds and the consolidation settings.
+    """Fit the join model, tune the time window, the join threshold and the consolidation settings.
 
     Args:
         stream: training article features in arrival order.
         gold_event: article id -> gold event label.
-        gold_storyline: gold event label -> gold storyline label.
+        gold_group: gold event label -> larger group (storyline, topic) used to hold data out
+            when consolidation is tuned; ``None``: each event is its own group.
         uses_embeddings: use the embedding features (articles need embeddings).
-        c: inverse L2 regularization strength of the logistic regressions.
-        quadratic: also weigh all pairwise products of the features.
-        consolidation_folds: storyline folds of the out-of-fold replay that tunes consolidation
+        c: inverse L2 regularization strength of the logistic regression (standardized inputs).
+        consolidation_folds: folds of the out-of-fold replay that tunes consolidation
             (:func:`tune_consolidation`); 0 leaves consolidation off.
+        windows: time windows (days) tried.
 
     Returns:
         The fitted :class:`StoryModel`; ``meta`` records the training size and the
-        training-stream B-cubed F1 at the chosen thresholds.
+        training-stream B-cubed F1 at the chosen settings.
     """
-    model, meta = _fit_join(stream, gold_event, gold_storyline, uses_embeddings, c, quadratic)
+    model, meta = _fit_join(stream, gold_event, uses_embeddings, c, windows)
     if consolidation_folds:
+        groups = gold_group if gold_group is not None else {g: g for g in set(gold_event.values())}
         split, min_part, reassign, scores = tune_consolidation(
-            stream, gold_event, gold_storyline, uses_embeddings, c, quadratic, consolidation_folds
+            stream, gold_event, groups, uses_embeddings, c, consolidation_folds, model.window_days
         )
         model.split_threshold, model.split_min_part, model.reassign_threshold = split, min_part, reassign
         meta.update(scores)
-    gold = {f.article_id: gold_event[f.article_id] for f in stream}
-    gold_sl = {a: gold_storyline[g] for a, g in gold.items()}
-    best_s = (-1.0, 0.5)
-    for t in STORYLINE_THRESHOLDS:
-        model.storyline_threshold = t
-        _, sl = run_stream(model, stream)
-        f1 = bcubed_f1(gold_sl, sl)[2]
-        if f1 > best_s[0]:
-            best_s = (f1, t)
-    model.storyline_threshold = best_s[1]
-    model.meta = {
-        "train_articles": len(stream),
-        **meta,
-        "train_storyline_bcubed_f1": round(best_s[0], 4),
-        "C": c,
-        "quadratic": quadratic,
-    }
+    model.meta = {"train_articles": len(stream), **meta, "C": c}
     return model
