@@ -219,6 +219,16 @@ def test_normalizer_output_on_word_salad_matches_the_schema(words: list[str], pu
             assert DATE.fullmatch(event_date(t.type, t.value)), (text, published, t)
 
 
+@pytest.mark.xfail(strict=True, raises=ValueError, reason="timex._h_century reads ordinal words past 'tenth' "
+                   "with int(''): 'the twentieth century' (timeline17 has it) raises ValueError and the events stage "
+                   "fails for the whole corpus")
+@pytest.mark.parametrize(("text", "value"), [("the twentieth century", "19"), ("the eleventh century", "10"),
+                                             ("the twenty-first century", "20")])
+def test_century_words(text: str, value: str) -> None:
+    (t,) = find_timexes(text, "2010-06-09")
+    assert t.value == value and DATE.fullmatch(t.value)
+
+
 ODD_HALF = re.compile(r"\b(?:third|fourth|3rd|4th)[- ](?:\w+ )?half\b", re.IGNORECASE)
 
 
