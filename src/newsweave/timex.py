@@ -246,8 +246,14 @@ def _h_decade_word(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] |
     return "DATE", f"19{tens // 10}", _part_mod(surface)
 
 
+#: Ordinal words a century can be named with ('the twentieth century'), past ORDINALS' 'tenth'.
+CENTURY_ORDINALS = {**ORDINALS, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+                    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20,
+                    "twenty-first": 21}
+
+
 def _h_century(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
-    n = ORDINALS.get(m["ord"].lower()) or int(re.sub(r"\D", "", m["ord"]))
+    n = CENTURY_ORDINALS.get(m["ord"].lower()) or int(re.sub(r"\D", "", m["ord"]))
     return "DATE", f"{n - 1:02d}", None
 
 
@@ -452,8 +458,10 @@ def _h_season_year(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
     return "DATE", f"{m['year']}-{SEASONS[m['season'].lower()]}", None
 
 
-def _h_quarter(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+def _h_quarter(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
     q = ORDINALS[m["ord"].lower()]
+    if q > (2 if m["half"] else 4):  # 'the third half' is not a part of a year
+        return None
     if m["year"] or m["year2"]:
         year = m["year"] or m["year2"]
     elif m["rel"]:

@@ -156,42 +156,55 @@ _FRACTION_UNITS = {"year": (12, "month"), "week": (7, "day"), "day": (24, "hour"
 
 def iso_week(d: dt.date) -> str:
     y, w, _ = d.isocalendar()
-    return f"{y}-W{w:02d}"
+    return f"{y:04d}-W{w:02d}"
 
 
 def quarter(d: dt.date) -> tuple[int, int]:
     return d.year, (d.month - 1) // 3 + 1
 
 
+def _year_field(v: int, width: int) -> str:
+    """A TIMEX3 year, decade or century field: zero-padded, 'BC' before the era.
+
+    Raises:
+        OverflowError: the value needs more digits than the field has.
+    """
+    if abs(v) >= 10**width:
+        raise OverflowError(v)
+    return f"BC{-v:0{width}d}" if v < 0 else f"{v:0{width}d}"
+
+
 def shift_value(ref: dt.date | None, unit: str, n: int) -> str:
-    """The unit-granular value ``n`` units away from ``ref`` (placeholder when ``ref`` is None)."""
+    """The unit-granular value ``n`` units away from ``ref`` (placeholder when ``ref`` is None or out of range)."""
     unit = unit.rstrip("s")
     if unit == "centurie":
         unit = "century"
+    placeholder = {"day": "XXXX-XX-XX", "night": "XXXX-XX-XX", "week": "XXXX-WXX", "weekend": "XXXX-WXX-WE",
+                   "month": "XXXX-XX", "quarter": "XXXX-QX", "year": "XXXX", "decade": "XXX",
+                   "century": "XX"}.get(unit, "XXXX-XX-XX")
     if ref is None:
-        return {"day": "XXXX-XX-XX", "night": "XXXX-XX-XX", "week": "XXXX-WXX", "weekend": "XXXX-WXX-WE",
-                "month": "XXXX-XX", "quarter": "XXXX-QX", "year": "XXXX", "decade": "XXX",
-                "century": "XX"}.get(unit, "XXXX-XX-XX")
-    if unit in ("day", "night"):
-        return (ref + dt.timedelta(days=n)).isoformat()
-    if unit == "week":
-        return iso_week(ref + dt.timedelta(weeks=n))
-    if unit == "weekend":
-        return iso_week(ref + dt.timedelta(weeks=n)) + "-WE"
-    if unit == "month":
-        d = ref + relativedelta(months=n)
-        return f"{d.year}-{d.month:02d}"
-    if unit == "quarter":
-        y, q = quarter(ref)
-        k = y * 4 + (q - 1) + n
-        return f"{k // 4}-Q{k % 4 + 1}"
-    if unit == "year":
-        return str(ref.year + n)
-    if unit == "decade":
-        return str(ref.year // 10 + n)
-    if unit == "century":
-        return str(ref.year // 100 + n)
-    return (ref + dt.timedelta(days=n)).isoformat()
+        return placeholder
+    try:
+        if unit == "week":
+            return iso_week(ref + dt.timedelta(weeks=n))
+        if unit == "weekend":
+            return iso_week(ref + dt.timedelta(weeks=n)) + "-WE"
+        if unit == "month":
+            d = ref + relativedelta(months=n)
+            return f"{d.year:04d}-{d.month:02d}"
+        if unit == "quarter":
+            y, q = quarter(ref)
+            k = y * 4 + (q - 1) + n
+            return f"{_year_field(k // 4, 4)}-Q{k % 4 + 1}"
+        if unit == "year":
+            return _year_field(ref.year + n, 4)
+        if unit == "decade":
+            return _year_field(ref.year // 10 + n, 3)
+        if unit == "century":
+            return _year_field(ref.year // 100 + n, 2)
+        return (ref + dt.timedelta(days=n)).isoformat()  # day, night and anything finer
+    except (OverflowError, ValueError):  # before year 1 or after 9999: the calendar cannot say
+        return placeholder
 
 
 def parse_iso(value: str | None) -> dt.date | None:
