@@ -312,7 +312,8 @@ def _dot(a: dict[str, float], b: dict[str, float]) -> float:
     """Sparse dot product (iterates the smaller dict)."""
     if len(a) > len(b):
         a, b = b, a
-    return sum(v * b.get(k, 0.0) for k, v in a.items())
+    get = b.get
+    return sum([v * get(k, 0.0) for k, v in a.items()])
 
 
 @dataclass(slots=True)
@@ -532,6 +533,7 @@ class StoryClusterer:
         self._next = 0
         #: events changed since the last :meth:`consolidate`
         self._dirty: set[str] = set()
+        self._kind_memo: tuple[StoryFeatures | None, int, dict[str, dict[str, float]]] = (None, -1, {})
 
     # -- vectors -----------------------------------------------------------
 
@@ -557,8 +559,15 @@ class StoryClusterer:
         return self._weigh(f.terms, ""), self._weigh(f.entities, "@")
 
     def _kind_vecs(self, f: StoryFeatures) -> dict[str, dict[str, float]]:
-        """Unit TF-IDF vectors of the persons, places and numbers an article names."""
-        return {k: self._weigh(v, "#" if k == "numbers" else "@") for k, v in f.kinds.items() if v}
+        """Unit TF-IDF vectors of the persons, places and numbers an article names.
+
+        The last result is reused while neither the article nor the document count changed.
+        """
+        if self._kind_memo[0] is f and self._kind_memo[1] == self.n_docs:
+            return self._kind_memo[2]
+        out = {k: self._weigh(v, "#" if k == "numbers" else "@") for k, v in f.kinds.items() if v}
+        self._kind_memo = (f, self.n_docs, out)
+        return out
 
     def specific_shared(self, ev: dict[str, float], c: _Cluster, min_rarity: float = 0.0) -> list[tuple[str, float]]:
         """Entities of an article that cluster ``c`` also has, most specific first, with their rarity."""
