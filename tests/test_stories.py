@@ -326,7 +326,8 @@ def test_no_confident_join_without_evidence(toy_model: StoryModel, gap: int) -> 
     for model in _models(toy_model):
         clf = StoryClusterer(model)
         for against in (0.0, 1.0):
-            x = _row(**dict.fromkeys(EVIDENCE, 0.02), **{**dict.fromkeys(AGAINST, against), "log_gap_days": np.log1p(gap)})
+            against_all = {**dict.fromkeys(AGAINST, against), "log_gap_days": float(np.log1p(gap))}
+            x = _row(**dict.fromkeys(EVIDENCE, 0.02), **against_all)
             assert float(clf._score(x)[0]) < model.event_threshold
         assert model.no_evidence_probability(0.05) < model.event_threshold
 
