@@ -153,6 +153,30 @@ def test_one_failed_output_keeps_the_others(seeds_dir: Path, tmp_path: Path,
     assert "outputs not written" in result.output
 
 
+def test_failed_stage_is_one_line_and_exit_1(seeds_dir: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsweave import cli, pipeline
+
+    monkeypatch.setattr(cli.err_console, "width", 400)
+    db = _analyzed(seeds_dir, tmp_path)  # also fills pipeline.STAGES
+
+    stage = pipeline.STAGES[1]
+
+    def broken(store: object, settings: object) -> str:
+        raise ValueError("bad value\nmore")
+
+    monkeypatch.setattr(stage, "run", broken)
+    out = tmp_path / "report"
+    result = runner.invoke(app, ["analyze", "--db", db, "--force", "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: [E050] stage {stage.name} failed (ValueError: bad value"], result.output
+    assert (out / "dossier.json").exists()  # the outputs are still written, from the records kept
+    result = runner.invoke(app, ["--debug", "analyze", "--db", db, "--force"])
+    assert result.exit_code == 1 and "Traceback" in result.output and "ValueError: bad value" in result.output
+
+
 def test_invalid_dossier_is_not_written_but_pages_are(seeds_dir: Path, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from newsweave import cli

@@ -3,7 +3,7 @@
 Failures are one line each: ``error: [CODE] message`` for errors newsweave raises on
 purpose (stable codes, see :mod:`newsweave.errors`), ``error: unexpected ...`` for
 anything else; ``newsweave --debug COMMAND`` adds the traceback. Exit codes: 0 done,
-1 an output could not be written or an unexpected error, 2 an expected error stopped
+1 an output could not be written, an analysis stage failed or an unexpected error, 2 an expected error stopped
 the command, 130 interrupted (Ctrl-C); what was stored before the interrupt is kept
 and a re-run resumes from there.
 """
@@ -34,7 +34,7 @@ from typer import _click
 from typer.core import TyperGroup
 
 from newsweave.config import Settings, default_db_url
-from newsweave.errors import NewsweaveError
+from newsweave.errors import NewsweaveError, StageError
 from newsweave.models import InputFate
 from newsweave.report.output import Outcome, clean
 from newsweave.store import Store
@@ -225,10 +225,17 @@ def analyze(
             print_fates(report.fates)
         for stage, what in report.stages.items():
             console.print(Text.assemble((stage, "bold"), ": ", clean(what)))
+        written = True
         if json_path or out:
             outcomes = write_reports(build_dossier(store, report.fates), store, out, json_path)
-            if not print_outcomes(outcomes, _debug()):
-                raise typer.Exit(EXIT_FAILED)
+            written = print_outcomes(outcomes, _debug())
+        for name, exc in report.failures.items():
+            failed = StageError(f"stage {name} failed ({type(exc).__name__}: {exc}); its previous records "
+                                "are kept and the other stages ran")
+            failed.__cause__ = exc
+            report_error(failed, _debug())
+        if not written or report.failures:
+            raise typer.Exit(EXIT_FAILED)
 
 
 def print_outcomes(outcomes: list[Outcome], debug: bool = False) -> bool:

@@ -37,3 +37,9 @@ class ModelError(NewsweaveError):
     """A required model package is missing or broken."""
 
     code = "E030"
+
+
+class StageError(NewsweaveError):
+    """An analysis stage failed; its previous records are kept and the other stages ran."""
+
+    code = "E050"

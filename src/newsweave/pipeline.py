@@ -55,6 +55,8 @@ class RunReport:
 
     fates: list[InputFate] = field(default_factory=list)
     stages: dict[str, str] = field(default_factory=dict)
+    #: the exception of each stage that failed (its previous records were kept)
+    failures: dict[str, BaseException] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         """Inputs by status."""
@@ -199,11 +201,13 @@ STAGES: list[Stage] = []
 
 
 def run_stages(store: Store, settings: Settings, progress: Progress | None = None,
-               force: bool = False) -> dict[str, str]:
+               force: bool = False, failures: dict[str, BaseException] | None = None) -> dict[str, str]:
     """Run every registered stage whose inputs changed; returns what each did.
 
     Each stage's records and fingerprint are written in one transaction at its end
     (:meth:`Store.deferred`), so a stage is either done or not done, never half done.
+    A stage that raises is reported (and its exception put in ``failures`` when given);
+    the later stages still run.
     """
     from newsweave import stages as _register  # noqa: F401  (fills STAGES)
 
@@ -226,10 +230,14 @@ def run_stages(store: Store, settings: Settings, progress: Progress | None = Non
                     said = stage.run(store, settings)
                     store.set_state(key, fp)
             except Exception as exc:  # one failing stage must not lose the others' work
-                logger.exception("stage %s failed", stage.name)
+                # one line here; the traceback goes to whoever asked for the failures (the CLI's --debug)
+                logger.warning("stage %s failed: %s: %s", stage.name, type(exc).__name__, exc,
+                               exc_info=failures is None)
                 out[stage.name] = f"FAILED ({type(exc).__name__}: {exc}); its previous records are kept"
-                continue
-            out[stage.name] = said
+                if failures is not None:
+                    failures[stage.name] = exc
+            else:
+                out[stage.name] = said
         progress.advance(task)
     return out
 
@@ -261,6 +269,6 @@ def analyze(paths: Iterable[str | Path], store: Store, settings: Settings,
         with store.exclusive("analysis"):
             n = annotate_new(store, settings, progress)
             report.stages["annotate"] = f"{n} articles annotated" if n else "nothing new to annotate"
-            report.stages.update(run_stages(store, settings, progress, force=force))
+            report.stages.update(run_stages(store, settings, progress, force=force, failures=report.failures))
     return report
 
