@@ -194,3 +194,20 @@ def test_each_output_is_written_on_its_own(demo_report: tuple[Path, dict[str, An
     assert (tmp_path / "d.json").exists() and (tmp_path / "out" / "dossier.json").exists()
     assert (tmp_path / "out" / "index.html").exists()
     assert len([o for o in outcomes if o.ok and o.path.suffix == ".html"]) == len(failed) + 1
+
+
+def test_refused_dates_and_ignored_fields_are_in_the_dossier(tmp_path: Path) -> None:
+    import json
+
+    text = "Officials in Caracas said on Monday that the talks with the government had failed after a week. " * 2
+    (tmp_path / "a.jsonl").write_text(json.dumps({"id": "a", "published": "now", "language": 5, "text": text}) + "\n")
+    settings = Settings(db_url=f"sqlite:///{tmp_path / 'p.db'}")
+    with Store(settings.db_url) as store:
+        pipeline.ingest([tmp_path / "a.jsonl"], store, settings)
+        dossier = build_dossier(store)
+    validate(dossier)
+    (art,) = dossier["articles"]
+    assert art["published"] is None
+    assert len(art["published_rejected"]) == 1 and "'now'" in art["published_rejected"][0]
+    assert len(art["ignored"]) == 1 and art["ignored"][0].startswith("language")
+    assert art["language"] == "en"

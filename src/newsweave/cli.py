@@ -36,6 +36,7 @@ from typer.core import TyperGroup
 from newsweave.config import Settings, default_db_url
 from newsweave.errors import NewsweaveError, StageError
 from newsweave.models import InputFate
+from newsweave.report.dossier import provenance_notes
 from newsweave.report.output import Outcome, clean
 from newsweave.store import Store
 
@@ -284,6 +285,9 @@ def show(
     console.rule(_esc(art.title or art.id))
     for key in ("id", "input", "source", "url", "published", "published_from", "language", "author"):
         console.print(f"[bold]{key}[/bold]: {_esc(str(getattr(art, key) or 'unknown'))}")
+    for key, notes in provenance_notes(art).items():
+        for note in notes:
+            console.print(f"[bold]{key}[/bold]: {_esc(note)}")
     console.print()
     console.print(clean(art.text), markup=False, highlight=False)
     if ann is None:

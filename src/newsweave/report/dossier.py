@@ -44,12 +44,26 @@ def schema() -> dict[str, Any]:
     return dict(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
 
 
+def provenance_notes(a: Article) -> dict[str, list[str]]:
+    """What ingest refused or ignored in the input (refused dates, wrong-type fields), each with its reason."""
+    notes: dict[str, list[str]] = {}
+    for key in PROVENANCE_NOTES:
+        value = a.meta.get(key)
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            notes[key] = value
+    return notes
+
+
+#: the article meta keys where ingest keeps what it refused or ignored
+PROVENANCE_NOTES = ("published_rejected", "ignored")
+
+
 def article_entry(a: Article) -> dict[str, Any]:
     """The dossier form of one article."""
     return {
         "id": a.id, "input": a.input, "source": a.source, "url": a.url, "title": a.title,
         "published": a.published, "published_from": a.published_from, "language": a.language,
-        "author": a.author, "chars": len(a.text),
+        "author": a.author, "chars": len(a.text), **provenance_notes(a),
     }
 
 
