@@ -6,9 +6,13 @@ import unicodedata
 
 
 def fold(text: str) -> str:
-    """Lower case without accents (``"Guaidó"`` -> ``"guaido"``), for comparing surface forms."""
+    """Lower case without accents (``"Guaidó"`` -> ``"guaido"``), for comparing surface forms.
+
+    Invisible format characters (soft hyphens, zero-width spaces and joiners) are dropped too:
+    ``"Park \xadGeun-hye"`` as extracted from a web page is the same name as ``"Park Geun-hye"``.
+    """
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return "".join(c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf").lower()
 
 
 def fold_same_length(text: str) -> str:
