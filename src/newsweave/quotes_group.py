@@ -385,34 +385,38 @@ class QuoteGrouper:
         if vecs is None:
             vecs = np.zeros((len(stmts), 1), dtype=np.float32)
         vecs = np.where((words >= p.min_embedding_words)[:, None], vecs, 0.0).astype(np.float32)
-        # every variant so far, flat, then the new statements: one C++ pass for all wording scores
+        # every variant so far, flat, then the new statements; scored a block of new statements at a time
         old_norms = [n for norms in self._norms for n in norms]
         old_group = [g for g, norms in enumerate(self._norms) for _ in norms]
         new_norms = [st.norm for st in stmts]
         cols = old_norms + new_norms
-        lex = cdist(new_norms, cols, scorer=fuzz.ratio, workers=-1) / 100.0
-        part = cdist(new_norms, cols, scorer=fuzz.partial_ratio, score_cutoff=p.partial * 100, workers=-1) / 100.0
         col_words = np.array([len(n.split()) for n in cols])
-        short = np.minimum(words[:, None], col_words[None, :])
-        lex = np.maximum(lex, np.where((short >= p.min_partial_words) & (part >= p.partial), part, 0.0))
         old_vecs = [v for v in self._vecs if v.size]
         dim = vecs.shape[1]
         flat_old = np.vstack(old_vecs) if old_vecs and old_vecs[0].shape[1] == dim else np.zeros((0, dim))
         if flat_old.shape[0] != len(old_norms):
             flat_old = np.zeros((len(old_norms), dim), dtype=np.float32)
-        cos = vecs @ np.vstack([flat_old, vecs]).T
+        all_vecs = np.vstack([flat_old, vecs]).astype(np.float32)
         col_group = np.array(old_group + [-1] * len(stmts), dtype=np.int64)
         n_old = len(old_norms)
+        lex = cos = np.zeros((0, 0))
+        chunk_start = 0
         for i, st in enumerate(stmts):
+            if i % _ROWS == 0:  # the next rows' scores, against every statement they may join
+                chunk_start = i
+                lex, cos = self._row_scores(new_norms[i : i + _ROWS], words[i : i + _ROWS], cols[: n_old + i + _ROWS],
+                                            col_words[: n_old + i + _ROWS], vecs[i : i + _ROWS],
+                                            all_vecs[: n_old + i + _ROWS])
             ncols = n_old + i  # earlier statements of this batch count, later ones not yet
+            row = i - chunk_start
             g_of = col_group[:ncols]
             n_groups = len(self.groups)
             best, best_sim = -1, 0.0
             if ncols and n_groups:
                 g_lex = np.zeros(n_groups)
-                np.maximum.at(g_lex, g_of, lex[i, :ncols])
+                np.maximum.at(g_lex, g_of, lex[row, :ncols])
                 g_cos = np.full(n_groups, -1.0)
-                np.maximum.at(g_cos, g_of, cos[i, :ncols])
+                np.maximum.at(g_cos, g_of, cos[row, :ncols])
                 sim = np.where(g_lex >= p.lexical, g_lex, 0.0)
                 for g in np.flatnonzero((sim == 0.0) & (g_cos >= p.embedding)):
                     if all(speakers_compatible(st.quote, o) for o in self._speakers[g]):
@@ -436,6 +440,24 @@ class QuoteGrouper:
                 best = len(self.groups) - 1
             col_group[n_old + i] = best
         return self._refresh()
+
+    def _row_scores(self, rows: list[str], row_words: np.ndarray, cols: list[str], col_words: np.ndarray,
+                    row_vecs: np.ndarray, col_vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Wording and embedding similarity of some new statements to the statements they may join.
+
+        Computed a block of rows at a time, so memory stays rows x statements, not statements squared;
+        the partial-wording score only for pairs where both sides are long enough for it to count.
+        """
+        p = self.params
+        lex = cdist(rows, cols, scorer=fuzz.ratio, workers=-1, dtype=np.float32) / np.float32(100.0)
+        long_rows = np.flatnonzero(row_words >= p.min_partial_words)
+        long_cols = np.flatnonzero(col_words >= p.min_partial_words)
+        if long_rows.size and long_cols.size:
+            part = cdist([rows[k] for k in long_rows], [cols[k] for k in long_cols], scorer=fuzz.partial_ratio,
+                         score_cutoff=p.partial * 100, workers=-1, dtype=np.float32) / np.float32(100.0)
+            block = lex[np.ix_(long_rows, long_cols)]
+            lex[np.ix_(long_rows, long_cols)] = np.maximum(block, np.where(part >= p.partial, part, 0.0))
+        return lex, row_vecs @ col_vecs.T
 
     def _refresh(self) -> list[QuoteGroup]:
         """Recompute speakers and differences of every group."""
@@ -465,6 +487,10 @@ class QuoteGrouper:
         by_id = {q.id: q for q in obj._all_quotes}
         obj._speakers = [[by_id[v.quote_id] for v in g.variants if v.quote_id in by_id] for g in obj.groups]
         return obj
+
+
+#: new statements scored per block (memory: this many rows x every statement so far)
+_ROWS = 512
 
 
 def _variant(st: Statement, sim: float) -> Variant:
