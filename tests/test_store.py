@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from newsweave.errors import StoreError
+from newsweave.errors import StoreError, StoreValueError
 from newsweave.models import Annotation, Article
 from newsweave.store import Store
-from newsweave.store.repository import StoreValueError
 from newsweave.store.schema import articles, records
 from tests.conftest import newsweave_command, subprocess_env
 

@@ -133,14 +133,7 @@ def _open(settings: Settings) -> Store:
 
 def _kept(store: Store) -> str:
     """What the store holds: stored articles and how many of them are annotated."""
-    from sqlalchemy import func, select
-
-    from newsweave.store.schema import annotation_table
-
-    n_articles = store.count_articles()
-    with store.engine.connect() as conn:
-        n_annotated = int(conn.scalar(select(func.count()).select_from(annotation_table)) or 0)
-    return f"{n_articles} articles stored, {n_annotated} of them annotated"
+    return f"{store.count_articles()} articles stored, {store.count_annotations()} of them annotated"
 
 
 @contextlib.contextmanager

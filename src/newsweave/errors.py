@@ -27,6 +27,14 @@ class StoreError(NewsweaveError):
     code = "E010"
 
 
+class StoreValueError(StoreError):
+    """A value the store cannot hold (text that is not valid Unicode, a NUL character, ...).
+
+    Only the offending row is refused; :func:`newsweave.pipeline.ingest` stores the
+    rest of its batch and reports the input as skipped with this reason.
+    """
+
+
 class SchemaError(NewsweaveError):
     """A dossier does not validate against its JSON Schema."""
 
@@ -37,6 +45,12 @@ class ModelError(NewsweaveError):
     """A required model package is missing or broken."""
 
     code = "E030"
+
+
+class OutputError(NewsweaveError):
+    """An output file (dossier JSON, Markdown or HTML page) could not be written."""
+
+    code = "E040"
 
 
 class StageError(NewsweaveError):

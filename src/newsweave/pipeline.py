@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from newsweave.config import Settings
+from newsweave.errors import StoreValueError
 from newsweave.ingest import read_inputs
 from newsweave.models import AnnotatedArticle, Article, InputFate
 from newsweave.store import Store
-from newsweave.store.repository import StoreValueError
 
 logger = logging.getLogger(__name__)
 

@@ -17,18 +17,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsweave.errors import NewsweaveError
+from newsweave.errors import NewsweaveError, OutputError
 
 #: C0 controls except tab, newline and carriage return; DEL; C1 controls.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029]")
-
-
-class OutputError(NewsweaveError):
-    """An output file (dossier JSON, Markdown or HTML page) could not be written."""
-
-    code = "E040"
 
 
 def clean(text: object, one_line: bool = False) -> str:

@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from newsweave.errors import NewsweaveError
+from newsweave.errors import NewsweaveError, OutputError
 from newsweave.models import input_label
-from newsweave.report.output import Outcome, OutputError, atomic_write_text, clean
+from newsweave.report.output import Outcome, atomic_write_text, clean
 from newsweave.store import Store
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|])")

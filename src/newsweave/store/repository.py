@@ -36,7 +36,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from newsweave.errors import StoreError
+from newsweave.errors import StoreError, StoreValueError
 from newsweave.models import Annotation, Article
 from newsweave.store.schema import annotation_table, articles, record_articles, records, state
 
@@ -54,14 +54,6 @@ _WRITE = "newsweave_write"  # execution option: this connection's transactions w
 def _lock_key(name: str) -> int:
     """A stable signed 64-bit key for a PostgreSQL advisory lock."""
     return zlib.crc32(f"newsweave:{name}".encode()) - 2**31
-
-
-class StoreValueError(StoreError):
-    """A value the store cannot hold (text that is not valid Unicode, a NUL character, ...).
-
-    Only the offending row is refused; :func:`newsweave.pipeline.ingest` stores the
-    rest of its batch and reports the input as skipped with this reason.
-    """
 
 
 def _json_dumps(value: Any) -> str:
