@@ -53,9 +53,9 @@ from _common import (
     read_jsonl,
     run_scorer,
 )
-from newsweave.annotate import annotate, load_nlp
-from newsweave.entities import EntityResolution, resolve_entities
-from newsweave.entities_names import fold
+from newsweave.annotate.nlp import annotate, load_nlp
+from newsweave.entities.names import fold
+from newsweave.entities.resolve import EntityResolution, resolve_entities
 from newsweave.models import AnnotatedArticle, Annotation, Article
 
 PRON_PERSON = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}

@@ -1,7 +1,7 @@
 """Benchmark: PLOVER event typing and actor/target extraction on the PLOVER gold-standard records.
 
 Each record is one sentence coded with one event; we annotate it, extract events and take
-:func:`newsweave.events.main_event` as the sentence's event. Scores: event-type accuracy (a sentence
+:func:`newsweave.events.extract.main_event` as the sentence's event. Scores: event-type accuracy (a sentence
 with no predicted event counts as wrong), accuracy on the sentences where we predict an event,
 actor / target accuracy where the gold has them (a predicted span matches when it contains, or is
 contained in, one of the gold actor texts, case-insensitively), and the confusion between types.
@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from _common import data_dir, die, keep_usable, read_jsonl
-from newsweave.annotate import annotate, load_nlp
-from newsweave.events import events_for_article, main_event
+from newsweave.annotate.nlp import annotate, load_nlp
+from newsweave.events.extract import events_for_article, main_event
 from newsweave.models import AnnotatedArticle, Article
 
 

@@ -58,7 +58,7 @@ from _common import (
     run_scorer,
     write_jsonl,
 )
-from newsweave.annotate import annotate, load_nlp, to_doc
+from newsweave.annotate.nlp import annotate, load_nlp, to_doc
 from newsweave.models import AnnotatedArticle, Annotation, Article, Span
 from newsweave.quotes import (
     GroupParams,
@@ -346,7 +346,7 @@ def main() -> None:
     dev = [items[a] for a in dev_ids]
     train = [items[a] for a in items if comp[a] == "train"] if args.refit else []
 
-    from newsweave.embeddings import english_encoder
+    from newsweave.annotate.embeddings import english_encoder
 
     enc = english_encoder()
     rng = random.Random(13)

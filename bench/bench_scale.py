@@ -36,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_stories import annotations, load
 from newsweave.models import AnnotatedArticle
-from newsweave.stories import StoryClusterer, StoryFeatures, load_model, story_features
-from newsweave.stories_fit import bcubed_f1
+from newsweave.stories.cluster import StoryClusterer, StoryFeatures, load_model, story_features
+from newsweave.stories.fit import bcubed_f1
 
 
 def replica(f: StoryFeatures, r: int, event_day: dict[str, int], seed: int) -> StoryFeatures:

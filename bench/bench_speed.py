@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from _common import check_scored, check_stages, data_dir, read_articles
-from newsweave.annotate import load_nlp
+from newsweave.annotate.nlp import load_nlp
 from newsweave.config import Settings
 from newsweave.pipeline import analyze, annotate_new, ingest
 from newsweave.store import Store

@@ -46,8 +46,8 @@ import numpy as np
 
 from _common import ROOT, check_finite, check_scored, data_dir, die, find_scorer, read_articles, read_json, run_scorer
 from newsweave.models import AnnotatedArticle, Annotation, Article
-from newsweave.stories import StoryFeatures, StoryModel, load_model, story_features
-from newsweave.stories_fit import CONSOLIDATE_EVERY, fit_model, run_stream
+from newsweave.stories.cluster import StoryFeatures, StoryModel, load_model, story_features
+from newsweave.stories.fit import CONSOLIDATE_EVERY, fit_model, run_stream
 
 #: dev corpora with gold events, under ``../shared/data``: the leave-one-corpus-out protocol's folds
 DEV_DATA = ROOT.parent / "shared" / "data"
@@ -99,7 +99,7 @@ def annotations(arts: list[Article], cache: Path) -> dict[str, Annotation]:
             out[a.article_id] = a
         if set(out) == {a.id for a in arts}:
             return out
-    from newsweave.annotate import annotate, load_nlp
+    from newsweave.annotate.nlp import annotate, load_nlp
 
     cache.parent.mkdir(parents=True, exist_ok=True)
     out = {}

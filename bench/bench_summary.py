@@ -1,4 +1,4 @@
-"""Benchmark newsweave.summarize on NeuS roundups against sumy LexRank and lead baselines.
+"""Benchmark newsweave.summarize.extractive on NeuS roundups against sumy LexRank and lead baselines.
 
 Each NeuS roundup is one story told by three outlets (headline + lead each) with an
 editor-written neutral summary. Every system extracts ``--k`` sentences (default 3,
@@ -63,10 +63,10 @@ from _common import (
     read_articles,
     read_jsonl,
 )
-from newsweave.annotate import annotate, load_nlp
-from newsweave.embeddings import english_encoder
+from newsweave.annotate.embeddings import english_encoder
+from newsweave.annotate.nlp import annotate, load_nlp
 from newsweave.models import AnnotatedArticle, Annotation, Article
-from newsweave.summarize import SummaryOptions, candidate_sentences, summarize_story
+from newsweave.summarize.extractive import SummaryOptions, candidate_sentences, summarize_story
 
 logger = logging.getLogger("bench_summary")
 DEFAULT_SUMY_PYTHON = "/tmp/nw-sumy-venv/bin/python"
@@ -340,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=None, help="JSONL file of spaCy annotations to reuse/extend")
     a = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    for name in ("onnxruntime", "newsweave.summarize"):
+    for name in ("onnxruntime", "newsweave.summarize.extractive"):
         logging.getLogger(name).setLevel(logging.WARNING)
     data = data_dir(a.data, ["articles.jsonl", "gold_summaries.jsonl"])
     try:

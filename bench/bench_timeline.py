@@ -2,9 +2,9 @@
 
 For each target entity, events are the verb predicates (``typed_only=False``) whose sentence mentions
 the target (accent- and case-insensitive match of the full name or its last word), dated by
-:mod:`newsweave.events` (clause / governing clause / sentence time expression; undated events go to
+:mod:`newsweave.events.extract` (clause / governing clause / sentence time expression; undated events go to
 order 0). Mentions with the same lemma and date across documents are merged (cross-document
-coreference), entries are ordered by date. Scored with :func:`newsweave.timeline.temporal_awareness`
+coreference), entries are ordered by date. Scored with :func:`newsweave.events.timeline.temporal_awareness`
 (TempEval-3 temporal awareness over the timeline graphs, micro-averaged over targets).
 Baseline on the same events: every event anchored to its document's creation time (DCT).
 
@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from _common import check_scored, data_dir, keep_usable, note, read_articles, read_jsonl
-from newsweave.annotate import annotate, load_nlp
-from newsweave.events import Event, events_for_article
+from newsweave.annotate.nlp import annotate, load_nlp
+from newsweave.events.extract import Event, events_for_article
+from newsweave.events.timeline import temporal_awareness
 from newsweave.models import AnnotatedArticle, Article
-from newsweave.timeline import temporal_awareness
 
 
 def fold(s: str) -> str:

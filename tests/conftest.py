@@ -37,7 +37,7 @@ PG_ADMIN = os.environ.get("NEWSWEAVE_TEST_PG", "postgresql://postgres@127.0.0.1:
 @pytest.fixture(scope="session")
 def nlp():  # type: ignore[no-untyped-def]
     """The English spaCy pipeline, loaded once per test session."""
-    from newsweave.annotate import load_nlp
+    from newsweave.annotate.nlp import load_nlp
 
     return load_nlp()
 

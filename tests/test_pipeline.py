@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError as StoreIntegrityError
 
 from newsweave import pipeline
-from newsweave.annotate import to_doc
+from newsweave.annotate.nlp import to_doc
 from newsweave.config import Settings
 from newsweave.errors import SchemaError
 from newsweave.models import Article
@@ -87,7 +87,7 @@ def test_interrupted_annotation_resumes(seeds_dir: Path, db_settings: Settings,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     settings = db_settings
     settings.annotate_batch = 4
-    import newsweave.annotate as annotate_mod
+    import newsweave.annotate.nlp as annotate_mod
 
     real = annotate_mod.annotate
     calls = {"n": 0}
@@ -133,7 +133,7 @@ def test_schema_rejects_bad_dossier(store: Store) -> None:
 
 
 def test_old_clusterer_state_is_rebuilt(demo_runs: DemoRuns, backend: str) -> None:
-    from newsweave.stages import run_stories
+    from newsweave.stories.stage import run_stories
 
     with demo_runs.copy(backend) as url, Store(url) as store:
         settings = Settings(db_url=url)

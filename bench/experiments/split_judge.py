@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import stories_variants as V
 
-import newsweave.stories as S
-import newsweave.stories_fit as SF
-from newsweave.stories_model import sigmoid
+import newsweave.stories.cluster as S
+import newsweave.stories.fit as SF
+from newsweave.stories.model import sigmoid
 
 SPLIT_MODELS = {}  # id(model) -> (coef, intercept, mean, scale)
 LOG = None  # list to collect (features, ids0, ids1) when not None

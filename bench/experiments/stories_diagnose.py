@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import bench_stories
 from newsweave.models import AnnotatedArticle
-from newsweave.stories import StoryClusterer, StoryFeatures, StoryModel, story_features
-from newsweave.stories_fit import bcubed_f1, fit_model, replay_crossfit
-from newsweave.stories_model import EVENT_FEATURES, expand
+from newsweave.stories.cluster import StoryClusterer, StoryFeatures, StoryModel, story_features
+from newsweave.stories.fit import bcubed_f1, fit_model, replay_crossfit
+from newsweave.stories.model import EVENT_FEATURES, expand
 
 
 def cross_probability(clf: StoryClusterer, fs: list[StoryFeatures], assign: list[int]) -> float:

@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_stories import DEV_DATA, Corpus, fixed_baseline
-from newsweave.stories_fit import _fit_join, bcubed_f1, run_stream
-from newsweave.stories_model import EVENT_FEATURES
+from newsweave.stories.fit import _fit_join, bcubed_f1, run_stream
+from newsweave.stories.model import EVENT_FEATURES
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ pair where the date is missing. This variant, fixed a priori and the same for bo
 Result (order 0, B3 F1 newscluster / ECB+): nothing hidden 0.871 / 0.847; ``--feature undated``
 0.761 / 0.846; ``--feature unspecific`` 0.873 / 0.846. Not kept (see ``bench/results/stories.md``).
 
-The feature is added here by patching the feature list of :mod:`newsweave.stories` for this process
+The feature is added here by patching the feature list of :mod:`newsweave.stories.cluster` for this process
 only (the package is unchanged). Same protocol as ``stories_loco_quick.py``: no consolidation,
 arrival order 0.
 
@@ -40,9 +40,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_stories import DEV_DATA, Corpus
-from newsweave import stories, stories_fit, stories_model
-from newsweave.stories import StoryClusterer, StoryFeatures, _Cluster
-from newsweave.stories_fit import _fit_join, bcubed_f1, run_stream
+import newsweave.stories.cluster as stories
+import newsweave.stories.fit as stories_fit
+import newsweave.stories.model as stories_model
+from newsweave.stories.cluster import StoryClusterer, StoryFeatures, _Cluster
+from newsweave.stories.fit import _fit_join, bcubed_f1, run_stream
 
 
 def add_undated_feature(kind: str = "undated") -> None:

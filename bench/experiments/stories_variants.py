@@ -41,10 +41,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import bench_stories
-import newsweave.stories as S
-import newsweave.stories_fit as SF
+import newsweave.stories.cluster as S
+import newsweave.stories.fit as SF
 from newsweave.models import AnnotatedArticle
-from newsweave.stories import StoryClusterer, StoryFeatures, StoryModel, story_features
+from newsweave.stories.cluster import StoryClusterer, StoryFeatures, StoryModel, story_features
 
 
 def _persons_view() -> None:
@@ -82,7 +82,7 @@ _SIMILARITIES = (
 
 def _sim_products() -> None:
     """Event model inputs: the features plus the products of two similarity features only."""
-    from newsweave.stories_model import EVENT_FEATURES
+    from newsweave.stories.model import EVENT_FEATURES
 
     full = SF.expand
     keep = [EVENT_FEATURES.index(n) for n in _SIMILARITIES]

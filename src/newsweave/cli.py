@@ -308,7 +308,7 @@ StoryOpt = Annotated[str | None, typer.Option("--story", help="Only this story (
 
 
 def _labels(store: Store) -> dict[str, str]:
-    from newsweave.stages import article_label
+    from newsweave.models import article_label
 
     return {a.id: article_label(a) for a in store.articles()}
 

@@ -181,3 +181,8 @@ def from_dict(cls: type[T], data: dict[str, Any]) -> T:
     """Build a flat dataclass from its ``asdict`` form, ignoring unknown keys."""
     names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def article_label(article: Article) -> str:
+    """A short readable name: the input file's stem (plus record), else the title, else the id."""
+    return input_label(article.input, (article.title or article.id)[:60])

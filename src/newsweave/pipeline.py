@@ -11,8 +11,6 @@ again ends with the same store as a run never interrupted.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -23,7 +21,9 @@ from typing import Any, Protocol
 from newsweave.config import Settings
 from newsweave.errors import StoreValueError
 from newsweave.ingest import read_inputs
-from newsweave.models import AnnotatedArticle, Article, InputFate
+from newsweave.models import Article, InputFate
+from newsweave.stages import STAGES
+from newsweave.steps import fingerprint
 from newsweave.store import Store
 
 logger = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ def annotate_new(store: Store, settings: Settings, progress: Progress | None = N
     a run killed halfway keeps the groups it finished, and the next run goes on
     from there.
     """
-    from newsweave.annotate import annotate, load_nlp
+    from newsweave.annotate.nlp import annotate, load_nlp
 
     todo = store.unannotated_ids("en")
     if not todo:
@@ -169,37 +169,6 @@ def annotate_new(store: Store, settings: Settings, progress: Progress | None = N
     return done
 
 
-def load_annotated(store: Store, ids: Iterable[str] | None = None) -> list[AnnotatedArticle]:
-    """Stored articles with their annotations, in ingestion order."""
-    arts = store.articles(ids)
-    anns = store.annotations([a.id for a in arts])
-    return [AnnotatedArticle(a, anns.get(a.id)) for a in arts]
-
-
-def fingerprint(*parts: Any) -> str:
-    """A short stable hash of JSON-able parts (what a stage read, and its version)."""
-    blob = json.dumps(parts, sort_keys=True, default=str).encode()
-    return hashlib.sha256(blob).hexdigest()[:20]
-
-
-@dataclass(slots=True)
-class Stage:
-    """One analysis step after annotation.
-
-    ``run(store, settings)`` reads what is stored and writes its records; it returns
-    a one-line account of what it did. ``inputs(store)`` returns a fingerprint of
-    what it reads: when unchanged since the last run, the stage is skipped.
-    """
-
-    name: str
-    run: Callable[[Store, Settings], str]
-    inputs: Callable[[Store], str]
-
-
-#: Analysis stages after ingest and annotate, in order. Filled by :mod:`newsweave.stages`.
-STAGES: list[Stage] = []
-
-
 def run_stages(store: Store, settings: Settings, progress: Progress | None = None,
                force: bool = False, failures: dict[str, BaseException] | None = None) -> dict[str, str]:
     """Run every registered stage whose inputs changed; returns what each did.
@@ -209,8 +178,6 @@ def run_stages(store: Store, settings: Settings, progress: Progress | None = Non
     A stage that raises is reported (and its exception put in ``failures`` when given);
     the later stages still run.
     """
-    from newsweave import stages as _register  # noqa: F401  (fills STAGES)
-
     progress = progress or _NoProgress()
     out: dict[str, str] = {}
     task = progress.add_task("analyse", total=len(STAGES))

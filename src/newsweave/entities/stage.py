@@ -1,0 +1,33 @@
+"""Entities stage: cross-document entity resolution over every annotated article."""
+
+from __future__ import annotations
+
+from newsweave.config import Settings
+from newsweave.steps import Stage, article_ids, fingerprint, load_annotated
+from newsweave.store import Store
+from newsweave.stories.stage import story_map
+
+
+def run_entities(store: Store, settings: Settings) -> str:
+    """Cross-document entity resolution over every annotated article."""
+    from newsweave.entities.resolve import resolve_entities
+
+    docs = [d for d in load_annotated(store) if d.annotation is not None]
+    res = resolve_entities(docs, story_map(store) or None)
+    data = res.to_dict()
+    store.replace_records("entity", [(e["id"], e, e.get("article_ids", [])) for e in data["entities"]])
+    store.replace_records("mention", [(f"{m['article_id']}:{m['start']}:{m['end']}", m, [m["article_id"]])
+                                      for m in data["mentions"]])
+    store.replace_records("demonym", [(f"{d['article_id']}:{d['start']}:{d['end']}", d, [d["article_id"]])
+                                      for d in data["demonyms"]])
+    flagged = sum(1 for e in data["entities"] for v in e["variants"] if "likely_misspelling" in v.get("flags", []))
+    return f"{len(data['entities'])} entities from {len(data['mentions'])} mentions; {flagged} likely misspellings"
+
+
+def inputs_entities(store: Store) -> str:
+    """Articles and story assignment."""
+    return fingerprint("entities/1", article_ids(store), sorted(story_map(store).items()))
+
+
+#: the entities stage, in the order of :data:`newsweave.stages.STAGES`
+STAGE = Stage("entities", run_entities, inputs_entities)

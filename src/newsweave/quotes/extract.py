@@ -1,0 +1,533 @@
+"""Quotation extraction and attribution: who said what, with which cue, in which medium.
+
+Direct quotes are found by scanning quote marks per line (straight, curly,
+guillemets, low-9; single quotes nested in double quotes stay part of the
+content; top-level single quotes count too), joined over paragraphs when the
+next paragraph re-opens the quote without the previous one closing it, and
+merged into split quotes (``"…," Silva said. "…"``). Indirect speech
+(``X said that …``, ``according to X``, ``…, X said``) is read from the
+dependency parse of the stored annotation (:func:`newsweave.annotate.to_doc`).
+
+This is hand-written rather than textacy's ``direct_quotations`` because that
+function needs a cue verb adjacent to the quote, ignores guillemets/low-9 marks,
+paragraph continuations and indirect speech, and does not attribute pronouns or
+anonymous descriptions (the benchmark ``bench/bench_quotes.py`` compares both).
+
+Speakers are classified as ``named`` (a proper name), ``pronoun`` (resolved to
+the nearest *compatible* named speaker before it: gender from honorifics and
+from the pronouns the article uses for that name, number for ``they``),
+``anonymous`` (a description such as "a senior White House official", kept as
+such) or ``unknown``. A caller may pass a speaker resolver (a callable or a
+mapping from ``(article_id, start, end)`` to an entity id) so that entity
+resolution, where it exists, names the speaker; otherwise the surface name is used.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from newsweave.models import AnnotatedArticle, Span, content_id
+from newsweave.quotes.marks import _trim, find_marked_quotes
+from newsweave.quotes.model import (
+    Quote,
+    QuoteKind,
+    QuoteParams,
+    SpeakerResolver,
+    load_lexicon,
+)
+from newsweave.quotes.speakers import (
+    SPEAKER_DEPS,
+    Speaker,
+    make_speaker,
+    person_genders,
+    resolve_pronouns,
+)
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+    from spacy.tokens import Token as SpacyToken
+
+
+
+# ---------------------------------------------------------------------------
+# token helpers
+# ---------------------------------------------------------------------------
+
+
+class _Index:
+    """Character-offset lookups over a spaCy Doc rebuilt from a stored annotation."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.starts = [t.idx for t in doc]
+        self.ends = [t.idx + len(t.text) for t in doc]
+
+    def tokens_in(self, start: int, end: int) -> list[SpacyToken]:
+        """Tokens lying entirely inside ``[start, end)``."""
+        a = bisect_left(self.starts, start)
+        b = bisect_right(self.ends, end)
+        return [self.doc[i] for i in range(a, b) if self.starts[i] >= start and self.ends[i] <= end]
+
+    def token_at(self, char: int) -> int:
+        """Index of the token containing or following ``char``."""
+        return min(bisect_right(self.starts, char) - 1 if char >= 0 else 0, len(self.starts) - 1)
+
+
+# ---------------------------------------------------------------------------
+# cues and frames
+# ---------------------------------------------------------------------------
+
+_MEDIUM_RE_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _medium_re(media: list[str]) -> re.Pattern[str]:
+    key = tuple(media)
+    if key not in _MEDIUM_RE_CACHE:
+        alts = "|".join(sorted((re.escape(m) for m in media), key=len, reverse=True))
+        _MEDIUM_RE_CACHE[key] = re.compile(
+            r"\b(?:in|during|at|on|via|through|from)\s+(?:(?:a|an|the|his|her|their|its|this|that)\s+)?"
+            r"(?:[\w’'.-]+\s+){0,3}?(?:" + alts + r")s?\b",
+            re.IGNORECASE,
+        )
+    return _MEDIUM_RE_CACHE[key]
+
+
+def _find_medium(text: str, lo: int, hi: int, media: list[str]) -> tuple[str, Span] | None:
+    m = _medium_re(media).search(text, lo, hi)
+    if m is None:
+        return None
+    return m.group(0), Span(m.start(), m.end())
+
+
+def _is_cue(tok: SpacyToken, cues: frozenset[str]) -> bool:
+    return (tok.lemma_.lower() in cues and tok.pos_ in {"VERB", "AUX", "NOUN"} and tok.pos_ != "NOUN") or (
+        tok.lower_ == "according" and any(c.lower_ == "to" for c in tok.children)
+    )
+
+
+def _cue_span(tok: SpacyToken) -> Span:
+    if tok.lower_ == "according":
+        to = next((c for c in tok.children if c.lower_ == "to"), None)
+        if to is not None:
+            return Span(tok.idx, to.idx + len(to.text))
+    return Span(tok.idx, tok.idx + len(tok.text))
+
+
+def _speaker_of(cue: SpacyToken) -> SpacyToken | None:
+    if cue.lower_ == "according":
+        to = next((c for c in cue.children if c.lower_ == "to"), None)
+        if to is not None:
+            return next((c for c in to.children if c.dep_ == "pobj"), None)
+        return None
+    for child in cue.children:
+        if child.dep_ in SPEAKER_DEPS:
+            return _relative_antecedent(child)
+    # "Silva called on …, saying …" / "… and added": inherit the subject of the governing verb
+    if cue.dep_ in {"conj", "advcl", "xcomp"} and cue.head.pos_ in {"VERB", "AUX"} and cue.head.i != cue.i:
+        for child in cue.head.children:
+            if child.dep_ in SPEAKER_DEPS:
+                return _relative_antecedent(child)
+    return None
+
+
+def _relative_antecedent(tok: SpacyToken) -> SpacyToken:
+    """``who``/``which``/``that`` as a subject stands for the noun its relative clause modifies."""
+    if tok.tag_ in {"WP", "WDT"} and tok.head.dep_ == "relcl" and tok.head.head.i != tok.head.i:
+        return tok.head.head
+    return tok
+
+
+@dataclass(slots=True)
+class _Frame:
+    cue: SpacyToken
+    speaker: SpacyToken | None
+    lo: int
+    hi: int
+
+
+def _frame_in(idx: _Index, lo: int, hi: int, cues: frozenset[str], prefer_last: bool) -> _Frame | None:
+    """The reporting frame (cue verb and its subject) among the tokens in ``[lo, hi)``."""
+    toks = idx.tokens_in(lo, hi)
+    cands = [t for t in toks if _is_cue(t, cues)]
+    if not cands:
+        return None
+    with_subj = [t for t in cands if _speaker_of(t) is not None]
+    pool = with_subj or cands
+    cue = pool[-1] if prefer_last else pool[0]
+    spk = _speaker_of(cue)
+    if spk is None:
+        # parse gave no subject: take the nearest name in the frame
+        nouns = [t for t in toks if t.pos_ == "PROPN" and t.dep_ not in {"compound", "poss", "flat"}]
+        if nouns:
+            spk = min(nouns, key=lambda t: abs(t.i - cue.i))
+    return _Frame(cue, spk, lo, hi)
+
+
+def _sentence_end(text: str, idx: _Index, start: int, limit: int) -> int:
+    """End of the sentence that begins at ``start`` (a ``. ! ?`` token), capped at ``limit``."""
+    for t in idx.tokens_in(start, limit):
+        if t.text in {".", "!", "?"}:
+            return t.idx + 1
+    return limit
+
+
+def _sentence_start(text: str, idx: _Index, end: int, limit: int) -> int:
+    """Start of the text after the last ``. ! ?`` token in ``[limit, end)``."""
+    toks = idx.tokens_in(limit, end)
+    for t in reversed(toks):
+        if t.text in {".", "!", "?"}:
+            return t.idx + 1
+    return limit
+
+
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    a = text.rfind("\n", 0, pos) + 1
+    b = text.find("\n", pos)
+    return a, (len(text) if b < 0 else b)
+
+
+def _word_count(s: str) -> int:
+    return len(re.findall(r"\w+", s))
+
+
+# ---------------------------------------------------------------------------
+# extraction
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Draft:
+    quote: Quote
+    frame: _Frame | None
+    speaker: Speaker | None = None
+
+
+def _resolve_entity(resolver: SpeakerResolver | None, article_id: str, span: Span | None) -> str | None:
+    if resolver is None or span is None:
+        return None
+    key = (article_id, span.start, span.end)
+    if isinstance(resolver, Mapping):
+        return resolver.get(key)
+    return resolver(*key)
+
+
+def extract_quotes(
+    item: AnnotatedArticle,
+    nlp: Language | None = None,
+    *,
+    resolver: SpeakerResolver | None = None,
+    params: QuoteParams | None = None,
+) -> list[Quote]:
+    """Extract direct, partial and indirect quotes from one annotated article.
+
+    Args:
+        item: an article with its stored spaCy annotation (non-English items
+            without annotation yield no quotes).
+        nlp: the spaCy pipeline whose vocabulary rebuilds the Doc
+            (default :func:`newsweave.annotate.load_nlp`).
+        resolver: optional map from a speaker's name span ``(article_id, start,
+            end)`` to an entity id (a callable returning ``None`` when unknown,
+            or a mapping); without it speakers carry their surface name only.
+        params: extractor options (default :meth:`QuoteParams.default`).
+
+    Returns:
+        Quotes in text order, each with content, cue, speaker and medium spans.
+    """
+    if item.annotation is None or not item.annotation.tokens:
+        return []
+    from newsweave.annotate.nlp import load_nlp, to_doc
+
+    params = params or QuoteParams.default()
+    lex = load_lexicon()
+    anon_heads = set(lex["anonymous_heads"])
+    media = lex["media"]
+    text = item.article.text
+    aid = item.article.id
+    doc = to_doc(text, item.annotation, nlp or load_nlp())
+    idx = _Index(doc)
+    cues = params.cue_lemmas
+
+    marked = find_marked_quotes(text)
+    drafts: list[_Draft] = []
+    used_cues: set[int] = set()
+    prev_close = 0
+    for n, mq in enumerate(marked):
+        first, last = mq.parts[0], mq.parts[-1]
+        line_lo, _ = _line_bounds(text, mq.outer.start)
+        _, line_hi = _line_bounds(text, max(mq.outer.end - 1, mq.outer.start))
+        nxt_open = marked[n + 1].outer.start if n + 1 < len(marked) else len(text)
+        after_hi = min(line_hi, nxt_open)
+        after_end = _sentence_end(text, idx, mq.outer.end, after_hi)
+        before_lo = max(line_lo, prev_close)
+        before_start = _sentence_start(text, idx, mq.outer.start, before_lo)
+        last_close, prev_close = prev_close, mq.outer.end
+        content_text = " ".join(text[p.start : p.end] for p in mq.parts)
+        frame = _frame_in(idx, mq.outer.end, after_end, cues, prefer_last=False)
+        if frame is None:
+            frame = _frame_in(idx, before_start, mq.outer.start, cues, prefer_last=True)
+        if frame is None and not text[line_lo : mq.outer.start].strip():
+            # a quote paragraph introduced by the previous one ending in a colon ("Cruz called them on it:")
+            prev_end = len(text[:line_lo].rstrip())
+            if prev_end > 0 and text[prev_end - 1] == ":" and prev_end > last_close:
+                p_lo, _ = _line_bounds(text, prev_end - 1)
+                p_start = _sentence_start(text, idx, prev_end - 1, max(p_lo, last_close))
+                frame = _frame_in(idx, p_start, prev_end, cues, prefer_last=True)
+        before_txt = text[before_start : mq.outer.start].strip()
+        after_txt = text[mq.outer.end : after_end].strip(" .\n")
+        # partial: the quote is embedded in a sentence of the reporter's own words
+        starts_lower = text[first.start : first.start + 1].islower()
+        embedded = (
+            bool(before_txt)
+            and not before_txt.endswith((":", ",", "—", "–", "-"))
+            and (before_txt[-1:].isalnum() or before_txt[-1:] in "’'")
+        )
+        kind: QuoteKind = "partial" if (starts_lower or embedded) else "direct"
+        if frame is None and kind == "partial":
+            # the sentence around a partial quote may hold the cue anywhere
+            s_lo = _sentence_start(text, idx, mq.outer.start, line_lo)
+            s_hi = _sentence_end(text, idx, mq.outer.end, line_hi)
+            frame = _frame_in(idx, s_lo, s_hi, cues, prefer_last=True)
+        if frame is None and (
+            _word_count(content_text) < params.min_unattributed_words
+            or (kind == "partial" and after_txt and not after_txt[:1].isupper())
+        ):
+            continue  # a title, a scare quote or a term in quotes, not a statement
+        conf = 0.9 if frame is not None and frame.speaker is not None else 0.4
+        q = Quote(
+            article_id=aid,
+            kind=kind,
+            content=Span(first.start, last.end),
+            parts=list(mq.parts),
+            outer=mq.outer,
+            text=content_text,
+            confidence=conf if mq.closed else conf - 0.2,
+        )
+        if kind == "partial" and frame is not None:
+            q.clause = _reported_clause(idx, frame.cue, mq.outer, text)
+        drafts.append(_Draft(q, frame))
+    drafts = _merge_split(drafts, text)
+    quoted = [d.quote.outer for d in drafts]
+    for d in drafts:
+        if d.frame is not None:
+            used_cues.add(d.frame.cue.i)
+    if params.include_indirect:
+        drafts += _indirect(doc, idx, text, aid, cues, quoted, used_cues, params)
+    drafts.sort(key=lambda d: d.quote.content.start)
+    _attribute(drafts, doc, text, anon_heads, media, params)
+    genders = person_genders(doc)
+    resolve_pronouns([(d.quote, d.speaker) for d in drafts], doc, genders)
+    for d in drafts:
+        q = d.quote
+        ref = (
+            q.speaker_ref if q.speaker_ref is not None else (q.speaker if q.speaker_kind == "named" else None)
+        )
+        q.speaker_entity_id = _resolve_entity(resolver, aid, ref)
+    # a name the resolver missed once takes the entity the same name got elsewhere in the article
+    by_name: dict[str, set[str]] = {}
+    for d in drafts:
+        if d.quote.speaker_text and d.quote.speaker_entity_id and d.quote.speaker_kind != "anonymous":
+            by_name.setdefault(d.quote.speaker_text, set()).add(d.quote.speaker_entity_id)
+    for d in drafts:
+        ids = by_name.get(d.quote.speaker_text or "", set())
+        if d.quote.speaker_entity_id is None and d.quote.speaker_kind != "anonymous" and len(ids) == 1:
+            d.quote.speaker_entity_id = next(iter(ids))
+    return [d.quote for d in drafts]
+
+
+def _reported_clause(idx: _Index, cue: SpacyToken, outer: Span, text: str) -> Span | None:
+    """The cue's complement that holds a partial quote: ``said that fraud is "a big problem"``."""
+    toks = idx.tokens_in(outer.start, outer.end)
+    if not toks:
+        return None
+    tok = toks[0]
+    while tok.head.i != tok.i and tok.head.i != cue.i:
+        tok = tok.head
+    if tok.head.i != cue.i or tok.i == cue.i or tok.dep_ in SPEAKER_DEPS | {"punct", "aux", "neg", "advmod"}:
+        return None
+    sent = cue.sent
+    sub = [t for t in tok.subtree if sent.start <= t.i < sent.end]
+    a = min(t.idx for t in sub)
+    b = max(t.idx + len(t.text) for t in sub)
+    a, b = min(a, outer.start), max(b, outer.end)
+    s, e = _trim(text, a, b, " \t\n,;:-—–")
+    return Span(s, e) if s < e else None
+
+
+def _merge_split(drafts: list[_Draft], text: str) -> list[_Draft]:
+    """Join ``"A," X said. "B"``: B has no frame of its own and only the frame lies between."""
+    out: list[_Draft] = []
+    for d in drafts:
+        if out:
+            p = out[-1]
+            gap = text[p.quote.outer.end : d.quote.outer.start]
+            same_para = "\n" not in gap
+            gap_is_frame = (
+                p.frame is not None
+                and p.frame.lo >= p.quote.outer.end
+                and p.frame.hi <= d.quote.outer.start + 1
+                and _word_count(gap) <= 12
+            )
+            d_frameless = d.frame is None or d.frame.lo < d.quote.outer.start
+            if (
+                same_para
+                and gap_is_frame
+                and d_frameless
+                and p.quote.kind == "direct"
+                and d.quote.kind == "direct"
+            ):
+                q = p.quote
+                q.parts = q.parts + d.quote.parts
+                q.content = Span(q.content.start, d.quote.content.end)
+                q.outer = Span(q.outer.start, d.quote.outer.end)
+                q.text = q.text + " " + d.quote.text
+                q.id = content_id(f"{q.article_id}:{q.content.start}:{q.content.end}", "quote_")
+                continue
+        out.append(d)
+    return out
+
+
+def _overlaps(span: Span, spans: Iterable[Span]) -> bool:
+    return any(span.start < s.end and s.start < span.end for s in spans)
+
+
+def _indirect(
+    doc: Doc,
+    idx: _Index,
+    text: str,
+    aid: str,
+    cues: frozenset[str],
+    quoted: list[Span],
+    used_cues: set[int],
+    params: QuoteParams,
+) -> list[_Draft]:
+    """Indirect speech from the parse: ``X said (that) …``, ``according to X, …``, ``…, X said``."""
+    out: list[_Draft] = []
+    for tok in doc:
+        if tok.i in used_cues or not _is_cue(tok, cues):
+            continue
+        tspan = Span(tok.idx, tok.idx + len(tok.text))
+        if _overlaps(tspan, quoted):
+            continue
+        sent = tok.sent
+        par_lo, par_hi = _line_bounds(text, tok.idx)
+        lo, hi = max(sent.start_char, par_lo), min(sent.end_char, par_hi)
+        content_tok: SpacyToken | None = None
+        exclude: SpacyToken | None = None
+        if tok.lower_ == "according":
+            head = tok.head
+            if head.i == tok.i or head.pos_ not in {"VERB", "AUX"}:
+                continue
+            content_tok, exclude = head, tok
+        else:
+            comps = sorted((c for c in tok.children if c.dep_ == "ccomp"), key=lambda c: c.i < tok.i)
+            if comps:
+                content_tok = comps[0]
+            elif (
+                (tok.dep_ == "parataxis" or (tok.dep_ == "ccomp" and not _is_cue(tok.head, cues)))
+                and (tok.head.i < tok.i or tok.dep_ == "parataxis")
+                and tok.head.pos_ in {"VERB", "AUX"}
+                and any(c.dep_ == "nsubj" for c in tok.children)
+            ):
+                content_tok, exclude = tok.head, tok
+        if content_tok is None:
+            continue
+        toks = [t for t in content_tok.subtree if exclude is None or t not in set(exclude.subtree)]
+        toks = [t for t in toks if lo <= t.idx < hi]
+        if exclude is not None:
+            ex = [t.i for t in exclude.subtree]
+            before = [t for t in toks if t.i < min(ex)]
+            after = [t for t in toks if t.i > max(ex)]
+            # "X, he said." / "According to Y, X." keep one side; "X, he said, Y" covers both
+            if not any(not t.is_punct for t in after):
+                toks = before
+            elif not any(not t.is_punct for t in before):
+                toks = after
+        words = [t for t in toks if not t.is_punct]
+        if len(words) < params.min_indirect_tokens:
+            continue
+        a = min(t.idx for t in toks)
+        b = max(t.idx + len(t.text) for t in toks)
+        s, e = _trim(text, a, b, " \t\n,;:-—–.")
+        if s >= e:
+            continue
+        content = Span(s, e)
+        if _overlaps(content, quoted):
+            continue
+        spk = _speaker_of(tok)
+        if spk is not None and spk.dep_ == "nsubjpass":
+            continue  # "the sanctions would be announced": a passive, no one is reported
+        frame = _Frame(tok, spk, lo, hi)
+        q = Quote(
+            article_id=aid,
+            kind="indirect",
+            content=content,
+            parts=[content],
+            outer=content,
+            text=text[s:e],
+            confidence=0.7 if spk is not None else 0.3,
+        )
+        out.append(_Draft(q, frame))
+        used_cues.add(tok.i)
+    return out
+
+
+def _attribute(
+    drafts: list[_Draft], doc: Doc, text: str, anon_heads: set[str], media: list[str], params: QuoteParams
+) -> None:
+    """Fill cue, speaker, medium; carry the speaker over to frameless quote paragraphs."""
+    last: _Draft | None = None
+    for d in drafts:
+        q = d.quote
+        if d.frame is not None:
+            cue = d.frame.cue
+            q.cue = _cue_span(cue)
+            q.cue_text = text[q.cue.start : q.cue.end]
+            if d.frame.speaker is not None:
+                lo = min(d.frame.lo, d.frame.speaker.idx)
+                hi = max(d.frame.hi, d.frame.speaker.idx + 1)
+                spk = make_speaker(d.frame.speaker, lo, hi, text, anon_heads)
+                if _overlaps(spk.span, [q.outer]):
+                    spk.span = spk.core
+                d.speaker = spk
+                q.speaker = spk.span
+                q.speaker_kind = spk.kind
+                q.speaker_text = spk.text if spk.kind != "pronoun" else None
+                if spk.kind == "named":
+                    q.speaker_ref = spk.core
+            # the medium is a modifier of the cue ("said in a video"), not anything in the sentence
+            sub = [t for t in cue.subtree if t.sent == cue.sent]
+            zone_lo = min(t.idx for t in sub)
+            zone_hi = max(t.idx + len(t.text) for t in sub)
+            found = _find_medium(text, zone_lo, zone_hi, media)
+            if found is not None and not _overlaps(found[1], q.parts):
+                q.medium, q.medium_span = found
+            elif cue.lemma_.lower() == "tell":
+                obj = next((c for c in cue.children if c.dep_ in {"dobj", "dative"}), None)
+                if obj is not None and obj.pos_ == "PROPN":
+                    q.medium_span = Span(cue.idx, obj.idx + len(obj.text))
+                    q.medium = text[q.medium_span.start : q.medium_span.end]
+        elif (
+            params.frameless_carry
+            and last is not None
+            and last.speaker is not None
+            and q.kind == "direct"
+            and last.quote.kind == "direct"
+            and text.count("\n\n", last.quote.outer.end, q.outer.start) <= 1
+            and _word_count(text[last.quote.outer.end : q.outer.start]) <= 3
+        ):
+            # a quote paragraph right after another speaker's quote continues that speaker
+            src = last.quote
+            q.speaker_kind = src.speaker_kind
+            q.speaker_text = src.speaker_text
+            q.speaker_ref = src.speaker_ref
+            q.speaker = None
+            q.confidence = 0.5
+            d.speaker = last.speaker
+        if d.speaker is not None:
+            last = d
+

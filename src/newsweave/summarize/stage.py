@@ -1,0 +1,47 @@
+"""Summary stage: a cited extractive summary per storyline; only changed stories are redone."""
+
+from __future__ import annotations
+
+from newsweave.config import Settings
+from newsweave.reuse.stage import origin_map
+from newsweave.steps import Stage, fingerprint, load_annotated
+from newsweave.store import Store
+
+
+def _stories_for_summary(store: Store) -> dict[str, list[str]]:
+    """Story id -> article ids: storylines (else events), or one story "all" before clustering."""
+    recs = store.records("story")
+    tops = [s for s in recs if s.get("level") == "storyline"] or [s for s in recs if s.get("level") == "event"]
+    if not tops:
+        return {"all": list(store.iter_article_ids())}
+    return {s["id"]: list(s["article_ids"]) for s in tops}
+
+
+def run_summary(store: Store, settings: Settings) -> str:
+    """A cited, redundancy-aware extractive summary per storyline; only changed stories are redone."""
+    from newsweave.summarize.extractive import summarize_story
+
+    origins = origin_map(store)
+    done = 0
+    stories = _stories_for_summary(store)
+    for story_id, ids in stories.items():
+        key = fingerprint("summary/1", sorted(ids), sorted((a, origins[a]) for a in ids if a in origins))
+        if store.get_state(f"summary:{story_id}") == key:
+            continue
+        docs = [d for d in load_annotated(store, ids) if d.annotation is not None]
+        sents = summarize_story(docs, origin_of=origins, story_id=story_id) if docs else []
+        store.replace_records("summary", [(f"{story_id}:{k:02d}", s.to_dict(), s.article_ids)
+                                          for k, s in enumerate(sents)], scope=story_id)
+        store.set_state(f"summary:{story_id}", key)
+        done += 1
+    store.drop_scopes("summary", store.record_scopes("summary") - set(stories))
+    return f"{done} of {len(stories)} story summaries (re)written"
+
+
+def inputs_summary(store: Store) -> str:
+    """Stories and reuse links."""
+    return fingerprint("summary/1", sorted(_stories_for_summary(store).items()), sorted(origin_map(store).items()))
+
+
+#: the summary stage, in the order of :data:`newsweave.stages.STAGES`
+STAGE = Stage("summary", run_summary, inputs_summary)
