@@ -3,13 +3,17 @@
 Starts from the NER spans stored in :class:`~newsweave.models.Annotation` (spaCy) and:
 
 * cleans each span (leading "the", a trailing possessive, a header line glued on by the
-  tagger), splits off an owner ("Venezuela's Defense Ministry" -> owner Venezuela);
+  tagger, editorial brackets and stray punctuation: "[Barack] Obama" keeps "Obama"), takes
+  in a generational suffix written after the name ("Donald Trump Jr."), rejects spans that
+  are not names ("distributes marijuana", a lone "state"), splits off an owner
+  ("Venezuela's Defense Ministry" -> owner Venezuela);
 * reads roles from the dependency tree: pre-name titles and modifiers ("U.S. Secretary of
   State Mike Pompeo", "Col. Jose Luis Silva") and appositives ("..., Venezuela's military
   attaché in Washington,");
 * maps demonyms to places without making them entity mentions;
 * links short and partial names to the full name in the same article ("Silva" -> "Jose
-  Luis Silva"), which also repairs NER label slips ("Maduro" tagged ORG).
+  Luis Silva"), which also repairs NER label slips ("Maduro" tagged ORG, "Pelosi" tagged
+  GPE when she is named in the article and "Pelosi" is no major place).
 
 The result per article is a list of :class:`LocalEntity` records that
 :mod:`newsweave.entities.resolve` resolves across articles.
@@ -19,23 +23,31 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from newsweave.entities.names import (
+    SUFFIX_FORMS,
+    SURNAME_PARTICLES,
     acronym_of,
     alias_of,
     demonym_place,
     fold,
     is_role_word,
     is_title,
+    junior_only,
     looks_like_acronym,
     parse_person_name,
     partial_of,
+    split_suffix,
     strip_possessive,
     title_of,
 )
+from newsweave.entities.places import is_major_place
 from newsweave.models import AnnotatedArticle, Token
 
+T = TypeVar("T")
 KIND_OF_LABEL = {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place", "FAC": "place"}
 _QUOTE = re.compile(r"“([^”]{8,}?)”|\"([^\"\n]{8,}?)\"")
 _WORD = re.compile(r"\w+")
@@ -108,8 +120,8 @@ class LocalEntity:
 
     @property
     def is_partial(self) -> bool:
-        """True if only a one-word person name or an owner-less organization short form was seen."""
-        return self.kind == "person" and len(self.key) == 1
+        """True if only a one-word person name (a surname, perhaps with a suffix: "Trump Jr.") was seen."""
+        return self.kind == "person" and len(split_suffix(self.key)[0]) == 1
 
 
 def role_key(text: str) -> str:
@@ -172,23 +184,109 @@ class _ArticleView:
         return sorted(out)
 
 
+_OPEN, _CLOSE = "([{", ")]}"
+#: Cut points inside a span: text after them is not part of the name ("Obama | Reuters").
+_CUT = re.compile(r"\s*[|•·]\s*")
+#: One-word common nouns the tagger sometimes labels as a place or organization; never a name alone.
+GENERIC_WORDS = frozenset([
+    "state", "states", "city", "country", "nation", "county", "province", "region", "government", "capital",
+    "territory", "republic", "kingdom", "ministry", "department", "administration", "agency", "party",
+])
+
+
+def _unbracket(piece: str) -> tuple[int, int]:
+    """[a, b) of a span without editorial brackets: text before an unmatched closing bracket
+    ("Barack] Obama" -> "Obama") and from an unmatched opening one on ("Obama (D" -> "Obama")
+    are dropped; matched pairs ("Robert (Bob) Smith") stay."""
+    a, b, depth = 0, len(piece), []
+    for k, c in enumerate(piece):
+        if c in _OPEN:
+            depth.append(k)
+        elif c in _CLOSE:
+            if depth:
+                depth.pop()
+            else:
+                a = k + 1
+    if depth:  # unmatched openers, all after a
+        b = min(depth)
+    return a, max(a, b)
+
+
 def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Trim a header line glued on, a leading determiner and a trailing possessive."""
+    """Trim a header line glued on, editorial brackets, stray punctuation, a leading
+    determiner and a trailing possessive."""
     piece = text[start:end]
     if "\n" in piece:
         cut = piece.rfind("\n") + 1
         start += cut
         piece = piece[cut:]
-    m = re.match(r"(?:the|The|THE)\s+", piece)
-    if m and len(piece) > m.end():
-        start += m.end()
-        piece = piece[m.end() :]
+    m = _CUT.search(piece)
+    if m:
+        if any(c.isalpha() for c in piece[: m.start()]):
+            piece = piece[: m.start()]
+        else:
+            start += m.end()
+            piece = piece[m.end() :]
+    a, b = _unbracket(piece)
+    start += a
+    piece = piece[a:b]
+    for _ in range(2):  # '"Obama', 'the "Palestinian Joan of Arc'
+        lead = len(piece) - len(piece.lstrip(" \"'“”‘’«»*•-–—_#@:;,.!?"))
+        start += lead
+        piece = piece[lead:]
+        m = re.match(r"(?:the|The|THE)\s+", piece)
+        if m and len(piece) > m.end():
+            start += m.end()
+            piece = piece[m.end() :]
     if "/" in piece:  # photo credits glued by the tagger: "Ronaldo Schemidt/AFP/Getty Images"
         piece = piece[: piece.index("/")]
-    stripped = strip_possessive(piece).rstrip(" ,;:-–—")
-    if stripped.endswith(".") and not re.search(r"\b[A-Z]\.$", stripped):
+    stripped = strip_possessive(piece.rstrip(" \"“”‘«»*•_#@:;,!?")).rstrip(" ,;:-–—\"“”«»*")
+    stripped = strip_possessive(stripped)
+    if stripped.endswith(".") and not re.search(r"(?:\b[A-Z]|\b[JS]r)\.$", stripped):
         stripped = stripped[:-1]
     return start, start + len(stripped)
+
+
+def plausible_name(kind: str, text: str) -> bool:
+    """False for spans that are not names: no capital letter ("distributes marijuana"), a person
+    name with a lower-case word that is no surname particle ("Obama signs"), or one generic word
+    ("State", "government")."""
+    words = [w for w in text.split() if any(c.isalpha() for c in w)]
+    if not words or not any(c.isupper() for c in text):
+        return False
+    if kind == "person" and len(words) < len(text.split()) and not all(
+        fold(w).rstrip(".") in SUFFIX_FORMS or any(c.isalpha() for c in w) for w in text.split()
+    ):
+        return False  # "Pixel 2"
+    if len(words) == 1 and fold(words[0]).strip(".") in GENERIC_WORDS:
+        return False
+    if kind == "person":
+        for w in words:
+            lw = fold(w)
+            if lw in SURNAME_PARTICLES or lw in SUFFIX_FORMS or lw.rstrip(".") in SUFFIX_FORMS:
+                continue
+            first = next(c for c in w if c.isalpha())
+            if not first.isupper() and not any(p[:1].isupper() for p in re.split(r"[-'’]", w)):
+                return False
+    return True
+
+
+def _suffix_after(view: _ArticleView, i1: int) -> int:
+    """Token index just past a generational suffix written after a name ("Jr.", ", Jr.", "III"), else i1."""
+    j = i1
+    if j < len(view.toks) and view.word(j) == "," and j + 1 < len(view.toks):
+        j += 1
+    if j < len(view.toks):
+        w = view.word(j)
+        if fold(w) in SUFFIX_FORMS and (w[0].isupper() or w[0].isdigit()) and not _ends_sentence(view, j):
+            return j + 1
+    return i1
+
+
+def _ends_sentence(view: _ArticleView, j: int) -> bool:
+    """True if the token is a roman numeral read as a sentence-final pronoun-like word (never for Jr./Sr.)."""
+    w = view.word(j)
+    return w in ("II", "III", "IV") and j + 1 < len(view.toks) and view.word(j + 1)[:1].islower()
 
 
 def _reaches(view: _ArticleView, j: int, lo: int, hi: int, name: set[int]) -> bool:
@@ -309,10 +407,15 @@ def extract_mentions(doc: AnnotatedArticle) -> tuple[list[Mention], list[Demonym
                 i0 += 1
             if i0 < len(view.toks):
                 start = max(start, view.toks[i0].start)
+            if i1 - i0 > 1 and view.toks[i1 - 1].pos in ("VERB", "AUX"):  # a headline's verb: "Obama Briefed"
+                i1, end = i1 - 1, view.toks[i1 - 2].end
+            j = _suffix_after(view, i1)
+            if j > i1 and i1 > i0:
+                i1, end = j, view.toks[j - 1].end
         if end <= start or i1 <= i0:
             continue
         text = view.text[start:end]
-        if not any(c.isalpha() for c in text):
+        if not plausible_name(kind, text):
             continue
         if kind == "organization" and is_role_word(text.split()[-1]) and not is_role_word(text.split()[0]):
             continue  # "Venezuela's Military Attache": a role, read as an appositive instead
@@ -360,15 +463,17 @@ def link_in_article(mentions: list[Mention]) -> list[LocalEntity]:
     Returns:
         Local entities in order of first mention.
     """
-    fulls = [m for m in mentions if m.kind == "person" and len(m.key) >= 2]
-    surnames = {m.key[-1] for m in fulls}
+    fulls = [m for m in mentions if m.kind == "person" and len(split_suffix(m.key)[0]) >= 2]
+    surnames = {split_suffix(m.key)[0][-1] for m in fulls}
     for m in mentions:
-        if m.kind == "person" or m.label not in ("ORG", "PERSON"):
+        if m.kind == "person" or m.label not in ("ORG", "PERSON", "GPE", "LOC", "FAC"):
             continue
         toks = m.text.split()
-        if len(m.key) == 1 and m.key[0] in surnames:
+        if len(m.key) == 1 and m.key[0] in surnames and m.owner is None:
+            if m.kind == "place" and is_major_place(m.text):
+                continue  # "Washington", "Jordan": a place that is also a surname stays a place
             _relabel_person(m, m)
-        elif len(toks) > 1 and fold(toks[-1]) in surnames and m.owner is None:
+        elif len(toks) > 1 and fold(toks[-1]) in surnames and m.owner is None and m.kind == "organization":
             last = toks[-1]
             m.start = m.end - len(last)
             m.text = last
@@ -378,7 +483,8 @@ def link_in_article(mentions: list[Mention]) -> list[LocalEntity]:
     for m in mentions:
         target: tuple[str, tuple[str, ...], str | None] = (m.kind, m.key, m.owner)
         if m.kind == "person":
-            cands = [f for f in fulls if f is not m and len(f.key) > len(m.key) and partial_of(m.key, f.key)]
+            cands = prefer_senior(m.key, [f for f in fulls if f is not m and len(f.key) > len(m.key)
+                                          and partial_of(m.key, f.key)], lambda f: f.key)
             if cands:
                 before = [f for f in cands if f.start < m.start]
                 best = before[-1] if before else cands[0]
@@ -393,6 +499,18 @@ def link_in_article(mentions: list[Mention]) -> list[LocalEntity]:
     return [
         LocalEntity(groups[t][0].article_id, t[0], t[1], t[2], groups[t]) for t in order if t in groups
     ]
+
+
+def prefer_senior(key: tuple[str, ...], cands: list[T], key_of: Callable[[T], tuple[str, ...]]) -> list[T]:
+    """Candidates for a short form without a suffix: those without "Jr." when there are any.
+
+    News writes "Trump Jr." for the son and "Trump" for the father, so a bare surname goes to
+    "Donald Trump Jr." only when no other full name with that surname is around.
+    """
+    if split_suffix(key)[1] is not None:
+        return cands
+    senior = [c for c in cands if not junior_only(key_of(c))]
+    return senior or cands
 
 
 def _longest_key(m: Mention, fulls: list[Mention]) -> tuple[str, ...]:

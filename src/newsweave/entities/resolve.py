@@ -7,17 +7,28 @@ articles in four steps, each stricter about context than the last:
 1. **Same name.** Identical folded keys (accents and case ignored, aliases such as
    "U.S." -> "United States" applied) merge everywhere; an accent-only difference is
    flagged ``accent_variant``.
-2. **Short forms in a story.** A one-word person name ("Silva") joins the one full name
-   in the same story it fits; if several fit it stays apart (never guessed). Owner-less
+2. **Structured person names.** Full names that differ only in what one of them leaves
+   out or abbreviates merge: middle names and initials ("Donald J. Trump" / "Donald
+   Trump", "Hillary Rodham Clinton" / "Hillary Clinton"), a numeral suffix ("Robert S.
+   Mueller III" / "Robert Mueller", unless another suffix of that name is seen) and, within
+   a shared story, a given-name short form from the nickname table ("Steve" / "Steven",
+   flagged ``short_form``). A different suffix is a different person ("Donald Trump Jr." is
+   not "Donald Trump"). A less specific name that fits two names which do not fit each other
+   ("George Bush" with "George W. Bush" and "George H. W. Bush") stays apart.
+3. **Short forms in a story.** A one-word person name ("Silva") joins the one full name
+   in the same story it fits (else in the same storyline, when one is given); a bare
+   surname prefers a name without "Jr."; if several fit it stays apart (never guessed). Owner-less
    organizations ("the Defense Ministry") join the one owned form in the story
    ("Venezuela's Defense Ministry"); an acronym joins the organization it spells.
-3. **Misspellings.** Names one edit apart (substitution, transposition, insertion,
+4. **Misspellings.** Names one edit apart (substitution, transposition, insertion,
    deletion: "Salva"/"Silva", "Guadio"/"Guaido") merge only within a shared story *and*
    when context agrees: a shared role word or a shared quotation is required, co-occurring
    entities and identical other name parts add support, conflicting roles count against.
    The rarer spelling is flagged ``likely_misspelling`` with a confidence and the name it
-   is taken to misspell.
-4. Everything else stays apart: different people with similar names are never merged on
+   is taken to misspell. Two different places of the gazetteer ("Iran" / "Iraq",
+   :mod:`newsweave.entities.places`), a given-name short form and a plural ("Clintons") are
+   never misspellings.
+5. Everything else stays apart: different people with similar names are never merged on
    the name alone.
 
 Entity ids are content hashes of kind + canonical name (+ story for story-scoped short
@@ -31,6 +42,7 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 from newsweave.entities.mentions import (
@@ -39,6 +51,7 @@ from newsweave.entities.mentions import (
     Mention,
     extract_mentions,
     link_in_article,
+    prefer_senior,
 )
 from newsweave.entities.names import (
     acronym_of,
@@ -46,10 +59,16 @@ from newsweave.entities.names import (
     deletion_keys,
     fold,
     has_diacritics,
+    is_short_form,
     looks_like_acronym,
+    name_parts,
+    names_compatible,
+    parse_person_name,
     partial_of,
+    split_suffix,
     token_similar,
 )
+from newsweave.entities.places import different_known_places, is_major_place
 from newsweave.models import AnnotatedArticle, Evidence, content_id
 
 logger = logging.getLogger(__name__)
@@ -59,6 +78,7 @@ __all__ = ["Entity", "EntityResolution", "Evidence", "Role", "Variant", "resolve
 ACCENT_VARIANT = "accent_variant"
 LIKELY_MISSPELLING = "likely_misspelling"
 ACRONYM = "acronym"
+SHORT_FORM = "short_form"
 _ONE_STORY = "_all"
 #: Minimum context score for a misspelling merge (needs a shared role or quote besides).
 MISSPELLING_MIN_SCORE = 1.5
@@ -263,9 +283,10 @@ class _Misspelling:
 class _Resolver:
     """The cross-document merge steps over local entities."""
 
-    def __init__(self, locs: list[LocalEntity], story: list[str]) -> None:
+    def __init__(self, locs: list[LocalEntity], story: list[str], storyline: list[str] | None = None) -> None:
         self.locs = locs
         self.story = story
+        self.storyline = storyline if storyline is not None else story
         self.uf = _UnionFind(len(locs))
         self.misspellings: list[_Misspelling] = []
 
@@ -281,20 +302,25 @@ class _Resolver:
         self._relabel_surnames()
         self._attach_owned()
         self._same_key()
+        self._compatible_names()
         self._partials()
         self._acronyms()
         self._misspellings()
 
     def _relabel_surnames(self) -> None:
-        """A one-word non-person name equal to a person's surname in the story is that person."""
+        """A one-word non-person name equal to a person's surname in the story is that person
+        (an organization, or a place that is no major place: "Pelosi" tagged GPE)."""
         surnames: dict[str, set[str]] = defaultdict(set)
         for i, loc in enumerate(self.locs):
-            if loc.kind == "person":
-                surnames[self.story[i]].add(loc.key[-1])
+            base = split_suffix(loc.key)[0]
+            if loc.kind == "person" and base:
+                surnames[self.story[i]].add(base[-1])
         for i, loc in enumerate(self.locs):
+            text = loc.mentions[0].text
             if (
-                loc.kind == "organization" and len(loc.key) == 1 and loc.owner is None
-                and loc.key[0] in surnames[self.story[i]] and not looks_like_acronym(loc.mentions[0].text)
+                loc.kind in ("organization", "place") and len(loc.key) == 1 and loc.owner is None
+                and loc.key[0] in surnames[self.story[i]] and not looks_like_acronym(text)
+                and not (loc.kind == "place" and is_major_place(text))
             ):
                 loc.kind = "person"
                 for m in loc.mentions:
@@ -330,30 +356,50 @@ class _Resolver:
             else:
                 by_key[k] = i
 
-    def _story_roots(self, kind: str | None = None) -> dict[str, set[int]]:
-        out: dict[str, set[int]] = defaultdict(set)
-        for i, loc in enumerate(self.locs):
-            if kind is None or loc.kind == kind:
-                out[self.story[i]].add(self.uf.find(i))
-        return out
-
     def _root_key(self, members: list[int]) -> tuple[str, ...]:
         return max((self.locs[i].key for i in members), key=lambda k: (len(k), k))
 
-    def _partials(self) -> None:
-        """One-word person names -> the one full name they fit in the same story."""
+    def _compatible_names(self) -> None:
+        """Full person names that can name one person merge (see :func:`compatible_groups`)."""
         members = self.members()
-        story_roots = self._story_roots("person")
+        keys: dict[int, tuple[str, ...]] = {}
+        stories: dict[int, set[str]] = {}
+        for r, ms in members.items():
+            if not any(self.locs[i].kind == "person" for i in ms):
+                continue
+            key = self._root_key(ms)
+            if name_parts(key).given is not None:
+                keys[r] = key
+                stories[r] = {self.story[i] for i in ms}
+        for group in compatible_groups(keys, stories):
+            first = min(group)
+            for r in group:
+                self.uf.union(first, r)
+
+    def _partials(self) -> None:
+        """One-word person names -> the one full name they fit in the same story (else storyline)."""
+        members = self.members()
+        full: dict[int, tuple[str, ...]] = {}
+        by_story: dict[str, set[int]] = defaultdict(set)
+        by_line: dict[str, set[int]] = defaultdict(set)
+        for r, ms in members.items():
+            key = self._root_key(ms)
+            if self.locs[r].kind == "person" and len(split_suffix(key)[0]) >= 2:
+                full[r] = key
+                for i in ms:
+                    by_story[self.story[i]].add(r)
+                    by_line[self.storyline[i]].add(r)
         for i, loc in enumerate(self.locs):
             if not loc.is_partial:
                 continue
-            cands = set()
-            for r in story_roots[self.story[i]]:
-                key = self._root_key(members[r])
-                if len(key) >= 2 and partial_of(loc.key, key):
-                    cands.add(r)
+            cands: list[int] = []
+            for roots in (by_story.get(self.story[i], set()), by_line.get(self.storyline[i], set())):
+                cands = prefer_senior(loc.key, sorted(r for r in roots if partial_of(loc.key, full[r])),
+                                      lambda r: full[r])
+                if cands:
+                    break
             if len(cands) == 1:
-                self.uf.union(cands.pop(), i)
+                self.uf.union(cands[0], i)
 
     def _acronyms(self) -> None:
         """An acronym organization -> the one organization in the story whose initials it spells."""
@@ -401,8 +447,9 @@ class _Resolver:
                        "n_mentions": sum(len(self.locs[i].mentions) for i in ms)}
             for i in ms:
                 art_roots[self.locs[i].article_id].add(r)
-            if len(key[-1]) >= 4:
-                for d in deletion_keys(key[-1]):
+            last = split_suffix(key)[0][-1] if split_suffix(key)[0] else ""
+            if len(last) >= 4:
+                for d in deletion_keys(last):
                     block[(kind, d)].add(r)
         pairs: set[tuple[int, int]] = set()
         for roots in block.values():
@@ -417,8 +464,10 @@ class _Resolver:
                 continue  # one side was merged already in this step: keep merges one level deep
             ia, ib = info[a], info[b]
             shared = ia["stories"] & ib["stories"]
-            if not shared or not _names_one_edit(ia["key"], ib["key"]):
+            if not shared or not _names_one_edit(ia["key"], ib["key"], ia["kind"] == "person" == ib["kind"]):
                 continue
+            if ia["kind"] == "other" and different_known_places(" ".join(ia["key"]), " ".join(ib["key"])):
+                continue  # "Iran" / "Iraq": two real places, not a misspelling
             score, strong = self._score(members[a], members[b], shared, art_roots, ia["key"], ib["key"])
             if not strong or score < MISSPELLING_MIN_SCORE:
                 continue
@@ -452,15 +501,71 @@ class _Resolver:
         return score, strong
 
 
-def _names_one_edit(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """Same length, exactly one token differs by one edit; or a one-word name vs a full name's surname."""
-    if a == b:
+def compatible_groups(keys: dict[int, tuple[str, ...]], stories: dict[int, set[str]]) -> list[list[int]]:
+    """Groups of full person names (root -> folded key) that name one person.
+
+    Two names are linked when :func:`~newsweave.entities.names.names_compatible` says so
+    (given-name short forms only when they share a story). A name whose linked names are
+    not all linked with each other is ambiguous ("George Bush" with "George W. Bush" and
+    "George H. W. Bush"; "Robert Mueller" with "... III" and "... IV") and stays alone; the
+    rest fall into groups in which every two names are linked.
+
+    Returns:
+        Lists of roots with two or more members.
+    """
+    blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for r, key in keys.items():
+        blocks[name_parts(key).surname].append(r)
+    out: list[list[int]] = []
+    for roots in blocks.values():
+        if len(roots) < 2:
+            continue
+        adj: dict[int, set[int]] = {r: set() for r in roots}
+        for x, y in combinations(sorted(roots), 2):
+            if names_compatible(keys[x], keys[y], short_forms=bool(stories[x] & stories[y])):
+                adj[x].add(y)
+                adj[y].add(x)
+        hubs = {r for r in roots if any(b not in adj[a] for a, b in combinations(sorted(adj[r]), 2))}
+        seen: set[int] = set(hubs)
+        for r in sorted(roots):
+            if r in seen:
+                continue
+            comp, stack = [], [r]
+            seen.add(r)
+            while stack:
+                x = stack.pop()
+                comp.append(x)
+                for y in adj[x] - seen:
+                    seen.add(y)
+                    stack.append(y)
+            if len(comp) > 1 and all(b in adj[a] for a, b in combinations(comp, 2)):
+                out.append(sorted(comp))
+    return out
+
+
+def _misspelt(x: str, y: str) -> bool:
+    """One edit apart, and not a plural of the other ("Clintons" / "Clinton")."""
+    if x + "s" == y or y + "s" == x or x + "es" == y or y + "es" == x:
+        return False
+    return token_similar(x, y)
+
+
+def _names_one_edit(a: tuple[str, ...], b: tuple[str, ...], person: bool = True) -> bool:
+    """Same length and suffix, exactly one token differs by one edit (a given-name short form does
+    not count); or, for people, a one-word name vs a full name's surname."""
+    (a, sa), (b, sb) = split_suffix(a), split_suffix(b)
+    if a == b or sa != sb:
         return False
     if len(a) != len(b):
         short, full = (a, b) if len(a) < len(b) else (b, a)
-        return len(short) == 1 and short[0] != full[-1] and token_similar(short[0], full[-1])
-    diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
-    return len(diff) == 1 and token_similar(*diff[0])
+        return person and len(short) == 1 and short[0] != full[-1] and _misspelt(short[0], full[-1])
+    diff = [(k, x, y) for k, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(diff) != 1:
+        return False
+    k, x, y = diff[0]
+    if person and k == 0 and len(a) >= 2 and is_short_form(x, y):
+        return False
+    return _misspelt(x, y)
 
 
 def _display_name(mentions: list[Mention], key: tuple[str, ...]) -> str:
@@ -480,7 +585,10 @@ def _display_name(mentions: list[Mention], key: tuple[str, ...]) -> str:
     return max(forms, key=lambda t: (has_diacritics(t), counts[t], t))
 
 
-def resolve_entities(docs: Sequence[AnnotatedArticle], story_of: dict[str, str] | None = None) -> EntityResolution:
+def resolve_entities(
+    docs: Sequence[AnnotatedArticle], story_of: dict[str, str] | None = None,
+    storyline_of: dict[str, str] | None = None,
+) -> EntityResolution:
     """Find and resolve entity mentions across articles.
 
     Args:
@@ -488,6 +596,8 @@ def resolve_entities(docs: Sequence[AnnotatedArticle], story_of: dict[str, str] 
         story_of: article id -> story id from the stories stage; short names and misspellings
             only merge within a story. None treats all articles as one story; an article missing
             from the map is a story of its own.
+        storyline_of: article id -> storyline id (a group of stories); a bare surname with no
+            full name to join in its story looks there next. None: the story only.
 
     Returns:
         The :class:`EntityResolution`: entities (sorted by number of articles, then name),
@@ -495,6 +605,7 @@ def resolve_entities(docs: Sequence[AnnotatedArticle], story_of: dict[str, str] 
     """
     locs: list[LocalEntity] = []
     story: list[str] = []
+    line: list[str] = []
     all_mentions: list[Mention] = []
     demos: list[DemonymMention] = []
     for doc in docs:
@@ -503,10 +614,12 @@ def resolve_entities(docs: Sequence[AnnotatedArticle], story_of: dict[str, str] 
         all_mentions += mentions
         aid = doc.article.id
         st = _ONE_STORY if story_of is None else story_of.get(aid, "_article:" + aid)
+        ln = st if storyline_of is None else storyline_of.get(aid, st)
         for loc in link_in_article(mentions):
             locs.append(loc)
             story.append(st)
-    res = _Resolver(locs, story)
+            line.append(ln)
+    res = _Resolver(locs, story, line)
     res.run()
     entities = _build_entities(res)
     by_name = {(e.kind, fold(e.name)): e.id for e in entities}
@@ -525,7 +638,7 @@ def _build_entities(res: _Resolver) -> list[Entity]:
     for root, members in sorted(res.members().items()):
         mentions = sorted((m for i in members for m in res.locs[i].mentions), key=lambda m: (m.article_id, m.start))
         correct = [m for i in members if i not in flagged for m in res.locs[i].mentions] or mentions
-        key = res._root_key([i for i in members if i not in flagged] or members)
+        key = _display_key(res, [i for i in members if i not in flagged] or members)
         name = _display_name(correct, key)
         kinds = Counter(res.locs[i].kind for i in members for _ in res.locs[i].mentions)
         kind = "person" if kinds["person"] * 2 >= sum(kinds.values()) else kinds.most_common(1)[0][0]
@@ -548,12 +661,28 @@ def _build_entities(res: _Resolver) -> list[Entity]:
     return entities
 
 
+def _display_key(res: _Resolver, members: list[int]) -> tuple[str, ...]:
+    """The key to name an entity by: for a person, the full name written most often ("Donald
+    Trump" over a rarer "Donald J. Trump"), ties to the longer; otherwise the longest key."""
+    if res.locs[members[0]].kind != "person":
+        return res._root_key(members)
+    counts: Counter[tuple[str, ...]] = Counter()
+    for i in members:
+        key = res.locs[i].key
+        if len(split_suffix(key)[0]) >= 2:
+            counts[key] += len(res.locs[i].mentions)
+    if not counts:
+        return res._root_key(members)
+    return max(counts, key=lambda k: (counts[k], len(k), k))
+
+
 def _variants(res: _Resolver, members: list[int], flagged: dict[int, _Misspelling], name: str) -> list[Variant]:
     by_text: dict[str, list[tuple[Mention, int]]] = defaultdict(list)
     for i in members:
         for m in res.locs[i].mentions:
             by_text[m.text].append((m, i))
     texts = set(by_text)
+    name_given = name_parts(parse_person_name(name).key).given if res.locs[members[0]].kind == "person" else None
     out = []
     for text, rows in sorted(by_text.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         flags: list[str] = []
@@ -569,6 +698,10 @@ def _variants(res: _Resolver, members: list[int], flagged: dict[int, _Misspellin
             of = name
         if looks_like_acronym(text) and not looks_like_acronym(name):
             flags.append(ACRONYM)
+        if name_given is not None:
+            given = name_parts(parse_person_name(text).key).given
+            if given is not None and is_short_form(given, name_given):
+                flags.append(SHORT_FORM)
         ordered = sorted(rows, key=lambda r: (r[0].article_id, r[0].start))
         ev = [Evidence(m.article_id, m.start, m.end, m.text) for m, _ in ordered]
         out.append(Variant(text, sorted({m.article_id for m, _ in rows}), ev, flags, conf, of))

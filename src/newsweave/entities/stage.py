@@ -13,7 +13,7 @@ def run_entities(store: Store, settings: Settings) -> str:
     from newsweave.entities.resolve import resolve_entities
 
     docs = [d for d in load_annotated(store) if d.annotation is not None]
-    res = resolve_entities(docs, story_map(store) or None)
+    res = resolve_entities(docs, story_map(store) or None, storyline_map(store) or None)
     data = res.to_dict()
     store.replace_records("entity", [(e["id"], e, e.get("article_ids", [])) for e in data["entities"]])
     store.replace_records("mention", [(f"{m['article_id']}:{m['start']}:{m['end']}", m, [m["article_id"]])
@@ -24,9 +24,16 @@ def run_entities(store: Store, settings: Settings) -> str:
     return f"{len(data['entities'])} entities from {len(data['mentions'])} mentions; {flagged} likely misspellings"
 
 
+def storyline_map(store: Store) -> dict[str, str]:
+    """Article id -> id of the storyline its event belongs to (empty before the stories stage ran)."""
+    parent = {s["id"]: s.get("parent_id") for s in store.records("story") if s.get("level") == "event"}
+    return {aid: str(parent[sid]) for aid, sid in story_map(store).items() if parent.get(sid)}
+
+
 def inputs_entities(store: Store) -> str:
-    """Articles and story assignment."""
-    return fingerprint("entities/1", article_ids(store), sorted(story_map(store).items()))
+    """Articles, story and storyline assignment."""
+    return fingerprint("entities/2", article_ids(store), sorted(story_map(store).items()),
+                       sorted(storyline_map(store).items()))
 
 
 #: the entities stage, in the order of :data:`newsweave.stages.STAGES`
