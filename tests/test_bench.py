@@ -253,3 +253,59 @@ def test_discrepancies_and_speed_elsewhere(elsewhere: Path, tmp_path: Path) -> N
     (data / "articles.jsonl").write_text("\n", encoding="utf-8")
     failed(run_bench("discrepancies", "--data", data, "--out", tmp_path / "d"), "0 records")
     failed(run_bench("speed", "--data", data, "--out", tmp_path / "s"), "no articles to score")
+
+
+# --- bench_pipeline: end-to-end speed vs spaCy alone, per stage, incremental ------------------------------------
+
+
+def test_pipeline_sample_is_deterministic_nested_and_never_repeats_a_text() -> None:
+    import bench_pipeline
+
+    folder = FIXTURES / "pipeline_small"
+    pool, held, info = bench_pipeline.build_pool([folder], seed=0, add=1)
+    again, held_again, _ = bench_pipeline.build_pool([folder], seed=0, add=1)
+    assert [r["id"] for r in pool] == [r["id"] for r in again] and held == held_again
+    # p7 is p2 with other whitespace, p8 is German: neither is used; the held-back article is in no sample
+    assert info["duplicate_texts"] == 1 and info["not_english"] == 1
+    ids = [r["id"] for r in pool] + [r["id"] for r in held]
+    assert len(ids) == len(set(ids)) == 6 and "p8" not in ids and not ({"p2", "p7"} <= set(ids))
+    keys = [bench_pipeline.text_key(r["text"]) for r in pool + held]
+    assert len(keys) == len(set(keys))
+    other, _, _ = bench_pipeline.build_pool([folder], seed=1, add=1)
+    assert [r["id"] for r in other] != [r["id"] for r in pool]  # the seed is what makes it deterministic
+
+
+def test_pipeline_bench_refuses_holdout_and_sizes_it_cannot_fill(elsewhere: Path, tmp_path: Path) -> None:
+    data = copy_fixture("pipeline_small", elsewhere)
+    holdout = Path(shutil.copytree(data, elsewhere / "aquaint"))
+    failed(run_bench("pipeline", "--data", holdout, "--sizes", "2", "--out", tmp_path / "p"), "HOLDOUT")
+    proc = run_bench("pipeline", "--data", data, "--sizes", "50,100", "--out", tmp_path / "p")
+    failed(proc, "measured nothing")
+    assert "size 50 skipped" in proc.stderr
+    assert not (tmp_path / "p" / "pipeline.json").exists()
+
+
+@pytest.mark.slow
+def test_pipeline_bench_on_a_tiny_corpus(elsewhere: Path, tmp_path: Path) -> None:
+    from newsweave.stages import STAGES
+
+    data = copy_fixture("pipeline_small", elsewhere)
+    out = tmp_path / "p"
+    proc = run_bench("pipeline", "--data", data, "--sizes", "2,3,40", "--incremental", "--add", "1",
+                     "--procs", "1", "--out", out)
+    ok(proc)
+    assert "size 40 skipped" in proc.stderr
+    res = json.loads((out / "pipeline.json").read_text())
+    assert res["skipped_sizes"] == [40] and [s["articles"] for s in res["sizes"]] == [2, 3]
+    for s in res["sizes"]:
+        a = s["analyze"]
+        assert a["stored_after"] == a["annotated_after"] == s["articles"]
+        assert [r["n_process"] for r in s["spacy"]] == [1] and s["spacy"][0]["articles"] == s["articles"]
+        assert set(a["stages"]) >= {"ingest", "annotate", "other", *(st.name for st in STAGES)}
+        assert s["ratio_wall"] > 0 and s["ratio_cpu"] > 0 and a["peak_rss_mb"] > 0
+        inc = s["incremental"]
+        assert inc["articles"] == 1 and inc["stored_after"] == s["articles"] + 1
+        assert "nothing new to annotate" not in inc["stages_said"]["annotate"]
+    assert len(res["incremental_ratios"]) == 4 and all(v > 0 for v in res["incremental_ratios"].values())
+    md = (out / "pipeline.md").read_text()
+    assert "Per stage" in md and "| quotes |" in md
