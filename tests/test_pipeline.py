@@ -90,13 +90,12 @@ def test_interrupted_annotation_resumes(seeds_dir: Path, db_settings: Settings,
     import newsweave.annotate.nlp as annotate_mod
 
     real = annotate_mod.annotate
-    calls = {"n": 0}
 
-    def dying(articles, nlp, batch_size=32):  # type: ignore[no-untyped-def]
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt  # killed while the second batch runs
-        yield from real(articles, nlp, batch_size)
+    def dying(articles, nlp, batch_size=32, processes=1):  # type: ignore[no-untyped-def]
+        for k, ann in enumerate(real(articles, nlp, batch_size, processes)):
+            if k == 4:
+                raise KeyboardInterrupt  # killed while the second batch runs
+            yield ann
 
     with Store(settings.db_url) as store:
         pipeline.ingest([seeds_dir], store, settings)

@@ -1,7 +1,8 @@
 """One typed Settings object, passed explicitly to every stage.
 
-Two settings can come from the environment: ``NEWSWEAVE_DB`` (the store URL) and
-``NEWSWEAVE_ANNOTATE_BATCH`` (articles annotated per transaction).
+Three settings can come from the environment: ``NEWSWEAVE_DB`` (the store URL),
+``NEWSWEAVE_ANNOTATE_BATCH`` (articles annotated per transaction) and
+``NEWSWEAVE_ANNOTATE_PROCESSES`` (spaCy processes; 0, the default, means one per usable CPU).
 """
 
 from __future__ import annotations
@@ -40,12 +41,28 @@ def default_annotate_batch() -> int:
     return value
 
 
+def default_annotate_processes() -> int:
+    """``NEWSWEAVE_ANNOTATE_PROCESSES`` if it is a whole number >= 0, else 0 (one per usable CPU)."""
+    raw = os.environ.get("NEWSWEAVE_ANNOTATE_PROCESSES", "")
+    if not raw:
+        return 0
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        logger.warning("NEWSWEAVE_ANNOTATE_PROCESSES=%r is not a whole number: using one per CPU", raw)
+        return 0
+    return value
+
+
 @dataclass(slots=True)
 class Settings:
     """Options for a run. Stages read what they need from here, never from globals.
 
     ``annotate_batch`` articles are annotated and stored per transaction: a killed run
-    loses at most that much annotation work.
+    loses at most that much annotation work. ``annotate_processes`` spaCy processes parse
+    them (0: one per usable CPU); fewer when there are too few articles for workers to pay.
     """
 
     db_url: str = field(default_factory=default_db_url)
@@ -54,3 +71,7 @@ class Settings:
     annotate_batch: int = field(default_factory=default_annotate_batch)
     max_input_bytes: int = 20_000_000
     max_article_chars: int = 1_000_000
+    #: spaCy processes for annotation; 0: one per usable CPU (fewer when there are few articles)
+    annotate_processes: int = field(default_factory=default_annotate_processes)
+    #: keep sentence embeddings in the store, so that a text is encoded once across runs
+    embedding_cache: bool = True

@@ -12,7 +12,7 @@ again ends with the same store as a run never interrupted.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from newsweave.config import Settings
 from newsweave.errors import StoreValueError
 from newsweave.ingest import read_inputs
-from newsweave.models import Article, InputFate
+from newsweave.models import Annotation, Article, InputFate
 from newsweave.stages import STAGES
 from newsweave.steps import fingerprint
 from newsweave.store import Store
@@ -146,11 +146,14 @@ def ingest(paths: Iterable[str | Path], store: Store, settings: Settings,
 def annotate_new(store: Store, settings: Settings, progress: Progress | None = None) -> int:
     """Annotate stored English articles that have no annotation yet; returns how many were done.
 
-    Each group of ``settings.annotate_batch`` articles is stored in one transaction:
-    a run killed halfway keeps the groups it finished, and the next run goes on
-    from there.
+    One ``nlp.pipe`` runs over all of them (in ``settings.annotate_processes`` processes,
+    when there are enough articles for it to pay; see
+    :func:`newsweave.annotate.nlp.choose_processes`), reading the articles from the store
+    a batch at a time. Each group of ``settings.annotate_batch`` annotations is stored in
+    one transaction: a run killed halfway keeps the groups it finished, and the next run
+    goes on from there.
     """
-    from newsweave.annotate.nlp import annotate, load_nlp
+    from newsweave.annotate.nlp import annotate, choose_processes, load_nlp
 
     todo = store.unannotated_ids("en")
     if not todo:
@@ -158,14 +161,30 @@ def annotate_new(store: Store, settings: Settings, progress: Progress | None = N
     progress = progress or _NoProgress()
     task = progress.add_task("annotate", total=len(todo))
     nlp = load_nlp(settings.spacy_model)
-    done = 0
     step = max(settings.annotate_batch, 1)
-    for k in range(0, len(todo), step):
-        batch = store.articles(todo[k : k + step])
-        anns = list(annotate(batch, nlp, batch_size=settings.batch_size))
-        store.put_annotations(anns)
-        done += len(anns)
-        progress.advance(task, len(batch))
+    processes = choose_processes(settings.annotate_processes, len(todo))
+    if processes > 1:
+        logger.info("annotating %d articles in %d processes", len(todo), processes)
+
+    def stored() -> Iterator[Article]:
+        for k in range(0, len(todo), step):
+            yield from store.articles(todo[k : k + step])
+
+    done = 0
+    pending: list[Annotation] = []
+    # spaCy's batches no larger than a transaction's: each transaction is stored as soon as it is parsed
+    batch_size = min(max(settings.batch_size, 1), step)
+    for ann in annotate(stored(), nlp, batch_size=batch_size, processes=processes):
+        pending.append(ann)
+        if len(pending) >= step:
+            store.put_annotations(pending)
+            done += len(pending)
+            progress.advance(task, len(pending))
+            pending = []
+    if pending:
+        store.put_annotations(pending)
+        done += len(pending)
+        progress.advance(task, len(pending))
     return done
 
 

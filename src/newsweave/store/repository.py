@@ -9,6 +9,12 @@ other's rows. :meth:`Store.deferred` gathers a whole analysis stage's writes
 into one transaction, and :meth:`Store.exclusive` lets one process at a time
 analyse a store. The schema is brought to the newest Alembic revision when the
 store opens (under the same write lock, so two first runs do not race).
+
+Sentence embeddings are cached by encoder and exact text (:meth:`Store.embeddings`,
+:meth:`Store.put_embeddings`). A cached vector is a fact about a text, not part of
+any stage's output, so it is committed at once in a transaction of its own, also
+inside :meth:`Store.deferred`: a stage that fails or is killed keeps the vectors it
+computed, and a row is there whole or not at all.
 """
 
 from __future__ import annotations
@@ -22,8 +28,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import numpy as np
 from sqlalchemy import Engine, Table, create_engine, delete, event, func, insert, select
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import (
@@ -38,7 +45,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from newsweave.errors import StoreError, StoreValueError
 from newsweave.models import Annotation, Article
-from newsweave.store.schema import annotation_table, articles, record_articles, records, state
+from newsweave.store.schema import annotation_table, articles, embeddings, record_articles, records, state
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +55,7 @@ IN_CHUNK = 500
 #: How long a SQLite writer waits for another one to commit, in milliseconds.
 SQLITE_BUSY_MS = 60_000
 SUPPORTED = ("sqlite", "postgresql")
+_K = TypeVar("_K", str, bytes)
 _WRITE = "newsweave_write"  # execution option: this connection's transactions write
 
 
@@ -148,12 +156,26 @@ def _article(row: Any) -> Article:
     )
 
 
-def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+def _chunks(ids: Sequence[_K]) -> Iterator[Sequence[_K]]:
     for k in range(0, len(ids), IN_CHUNK):
         yield ids[k : k + IN_CHUNK]
 
 
 Write = Callable[[Connection], None]
+
+#: How cached vectors are stored: little-endian float32, so that they read back bit for bit.
+VECTOR_DTYPE = np.dtype("<f4")
+
+
+def _vector_row(encoder: str, key: bytes, vector: Any) -> dict[str, Any]:
+    """The ``embeddings`` row of one vector; ValueError for a key or vector that is not one."""
+    if not isinstance(key, bytes) or len(key) != 32:
+        raise ValueError(f"an embedding key is the 32-byte SHA-256 of the text, not {key!r}")
+    vec = np.asarray(vector)
+    if vec.ndim != 1 or vec.size == 0 or not np.all(np.isfinite(vec)):
+        raise ValueError(f"an embedding is a non-empty 1-D array of finite numbers, not shape {vec.shape}")
+    return {"encoder": encoder, "text_sha256": key, "dim": int(vec.size),
+            "vector": vec.astype(VECTOR_DTYPE, copy=False).tobytes()}
 
 
 class Store:
@@ -499,6 +521,55 @@ class Store:
         """Delete the records of ``kind`` in the given scopes."""
         for scope in scopes:
             self.replace_records(kind, [], scope=scope)
+
+    # -- embeddings -------------------------------------------------------------------------
+
+    def embeddings(self, encoder: str, keys: Iterable[bytes]) -> dict[bytes, np.ndarray]:
+        """Cached vectors of ``encoder`` by text key (SHA-256 of the text); missing keys are left out.
+
+        A row that does not hold a whole vector of finite numbers (which no writer of
+        this store makes) is left out with a warning, so it is encoded again and replaced.
+        """
+        found: dict[bytes, np.ndarray] = {}
+        query = select(embeddings.c.text_sha256, embeddings.c.dim, embeddings.c.vector)
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(dict.fromkeys(keys))):
+                rows = conn.execute(query.where(embeddings.c.encoder == encoder,
+                                                embeddings.c.text_sha256.in_(chunk)))
+                for key, dim, blob in rows:
+                    blob = bytes(blob)
+                    vec = np.frombuffer(blob, dtype=VECTOR_DTYPE) if dim and len(blob) == dim * 4 else None
+                    if vec is None or not np.all(np.isfinite(vec)):
+                        logger.warning("cached %s vector %s is damaged; it will be encoded again",
+                                       encoder, bytes(key).hex()[:12])
+                        continue
+                    found[bytes(key)] = vec.astype(np.float32)
+        return found
+
+    def put_embeddings(self, encoder: str, items: Iterable[tuple[bytes, Any]]) -> int:
+        """Cache vectors of ``encoder`` by text key, replacing any stored under the same key.
+
+        Committed at once in one transaction of its own, also inside :meth:`deferred`
+        (a vector belongs to its text, not to the stage that asked for it). Do not call
+        it while this process holds a :meth:`transaction` open: it would wait for it.
+
+        Returns:
+            The number of vectors written.
+        """
+        rows = list({key: _vector_row(encoder, key, vec) for key, vec in items}.values())
+        if rows:
+            with self._write() as conn:
+                for k in range(0, len(rows), IN_CHUNK):
+                    self._upsert(conn, embeddings, rows[k : k + IN_CHUNK])
+        return len(rows)
+
+    def count_embeddings(self, encoder: str | None = None) -> int:
+        """How many vectors are cached (of one encoder, or of all)."""
+        query = select(func.count()).select_from(embeddings)
+        if encoder is not None:
+            query = query.where(embeddings.c.encoder == encoder)
+        with self.engine.connect() as conn:
+            return int(conn.scalar(query) or 0)
 
     # -- state ------------------------------------------------------------------------------
 

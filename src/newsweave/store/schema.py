@@ -8,11 +8,27 @@ it cites so that records can be found and invalidated by article.
 
 Text columns have no length limit (revision 0002): PostgreSQL enforces one, SQLite
 never does, and both must store the same rows.
+
+``embeddings`` (revision 0003) caches sentence vectors: one row per encoder and exact
+text (its SHA-256), the vector as little-endian float32 bytes, so that a text is
+encoded once however many runs and stages ask for it.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -66,4 +82,13 @@ state = Table(
     metadata,
     Column("key", Text, primary_key=True),
     Column("value", JSON, nullable=False),
+)
+
+embeddings = Table(
+    "embeddings",
+    metadata,
+    Column("encoder", Text, primary_key=True),  # which model and settings made the vector
+    Column("text_sha256", LargeBinary, primary_key=True),  # SHA-256 of the exact text (32 bytes)
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),  # ``dim`` little-endian float32 values
 )

@@ -19,9 +19,11 @@ def _stories_for_summary(store: Store) -> dict[str, list[str]]:
 
 def run_summary(store: Store, settings: Settings) -> str:
     """A cited, redundancy-aware extractive summary per storyline; only changed stories are redone."""
+    from newsweave.annotate.embeddings import CachedEncoder, Encoder, english_sentences
     from newsweave.summarize.extractive import summarize_story
 
     origins = origin_map(store)
+    encoder: Encoder | None = None  # loaded for the first story that changed
     done = 0
     stories = _stories_for_summary(store)
     for story_id, ids in stories.items():
@@ -29,13 +31,17 @@ def run_summary(store: Store, settings: Settings) -> str:
         if store.get_state(f"summary:{story_id}") == key:
             continue
         docs = [d for d in load_annotated(store, ids) if d.annotation is not None]
-        sents = summarize_story(docs, origin_of=origins, story_id=story_id) if docs else []
+        if docs and encoder is None:
+            # Sentences embedded in an earlier run are read back: a changed story encodes only its new ones.
+            encoder = english_sentences(store if settings.embedding_cache else None)
+        sents = summarize_story(docs, origin_of=origins, story_id=story_id, encoder=encoder) if docs else []
         store.replace_records("summary", [(f"{story_id}:{k:02d}", s.to_dict(), s.article_ids)
                                           for k, s in enumerate(sents)], scope=story_id)
         store.set_state(f"summary:{story_id}", key)
         done += 1
     store.drop_scopes("summary", store.record_scopes("summary") - set(stories))
-    return f"{done} of {len(stories)} story summaries (re)written"
+    said = f"{done} of {len(stories)} story summaries (re)written"
+    return f"{said} ({encoder.said()})" if isinstance(encoder, CachedEncoder) else said
 
 
 def inputs_summary(store: Store) -> str:
