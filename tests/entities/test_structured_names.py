@@ -317,3 +317,22 @@ def test_short_form_variant_is_flagged_not_misspelt(nlp) -> None:  # type: ignor
     flags = {v.text: v.flags for v in ent.variants}
     assert ent.name == "Steven Mnuchin"
     assert SHORT_FORM in flags["Steve Mnuchin"] and LIKELY_MISSPELLING not in flags["Steve Mnuchin"]
+
+
+def test_stage_passes_event_and_storyline_maps(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from newsweave.entities.stage import inputs_entities, storyline_map
+    from newsweave.store import Store
+    from newsweave.stories.stage import story_map
+
+    stories = [
+        {"id": "e1", "level": "event", "article_ids": ["a1", "a2"], "parent_id": "L1"},
+        {"id": "e2", "level": "event", "article_ids": ["a3"], "parent_id": "L1"},
+        {"id": "e3", "level": "event", "article_ids": ["a4"], "parent_id": None},
+        {"id": "L1", "level": "storyline", "article_ids": ["a1", "a2", "a3"], "parent_id": None},
+    ]
+    with Store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        before = inputs_entities(store)
+        store.replace_records("story", [(s["id"], s, []) for s in stories])
+        assert story_map(store) == {"a1": "e1", "a2": "e1", "a3": "e2", "a4": "e3"}
+        assert storyline_map(store) == {"a1": "L1", "a2": "L1", "a3": "L1"}
+        assert inputs_entities(store) != before  # a new story assignment redoes the stage
