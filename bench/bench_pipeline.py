@@ -123,7 +123,11 @@ def _cpu() -> float:
 
 
 def _peaks() -> dict[str, float | None]:
-    """ru_maxrss of this process and of its largest finished child, in MB (Linux reports KiB)."""
+    """ru_maxrss of this process and of its largest finished child, in MB (Linux reports KiB).
+
+    A forked child starts with its parent's resident pages, so a child process must not be started here
+    for anything else than the measured work (it would report the parent's size as its own).
+    """
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ch = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"peak_rss_mb": round(me, 1), "peak_rss_child_mb": round(ch, 1) if ch else None}
@@ -183,14 +187,16 @@ class StageClock:
     def __init__(self, profile_dir: Path | None) -> None:
         self.rows: dict[str, dict[str, float]] = {}
         self.profile_dir = profile_dir
+        self.profiles: dict[str, Any] = {}
 
     def wrap(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
             prof = None
-            if self.profile_dir is not None:
+            if self.profile_dir is not None:  # one profile per name, accumulated over its calls
                 import cProfile
 
-                prof = cProfile.Profile()
+                # CPU time of the process (all threads), not wall time: the machine may be shared
+                prof = self.profiles.setdefault(name, cProfile.Profile(time.process_time))
             cpu0, t0 = _cpu(), time.perf_counter()
             try:
                 if prof is not None:
@@ -236,7 +242,7 @@ def child_analyze(spec: dict[str, Any]) -> dict[str, Any]:
     return {"wall_s": wall, "cpu_s": cpu, "stored_before": before, "stored_after": stored,
             "annotated_after": annotated, "new_articles": stored - before, "stages_said": report.stages,
             "stage_times": clock.rows, "wrapped": wrapped, "process_settings": found,
-            "newsweave_source": code_origin()["newsweave_source"], **_peaks()}
+            "newsweave_source": str(Path(pipeline.__file__).resolve().parent), **_peaks()}
 
 
 def run_child(kind: str, spec: dict[str, Any], work: Path) -> dict[str, Any]:
@@ -367,7 +373,8 @@ def main() -> None:
     ap.add_argument("--procs", type=int, default=len(os.sched_getaffinity(0)),
                     help="processes for spaCy alone (and any process-count setting of the pipeline)")
     ap.add_argument("--profile", action="store_true",
-                    help="cProfile each stage of the from-scratch runs (slower: timings are then not comparable)")
+                    help="cProfile (CPU-time timer) each stage of the from-scratch runs (slower: the timings are "
+                         "then not comparable)")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -490,7 +497,7 @@ def main() -> None:
         for s in result["sizes"]:
             hs = args.out / "profile" / str(s["articles"]) / "hotspots.md"
             if hs.is_file():
-                md += f"\n### Profile at {s['articles']} articles (cProfile per stage; times inflated)\n"
+                md += f"\n### Profile at {s['articles']} articles (cProfile per stage, CPU seconds, inflated by profiling)\n"
                 md += hs.read_text()
     (args.out / "pipeline.md").write_text(md)
     print(md)
