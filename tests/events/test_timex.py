@@ -205,3 +205,72 @@ def test_duration_value() -> None:
     assert duration_value(2.5, "years") == "P2Y6M"
     assert duration_value(1.5, "days") == "P1DT12H"
     assert duration_value(0.5, "hours") == "PT30M"
+
+
+# --- issue 15, item 4: direction and granularity ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        # a month-day without a year in a past-tense clause is not after publication: last year's
+        ("The vote was held on March 3.", "1998-02-14", ("March 3", "DATE", "1997-03-03")),
+        ("He was arrested on Sept. 12 in Rome.", "1998-02-14", ("Sept. 12", "DATE", "1997-09-12")),
+        ("The man, 45, died on Nov. 3 after a long illness.", "1998-02-14", ("Nov. 3", "DATE", "1997-11-03")),
+        # ... unless a deadline or schedule word lets the date come after publication
+        ("The offer was extended until March 3.", "1998-02-14", ("March 3", "DATE", "1998-03-03")),
+        ("Directors declared a dividend payable March 3.", "1998-02-14", ("March 3", "DATE", "1998-03-03")),
+        ("The offer had been set to expire March 3.", "1998-02-14", ("March 3", "DATE", "1998-03-03")),
+        ("The board said it would vote on March 3.", "1998-02-14", ("March 3", "DATE", "1998-03-03")),
+        # the same for a month without a year, even the month right after publication
+        ("The vote was held in March.", "1998-02-14", ("March", "DATE", "1997-03")),
+        ("The deal was expected to close in March.", "1998-02-14", ("March", "DATE", "1998-03")),
+        # irregular past forms are past-tense cues: the weekday is the last one, not the next
+        ("The team began inspecting sites Wednesday and is to finish next week.", "1998-02-14",
+         ("Wednesday", "DATE", "1998-02-11")),
+        ("Troops withdrew Tuesday, but they will return.", "1998-02-14", ("Tuesday", "DATE", "1998-02-10")),
+        ("The plan will cut costs, the spokesman told reporters Friday.", "1998-02-14",
+         ("Friday", "DATE", "1998-02-13")),
+        # "the week" without last/this/next: the week is left open, the year known (TimeBank's YYYY-WXX)
+        ("For the week, the index fell 3%.", "1989-10-30", ("the week", "DATE", "1989-WXX")),
+        # TE3 part of day: a weekday with a part of day is a TIME at that part of that day
+        ("Rebels attacked the town Thursday night.", "1998-02-14", ("Thursday night", "TIME", "1998-02-12TNI")),
+    ],
+)
+def test_direction_and_granularity(text: str, published: str, expected: tuple[str, str, str]) -> None:
+    found = [(t.text, t.type, t.value) for t in find_timexes(text, published)]
+    assert expected in found, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The 45-year-old man was killed.", "A 12-year-old boy and his five-year-old sister died.",
+     "He was 45 years old.", "The girl, 12 years old, was hurt.", "She is three months older than him.",
+     "A two-month-old baby was found."],
+)
+def test_ages_are_not_durations(text: str) -> None:
+    assert find_timexes(text, "1998-02-14") == []
+
+
+def test_caption_dates_are_flagged() -> None:
+    text = ("The colonel defected on Saturday.\n"
+            "Guards clash with protesters in Caracas on June 8, 2016. (Ronaldo Schemidt/AFP/Getty Images)\n"
+            "Maduro speaks in Caracas on March 12, 2015.(Federico Parra/AFP/Getty Images)\n"
+            "Talks resumed on Jan. 23 (the second round).")
+    flags = {t.text: t.caption for t in find_timexes(text, PUB)}
+    assert flags == {"Saturday": False, "June 8, 2016": True, "March 12, 2015": True, "Jan. 23": False}
+
+
+def test_caption_and_now_never_date_an_event() -> None:
+    from newsweave.annotate.nlp import annotate, load_nlp
+    from newsweave.events.extract import events_for_article
+    from newsweave.models import AnnotatedArticle, Article
+
+    text = ("Venezuela's army colonel defected on Saturday and recognized Guaido.\n"
+            "Police arrested protesters in Caracas on June 8, 2016. (Ronaldo Schemidt/AFP/Getty Images)\n"
+            "The army now threatens the protesters.")
+    art = Article(id="a", text=text, input="a", published=PUB, language="en")
+    ann = next(iter(annotate([art], load_nlp())))
+    events = events_for_article(AnnotatedArticle(art, ann), typed_only=False)
+    assert events, "the article has events"
+    assert not any(e.date and e.date.startswith("2016") for e in events)
+    assert not any(e.date and e.date.endswith("_REF") for e in events)
+    assert any(e.date == "2019-01-26" for e in events)

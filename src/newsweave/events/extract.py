@@ -328,8 +328,9 @@ def _clause_owner(tree: _Tree, tok: int, triggers: set[int]) -> int:
 
 
 def _date_usable(t: TimeExpr) -> bool:
-    """Time expressions that can date an event (not deadlines such as 'in eight days', not durations)."""
-    if t.type not in ("DATE", "TIME") or t.value.endswith("_REF"):
+    """Time expressions that can date an event (not deadlines such as 'in eight days', not durations, not
+    'now'-like references, not a photo caption's date)."""
+    if t.type not in ("DATE", "TIME") or t.value.endswith("_REF") or t.caption:
         return False
     low = t.text.lower()
     return not low.startswith(("in ", "within "))

@@ -80,6 +80,7 @@ class _Ctx:
     tense: Tense
     after: str = ""  # the text right after the expression
     before: str = ""  # the text right before it
+    clause: str = ""  # the text of its sentence before it (at most 80 characters)
 
 
 def _weekday(ctx: _Ctx, wd: int, direction: str | None = None, base: dt.date | None = None) -> str:
@@ -116,8 +117,8 @@ def _month_year(ctx: _Ctx, month: int) -> str:
             y += 1
         return str(y)
     if ctx.tense == "past":
-        if month > ctx.dct.month + 1:  # the month just after publication is still the near one
-            y -= 1
+        if month > ctx.dct.month + 1 or (month > ctx.dct.month and not _prospective(ctx)):
+            y -= 1  # the month just after publication only when a deadline or schedule word allows it
         return str(y)
     diff = month - ctx.dct.month
     if diff > 6:
@@ -127,8 +128,24 @@ def _month_year(ctx: _Ctx, month: int) -> str:
     return str(y)
 
 
+#: Words that make a date after publication possible in a past-tense clause: a deadline, a schedule, a
+#: reported plan ("extended the offer until Nov. 20", "payable Dec. 7", "said it would vote on March 3").
+_PROSPECTIVE_BEFORE = re.compile(
+    r"\b(?:until|till|by|through|before|effective|expir(?:e|es|ed|ing)|payable|record|due|deadline|"
+    r"schedul(?:e|ed|ing)|slated|set|postpon(?:e|ed|ing)|delay(?:ed)?|rescheduled|extend(?:s|ed|ing)?|"
+    r"plan(?:s|ned)?|will|would|shall|'ll|expect(?:s|ed)?|begin(?:s|ning)?|start(?:s|ing)?|next|upcoming|"
+    r"pending|later|no later than)\b", re.IGNORECASE)
+
+
+def _prospective(ctx: _Ctx) -> bool:
+    """Whether the clause before the expression allows a date after publication ("until", "payable", "to")."""
+    return bool(_PROSPECTIVE_BEFORE.search(ctx.clause) or re.search(r"\b(?:to|from)\s*$", ctx.clause, re.IGNORECASE))
+
+
 def _day_year(ctx: _Ctx, month: int, day: int) -> str:
-    """Year of a month-day without a year: the occurrence within six months of the reference date."""
+    """Year of a month-day without a year: the occurrence within about nine months of the publication date;
+    in a past-tense clause not after publication (TIMEX3 reads a reported date back from the DCT) unless a
+    deadline or schedule word in the clause ("until", "payable", "set to expire", "would") allows a date to come."""
     ref = ctx.dct
     if ref is None:
         return "XXXX"
@@ -139,6 +156,8 @@ def _day_year(ctx: _Ctx, month: int, day: int) -> str:
         return str(y)
     if (cand - ref).days > 270:
         y -= 1
+    elif (cand - ref).days > 2 and ctx.tense == "past" and not _prospective(ctx):
+        y -= 1  # "the vote was held on March 3", published Feb. 14: last year's March 3
     elif (ref - cand).days > 300 and ctx.tense == "future":
         y += 1
     return str(y)
@@ -399,6 +418,9 @@ def _h_rel_unit(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | No
     if d is None:  # "the week", "the year": context-dependent
         if unit == "quarter" and ctx.ref_value and re.fullmatch(r"\d{4}-Q\d", ctx.ref_value):
             return "DATE", ctx.ref_value, None
+        if unit == "week" and ctx.dct is not None:
+            # "for the week, the index fell": which week is left open (TimeBank: the year known, YYYY-WXX)
+            return "DATE", f"{ctx.dct.year}-WXX", None
         if unit in ("week", "month", "year", "quarter", "weekend"):
             return "DATE", shift_value(ctx.dct, unit, 0 if unit != "quarter" else -1), None
         return None
@@ -513,6 +535,8 @@ def _h_in_n(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
 def _h_duration(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
     num = m["num"]
     unit = m["unit"].lower()
+    if m.group(0).lower().endswith("-old") or re.match(r"[- ](?:old|older|younger)\b", ctx.after, re.IGNORECASE):
+        return None  # an age ("a 45-year-old man", "he was 45 years old") is no time expression in TIMEX3
     if unit.startswith("quarter") and re.match(r"s? of\b", ctx.after):
         return None  # "a quarter of the market", "three-quarters of its food": fractions
     if unit == "second" and re.match(r" (?!later|earlier|ago|before|after|or|and|to|in|of|for)[a-z]", ctx.after):
@@ -803,11 +827,21 @@ _MOD_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _MOD_CODE = {"start": "START", "mid": "MID", "end": "END"}
-_FUTURE_CUES = (r"(?:will|won't|'ll|shall|would)(?: not| also| still)?(?: be| have been| have)?(?: \w+ed)?|"
+#: Irregular simple-past forms (the regular ones end in -ed): "began", "told", "met" are past cues too. Forms that
+#: are also the base form ("cut", "set", "hit") are left out; those that are also the participle ("held", "told")
+#: count as past only when no "will be" / "would have" comes right before them (see _FUTURE_CUES).
+_IRREGULAR_PARTICIPLES = ("bent|bled|brought|built|burnt|bought|caught|dealt|dug|fed|felt|fought|found|fled|got|hung|"
+                          "heard|held|kept|laid|led|left|lent|lit|lost|made|meant|met|paid|sought|sold|sent|slept|slid|"
+                          "spent|spun|stood|stuck|struck|swept|taught|told|thought|understood|won")
+_IRREGULAR_PAST = ("arose|awoke|became|began|bit|blew|broke|chose|came|drew|drank|drove|ate|fell|flew|forbade|forgot|"
+                   "forgave|froze|gave|went|grew|hid|knew|rang|rose|ran|saw|shook|spoke|sprang|stole|swore|sang|sank|"
+                   "swam|took|tore|threw|woke|wore|wrote|withdrew|" + _IRREGULAR_PARTICIPLES)
+_FUTURE_CUES = (r"(?:will|won't|'ll|shall|would)(?: not| also| still)?(?: be| have been| have)?"
+                rf"(?: (?:\w+ed|{_IRREGULAR_PARTICIPLES}))?|"
                 r"going to|plans? to|scheduled|is to|are to|is due|are due|next|upcoming")
 # cues of a prospective reading that are too weak to move a weekday forward ("to close at", "by")
 _WEAK_FUTURE_CUES = r"expects? to|expected|coming|until|by|(?-i:to (?!the\b|a\b|an\b)[a-z]+)"  # "to Ohio" is no verb
-_PAST_CUES = r"was|were|had|did|said|says|ago|last|since|\w+ed"
+_PAST_CUES = rf"was|were|had|did|said|says|ago|last|since|\w+ed|{_IRREGULAR_PAST}"
 _TENSE_CUE = re.compile(rf"\b(?:(?P<fut>{_FUTURE_CUES})|(?P<weak>{_WEAK_FUTURE_CUES})|(?P<past>{_PAST_CUES}))\b",
                         re.IGNORECASE)
 
@@ -860,6 +894,7 @@ def find_timexes(
         Non-overlapping :class:`TimeExpr` records in text order.
     """
     dct = parse_iso(published)
+    captions = caption_lines(text)
     cands = _candidates(text)
     cands.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     chosen: list[tuple[int, int, _Handler, re.Match[str]]] = []
@@ -891,7 +926,8 @@ def find_timexes(
                 continue  # only right after a full date
             e = s + len("the day")  # "before/after <event>" relates the day to an event: not in the extent
         tense = (tense_of(s, e) if tense_of else None) or _guess_tense(text, s, e)
-        res = handler(_Ctx(dct, ref, ref_value, tense, text[e : e + 40], text[max(0, s - 20) : s]), m)
+        lo = max(text.rfind(". ", 0, s) + 1, text.rfind("\n", 0, s) + 1, s - 80, 0)
+        res = handler(_Ctx(dct, ref, ref_value, tense, text[e : e + 40], text[max(0, s - 20) : s], text[lo:s]), m)
         if res is None:
             continue
         ttype, value, mod = res
@@ -911,7 +947,8 @@ def find_timexes(
                                                         _h_fiscal, _h_last_part, _h_duration, _h_bare_duration, _h_set)
         if handler is _h_full_date and m["year"]:
             anchored = False
-        out.append(TimeExpr(s, e, text[s:e], ttype, value, mod, anchored))  # type: ignore[arg-type]
+        out.append(TimeExpr(s, e, text[s:e], ttype, value, mod, anchored,  # type: ignore[arg-type]
+                            caption=any(a <= s < b for a, b in captions)))
         last_end = e
         explicit = re.fullmatch(r"\d{4}(-\d\d(-\d\d)?|-Q\d|-H\d)?", value[:10])
         if handler not in (_h_ago, _h_year_ago) and ttype in ("DATE", "TIME") and explicit:
@@ -924,6 +961,26 @@ def find_timexes(
             d = parse_iso(value) if len(value) >= 10 else None
             if d is not None:
                 ref = d
+    return out
+
+
+#: A photo credit closing a line: "(Ronaldo Schemidt/AFP/Getty Images)", "(AP Photo/Ariana Cubillos)",
+#: "(Photo: Reuters)"; or a line opened as a caption ("Photo:", "FILE PHOTO:").
+_PHOTO_CREDIT = re.compile(
+    r"\((?:[^()\n]*/[^()\n]*|[^()\n]*\b(?:Getty Images|AP Photo|AFP|EPA|Reuters|Shutterstock|Photo|Image|"
+    r"Pool|File)\b[^()\n]*)\)[ \t]*\.?[ \t]*$"
+    r"|^[ \t]*(?:photo|image|file photo|pictured)[ \t]*[:\-–—]",
+    re.IGNORECASE | re.MULTILINE)
+
+
+def caption_lines(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the lines of ``text`` that are photo captions (a date there dates the picture)."""
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip() and _PHOTO_CREDIT.search(line):
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
     return out
 
 
@@ -1007,7 +1064,7 @@ def date_for_span(timexes: Sequence[TimeExpr], start: int, end: int) -> TimeExpr
     best: TimeExpr | None = None
     for t in timexes:
         inside = t.start >= start and t.end <= end
-        if (t.type in ("DATE", "TIME") and inside and not t.value.endswith("_REF")
+        if (t.type in ("DATE", "TIME") and inside and not t.value.endswith("_REF") and not t.caption
                 and (best is None or abs(t.start - start) < abs(best.start - start))):
             best = t
     return best

@@ -47,6 +47,8 @@ class TimeExpr:
     ``anchored`` is true when the value was computed from the reference date
     (publication date or an earlier date in the text), false for explicit
     dates and for placeholders left when no reference date was known.
+    ``caption`` is true when the expression stands in a photo caption (a line
+    ending in a photo credit): it dates the picture, not the story's events.
     """
 
     start: int
@@ -56,6 +58,7 @@ class TimeExpr:
     value: str
     mod: str | None = None
     anchored: bool = False
+    caption: bool = False
 
     @property
     def precision(self) -> str:
