@@ -8,20 +8,27 @@ from another counts for the origin, not again for the copy.
 Discrepancy kinds:
 
 - ``spelling``: a name variant flagged by entity resolution as a likely
-  misspelling, against the consensus spelling.
-- ``role``: two outlets give the same person different specific offices
-  (ambassador vs military attaché) or ranks; generic descriptions ("a key
-  military official") conflict with nothing, so paraphrase raises no flag.
+  misspelling, against the consensus spelling; a short or familiar form of a
+  given name ("Steve" / "Steven") or a plural or possessive ("the Clintons") is
+  another form of the name, not a misspelling.
+- ``role``: two outlets of the same time give the same person different
+  specific offices (ambassador vs military attaché) or ranks; generic
+  descriptions ("a key military official") conflict with nothing, so
+  paraphrase raises no flag. A role carries the publication date of the
+  article stating it: offices stated months apart are a career change, and a
+  past or future office ("former senator") is not a current one.
 - ``polarity``: one source says X did Y, another that X did not / no longer does.
 - ``date``: the same event dated differently.
-- ``quote_wording``: variants of one quote that differ in negation or numbers.
+- ``quote_wording``: renderings of one statement whose aligned, overlapping
+  wording has a different value in the same slot: a negation on one side only,
+  or different numbers or dates (numbers normalized: words, digits, scales).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,6 +97,8 @@ class Claim:
     article_ids: list[str]
     evidence: list[Evidence] = field(default_factory=list)
     independent_sources: int = 0
+    #: publication dates of the supporting articles (a role is said to hold as of these dates)
+    dates: list[str] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -103,6 +112,7 @@ class Claim:
             "value": self.value, "article_ids": self.article_ids,
             "independent_sources": self.independent_sources,
             "evidence": [e.to_dict() for e in self.evidence],
+            **({"dates": self.dates} if self.dates else {}),
         }
 
 
@@ -114,12 +124,17 @@ class ValueSupport:
     article_ids: list[str]
     evidence: list[Evidence]
     independent_sources: int
+    #: publication dates of the articles stating the value (roles: when it was said to hold)
+    dates: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Dossier form."""
-        return {"value": self.value, "article_ids": self.article_ids,
-                "independent_sources": self.independent_sources,
-                "evidence": [e.to_dict() for e in self.evidence]}
+        out = {"value": self.value, "article_ids": self.article_ids,
+               "independent_sources": self.independent_sources,
+               "evidence": [e.to_dict() for e in self.evidence]}
+        if self.dates:
+            out["dates"] = self.dates
+        return out
 
 
 @dataclass(slots=True)
@@ -166,8 +181,10 @@ def _support(values: list[ValueSupport]) -> tuple[str | None, float]:
     return ranked[0].value, round(top / (top + second), 3)
 
 
-def entity_claims(entities: Sequence[dict[str, Any]], ind: Independence) -> list[Claim]:
-    """Name and role claims from resolved entities."""
+def entity_claims(entities: Sequence[dict[str, Any]], ind: Independence,
+                  dates: Mapping[str, str | None] | None = None) -> list[Claim]:
+    """Name and role claims from resolved entities; a role claim carries the dates of the articles stating it."""
+    dates = dates or {}
     claims: list[Claim] = []
     for ent in entities:
         for var in ent.get("variants", []):
@@ -177,8 +194,68 @@ def entity_claims(entities: Sequence[dict[str, Any]], ind: Independence) -> list
         for role in ent.get("roles", []):
             evs = _ev(role.get("evidence", []))
             claims.append(Claim(ent["id"], ent["name"], "role", role["text"], sorted(role["article_ids"]), evs,
-                                ind.count(evs, [] if evs else role["article_ids"])))
+                                ind.count(evs, [] if evs else role["article_ids"]),
+                                sorted({d for a in role["article_ids"] if (d := dates.get(a))})))
     return claims
+
+
+_POSSESSIVE = re.compile(r"(?:'s|'|’s|’)$")
+
+
+def _name_tokens(name: str) -> list[str]:
+    tokens = [t for t in re.split(r"[\s.]+", fold(name).replace("’", "'")) if t]
+    return tokens[1:] if tokens[:1] == ["the"] else tokens
+
+
+def _plural_or_possessive(a: str, b: str) -> bool:
+    """``a`` is ``b`` with a plural or possessive ending ("Clintons", "Clinton's", "Clintons'")."""
+    stem = _POSSESSIVE.sub("", a)
+    return a != b and (stem == b or stem in (b + "s", b + "es"))
+
+
+def _short_form(a: str, b: str) -> bool:
+    """``a`` and ``b`` are one given name in a full and a short or familiar form ("Steve" / "Steven",
+    "Bill" / "William"), by the curated table of the ``nicknames`` package."""
+    from nicknames import NickNamer
+    from rapidfuzz.distance import Levenshtein
+
+    if Levenshtein.distance(a, b) <= 1 and not (a.startswith(b) or b.startswith(a)):
+        return False  # "Hilary" / "Hillary": the table lists spelling variants too; one letter off is a typo
+    namer = _nicknamer(NickNamer)
+    return b in namer.nicknames_of(a) or a in namer.nicknames_of(b) or bool(
+        namer.canonicals_of(a) & namer.canonicals_of(b))
+
+
+_NAMER: list[Any] = []
+
+
+def _nicknamer(factory: Any) -> Any:
+    if not _NAMER:
+        _NAMER.append(factory())
+    return _NAMER[0]
+
+
+def same_name_form(variant: str, other: str) -> bool:
+    """Whether ``variant`` is ``other`` written another legitimate way, not misspelt: word for word the
+    same except one word that is a plural or possessive of the other's ("the Clintons" / "Clinton") or a
+    short or familiar form of the same given name ("Steve Jobs" / "Steven Jobs"). A variant with fewer
+    words is compared with the same number of words at either end of ``other``."""
+    a, b = _name_tokens(variant), _name_tokens(other)
+    if not a or not b:
+        return False
+    if len(a) != len(b):
+        short, long_ = (a, b) if len(a) < len(b) else (b, a)
+        candidates = [long_[:len(short)], long_[-len(short):]]
+        pairs = [(short, c) if short is a else (c, short) for c in candidates]
+    else:
+        pairs = [(a, b)]
+    for x, y in pairs:
+        diff = [(p, q) for p, q in zip(x, y, strict=True) if p != q]
+        if len(diff) == 1:
+            p, q = diff[0]
+            if _plural_or_possessive(p, q) or _plural_or_possessive(q, p) or _short_form(p, q):
+                return True
+    return False
 
 
 def spelling_discrepancies(entities: Sequence[dict[str, Any]], ind: Independence,
@@ -188,8 +265,10 @@ def spelling_discrepancies(entities: Sequence[dict[str, Any]], ind: Independence
     out: list[Discrepancy] = []
     for ent in entities:
         variants = ent.get("variants", [])
-        flagged = [v for v in variants if "likely_misspelling" in (v.get("flags") or [])]
         good = [v for v in variants if "likely_misspelling" not in (v.get("flags") or [])]
+        forms = [ent["name"], *(v["text"] for v in good)]
+        flagged = [v for v in variants if "likely_misspelling" in (v.get("flags") or [])
+                   and not any(same_name_form(v["text"], f) for f in forms)]
         if not flagged or not good:
             continue
         consensus_ids = sorted({a for v in good for a in v["article_ids"]})
@@ -210,8 +289,88 @@ def spelling_discrepancies(entities: Sequence[dict[str, Any]], ind: Independence
     return out
 
 
-def role_discrepancies(entities: Sequence[dict[str, Any]], ind: Independence) -> list[Discrepancy]:
-    """Different specific offices (or ranks) stated for the same person by different articles."""
+#: Words that put an office in the past or the future ("former attorney general", "senator-elect"): such a
+#: role states a career, not what the person is now, and conflicts with nothing.
+_NOT_CURRENT = re.compile(
+    r"\b(?:former|formerly|ex|then|onetime|one-time|erstwhile|previous|previously|past|late|future|incoming|"
+    r"elect|designate|nominee|nominated|would-be|candidate|hopeful|retired|once|until|later|subsequently|"
+    r"was|served|had been)\b")
+#: Two articles further apart than this (in days, by publication date) may state two offices because the
+#: person moved from one to the other: a change, not a conflict. Fixed, not tuned.
+ROLE_CHANGE_DAYS = 30
+
+
+def is_current(role: str) -> bool:
+    """Whether a role text states an office held now (not "former ...", "then-...", "...-elect")."""
+    return not _NOT_CURRENT.search(fold(role))
+
+
+def _days_apart(a: str | None, b: str | None) -> int | None:
+    from datetime import date
+
+    if not a or not b:
+        return None
+    try:
+        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
+    except ValueError:
+        return None
+
+
+def _contemporary(a: str, b: str, dates: Mapping[str, str | None], stories: Mapping[str, str] | None) -> bool:
+    """Whether two different articles speak of the same time: both dated, within :data:`ROLE_CHANGE_DAYS`
+    of each other; one undated, when both report the same event-level story (``stories``: article id ->
+    story id; without a story map an undated pair counts as the same time, since nothing shows that
+    time passed between them)."""
+    if a == b:
+        return False
+    days = _days_apart(dates.get(a), dates.get(b))
+    if days is not None:
+        return days <= ROLE_CHANGE_DAYS
+    if stories is None:
+        return True
+    return stories.get(a) is not None and stories.get(a) == stories.get(b)
+
+
+def _full_names(entities: Sequence[dict[str, Any]]) -> dict[tuple[str, ...], set[str]]:
+    """Folded word tuples of every person's names of two words or more -> the ids of the entities so named."""
+    out: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for ent in entities:
+        if ent.get("kind") not in ("PERSON", "person", "PER"):
+            continue
+        for text in [ent["name"], *(v["text"] for v in ent.get("variants", []))]:
+            words = tuple(re.findall(r"\w+", fold(text)))
+            if len(words) >= 2:
+                out[words].add(ent["id"])
+    return out
+
+
+def _names_someone_else(role: str, entity_id: str, names: dict[tuple[str, ...], set[str]]) -> bool:
+    """Whether a role text names another person ("former National Security Adviser Henry Kissinger",
+    "...; and George H.W. Bush, the U.S. ambassador"): the office there is that person's, picked up
+    from a neighbouring item of a list, not a statement about this one."""
+    words = re.findall(r"\w+", fold(role))
+    for n in range(2, 5):
+        for i in range(len(words) - n + 1):
+            ids = names.get(tuple(words[i:i + n]))
+            if ids and entity_id not in ids:
+                return True
+    return False
+
+
+def role_discrepancies(entities: Sequence[dict[str, Any]], ind: Independence,
+                       dates: Mapping[str, str | None] | None = None,
+                       stories: Mapping[str, str] | None = None) -> list[Discrepancy]:
+    """Different specific offices (or ranks) stated for the same person by different articles of one time.
+
+    Each role carries the publication date of the articles that state it (``dates``: article id -> ISO
+    date). Offices stated by articles more than :data:`ROLE_CHANGE_DAYS` apart are a change over time
+    (attorney general in 2017, senator in 2010), not a conflict; so are offices stated by undated articles
+    of different stories (:func:`_contemporary`). A role marked as past or future ("former senator",
+    "then-attorney general", "senator-elect") states no current office at all, and a role text naming
+    another person states that person's office (:func:`_names_someone_else`).
+    """
+    dates = dates or {}
+    names = _full_names(entities)
     out: list[Discrepancy] = []
     for ent in entities:
         if ent.get("kind") not in ("PERSON", "person", "PER"):
@@ -219,25 +378,31 @@ def role_discrepancies(entities: Sequence[dict[str, Any]], ind: Independence) ->
         for slot, reader in (("office", offices_of), ("rank", ranks_of)):
             by_value: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for role in ent.get("roles", []):
+                if not is_current(role["text"]) or _names_someone_else(role["text"], ent["id"], names):
+                    continue
                 for value in reader(role["text"]):
                     by_value[value].append(role)
             if len(by_value) < 2:
                 continue
-            # Only a conflict when different articles hold different values (one article may
-            # legitimately give two offices, e.g. "founder and executive editor").
+            # Only a conflict when different articles of the same time hold different values (one article
+            # may legitimately give two offices, e.g. "founder and executive editor").
             holders = {v: {a for r in roles for a in r["article_ids"]} for v, roles in by_value.items()}
-            if all(holders[a] & holders[b] for a in holders for b in holders if a < b):
+            clashing = {v for v in holders for w in holders if v != w
+                        and any(_contemporary(a, b, dates, stories) for a in holders[v] for b in holders[w])}
+            if len(clashing) < 2:
                 continue
             values = []
-            for value, roles in sorted(by_value.items()):
+            for value in sorted(clashing):
+                roles = by_value[value]
                 evs = [e for r in roles for e in _ev(r.get("evidence", []))]
                 aids = sorted(holders[value])
                 texts = sorted({r["text"] for r in roles})
                 values.append(ValueSupport(f"{value} ({'; '.join(texts)})", aids, evs,
-                                           ind.count(evs, [] if evs else aids)))
+                                           ind.count(evs, [] if evs else aids),
+                                           sorted({d for a in aids if (d := dates.get(a))})))
             supported, conf = _support(values)
             desc = f"{ent['name']}'s {slot} differs: " + " vs ".join(
-                f"{value} in {len(holders[value])} article(s)" for value in sorted(by_value))
+                f"{value} in {len(holders[value])} article(s)" for value in sorted(clashing))
             out.append(Discrepancy("role", desc, ent["id"], values, supported, conf))
     return out
 
@@ -263,6 +428,34 @@ OPPOSITE = {"SUPPORT": "REJECT", "COOPERATE": "REJECT", "AGREE": "REJECT"}
 def _verb(evs: Sequence[dict[str, Any]]) -> str:
     modes: list[str] = [str(ev["mode"]) for ev in evs if ev.get("mode")]
     return (max(set(modes), key=modes.count) if modes else str(evs[0].get("type") or "act")).lower()
+
+
+#: Words a date line of a web page may hold beside the date ("Posted 2/3/2009 11:11 PM", "on September 10th").
+_HEADER_WORDS = {"posted", "published", "updated", "last", "modified", "on", "at", "by", "pm", "am", "p", "a", "m",
+                 "et", "est", "edt", "gmt", "bst", "utc", "pst", "pdt", "cet", "ist", "th", "st", "nd", "rd",
+                 "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                 "mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+
+def date_from_header(ev: dict[str, Any]) -> bool:
+    """Whether an event's date was read from a line of its own that holds nothing but a date (a page's date
+    line that sentence splitting glued to the first sentence): the date of the page, not of the event."""
+    de = ev.get("date_evidence") or {}
+    if "start" not in de or "end" not in de:
+        return False
+    for e in ev.get("evidence", []):
+        text = e.get("text") or ""
+        s, t = de["start"] - e["start"], de["end"] - e["start"]
+        if not text or s < 0 or t > len(text):
+            continue
+        line_start = text.rfind("\n", 0, s) + 1
+        line_end = text.find("\n", t)
+        line_end = len(text) if line_end < 0 else line_end
+        if line_start == 0 and line_end == len(text):
+            return False  # the date is inside running text
+        rest = fold(text[line_start:s] + " " + text[t:line_end])
+        return all(w in _HEADER_WORDS for w in re.findall(r"[a-z]+", rest))
+    return False
 
 
 def event_discrepancies(events: Sequence[dict[str, Any]], ind: Independence,
@@ -310,9 +503,10 @@ def event_discrepancies(events: Sequence[dict[str, Any]], ind: Independence,
         asserted = by_pol.get("asserted", [])
         by_date: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for ev in asserted:
-            # Only a date the clause itself states (not the nearest date elsewhere in the sentence).
-            if ev.get("date") and ev.get("date_precision") == "day" and ev.get("date_source") in ("clause",
-                                                                                                 "governing"):
+            # Only a date the clause itself states (not the nearest date elsewhere in the sentence), and
+            # not a page's date line glued to the first sentence ("Posted 2/3/2009 11:11 PM").
+            if ev.get("date") and ev.get("date_precision") == "day" and ev.get("date_source") in (
+                    "clause", "governing") and not date_from_header(ev):
                 by_date[ev["date"]].append(ev)
         if len(by_date) >= 2:
             values = []
@@ -326,72 +520,320 @@ def event_discrepancies(events: Sequence[dict[str, Any]], ind: Independence,
     return out
 
 
-_NUM = re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million)\b",
-                  re.I)
+#: Number words that :func:`text_to_num.text2num` reads when they stand in a run ("twenty-one", "two hundred").
+_NUMBER_WORDS = {
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty",
+    "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion",
+    "trillion",
+}
+#: A scale written after digits ("$140 million", "$140m", "3bn").
+_SCALES = {"hundred": 100, "thousand": 1_000, "k": 1_000, "million": 1_000_000, "m": 1_000_000, "mn": 1_000_000,
+           "mln": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000, "b": 1_000_000_000,
+           "trillion": 1_000_000_000_000, "tn": 1_000_000_000_000}
+_MONTHS = {
+    "january": "jan", "jan": "jan", "february": "feb", "feb": "feb", "march": "mar", "april": "apr", "apr": "apr",
+    "may": "may", "june": "jun", "july": "jul", "august": "aug", "aug": "aug", "september": "sep",
+    "sept": "sep", "sep": "sep", "october": "oct", "oct": "oct", "november": "nov", "nov": "nov",
+    "december": "dec", "dec": "dec",
+}
+_DAY_WORDS = {
+    "monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu", "friday": "fri",
+    "saturday": "sat", "sunday": "sun",
+}  # "today" / "yesterday" are relative to each article's own date: "today" and "on Monday" may be one day
+#: Words that carry no meaning of their own beside a negation ("I do not recognize" vs "I recognize").
+_NEGATION_SUPPORT = {"do", "does", "did"}
+_CONTRACTIONS = [
+    (re.compile(r"\bwon't\b"), "will not"), (re.compile(r"\bcan't\b"), "can not"),
+    (re.compile(r"\bcannot\b"), "can not"), (re.compile(r"\bshan't\b"), "shall not"),
+    (re.compile(r"\bain't\b"), "is not"), (re.compile(r"n't\b"), " not"),
+]
+_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)*|[%$€£]")
+_ASIDE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\.?", re.I)
 
 
-_ASIDE = re.compile(r"\([^)]*\)|\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\.?", re.I)
+#: Units a figure may be given in, to one base unit per quantity (exact definitions: 1 mile = 1,609.344 m,
+#: 1 ft = 0.3048 m, 1 lb = 0.45359237 kg, 1 mph = 0.44704 m/s), so that "30 miles" and "48km" compare.
+_UNITS: dict[tuple[str, ...], tuple[float, str]] = {
+    ("miles",): (1609.344, "m"), ("mile",): (1609.344, "m"), ("mi",): (1609.344, "m"),
+    ("km",): (1000.0, "m"), ("kilometres",): (1000.0, "m"), ("kilometers",): (1000.0, "m"),
+    ("kilometre",): (1000.0, "m"), ("kilometer",): (1000.0, "m"), ("metres",): (1.0, "m"), ("meters",): (1.0, "m"),
+    ("feet",): (0.3048, "m"), ("ft",): (0.3048, "m"), ("foot",): (0.3048, "m"),
+    ("mph",): (0.44704, "m/s"), ("km", "h"): (1 / 3.6, "m/s"), ("kph",): (1 / 3.6, "m/s"),
+    ("kmh",): (1 / 3.6, "m/s"), ("kilometres", "per", "hour"): (1 / 3.6, "m/s"),
+    ("kilometers", "per", "hour"): (1 / 3.6, "m/s"), ("miles", "per", "hour"): (0.44704, "m/s"),
+    ("kg",): (1.0, "kg"), ("kilograms",): (1.0, "kg"), ("lbs",): (0.45359237, "kg"), ("lb",): (0.45359237, "kg"),
+    ("tonnes",): (1000.0, "kg"), ("acres",): (4046.8564224, "m2"), ("hectares",): (10000.0, "m2"),
+}
+_CURRENCY_BEFORE = {"$": "usd", "us$": "usd", "€": "eur", "euro": "eur", "eur": "eur", "£": "gbp", "usd": "usd"}
+_CURRENCY_AFTER = {"dollars": "usd", "euros": "eur", "euro": "eur"}
 
 
-def _meaning_signature(text: str) -> tuple[frozenset[str], frozenset[str], str]:
-    """Negation words, numbers, and the rest of the wording with both removed.
+def _number_token(value: float, unit: str = "") -> str:
+    text = str(int(value)) if float(value).is_integer() else repr(round(value, 6))
+    return "#" + text + (f"|{unit}" if unit else "")
 
-    Parenthesized asides (unit or currency conversions) and clock times (written
-    "6:00 p.m." by one outlet and "18:00" by another) are left out first.
+
+def _number_value(tok: str) -> tuple[float, str]:
+    text, _, unit = tok[1:].partition("|")
+    return float(text), unit
+
+
+def _same_quantity(a: str, b: str) -> bool | None:
+    """Whether two number tokens give the same figure (a converted unit within 3%, as writers round
+    conversions); ``None`` when they are not comparable (different units or currencies)."""
+    (x, ux), (y, uy) = _number_value(a), _number_value(b)
+    if ux != uy:
+        return None
+    if ux in ("", "usd", "eur", "gbp"):
+        return x == y
+    return abs(x - y) <= 0.03 * max(abs(x), abs(y))
+
+
+def _numbers_conflict(va: list[str], vb: list[str]) -> bool:
+    """A figure on each side with no equal on the other, and the two comparable (same unit or currency)."""
+    lone_a = [a for a in va if not any(_same_quantity(a, b) for b in vb)]
+    lone_b = [b for b in vb if not any(_same_quantity(a, b) for a in va)]
+    return any(_same_quantity(a, b) is False for a in lone_a for b in lone_b)
+
+
+def _words_to_number(words: list[str]) -> float | None:
+    from text_to_num import text2num
+
+    try:
+        return float(text2num(" ".join(words), "en"))
+    except ValueError:
+        return None
+
+
+def wording_tokens(text: str) -> list[str]:
+    """The words of a quote with formatting taken out, for comparing two outlets' renderings.
+
+    Contractions are spelled out ("won't" -> "will not"), numbers normalized whether written in words or
+    digits, with thousands separators or a scale ("eight-year-old" and "8-year-old" both give ``#8``,
+    "$140 million" and "$140m" both ``#140000000``), "%" and "per cent" read as ``percent``, month and
+    weekday names as ``@``-tokens. Parenthesized asides (unit or currency conversions) and clock times
+    ("6:00 p.m." / "18:00") are left out first.
     """
-    text = _ASIDE.sub(" ", text)
-    words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?|n't", fold(text).replace("’", "'"))
-    neg = frozenset(w for w in words if w in NEGATIONS or w.endswith("n't"))
-    nums = frozenset(fold(m) for m in _NUM.findall(text))
-    rest = " ".join(w for w in words if w not in neg and fold(w) not in nums and not w.endswith("n't"))
-    return neg, nums, rest
+    text = _ASIDE.sub(" ", fold(text).replace("’", "'").replace("‘", "'"))
+    for pat, repl in _CONTRACTIONS:
+        text = pat.sub(repl, text)
+    raw = _TOKEN.findall(text)
+    out: list[str] = []
+    i = 0
+    while i < len(raw):
+        tok = raw[i]
+        if tok in _NUMBER_WORDS and tok not in ("hundred", "thousand", "million", "billion", "trillion"):
+            j = i + 1
+            while j < len(raw) and (raw[j] in _NUMBER_WORDS or (raw[j] == "and" and j + 1 < len(raw)
+                                                                 and raw[j + 1] in _NUMBER_WORDS)):
+                j += 1
+            value = _words_to_number(raw[i:j])
+            if value is not None:
+                out.append(_number_token(value))
+                i = j
+                continue
+        if tok[0].isdigit():
+            value = float(tok.replace(",", ""))
+            unit = _CURRENCY_BEFORE.get(raw[i - 1], "") if i > 0 else ""
+            if i + 1 < len(raw) and raw[i + 1] in _SCALES:
+                value *= _SCALES[raw[i + 1]]
+                i += 1
+            for n in (3, 2, 1):
+                key = tuple(raw[i + 1:i + 1 + n])
+                if len(key) == n and key in _UNITS:
+                    factor, unit = _UNITS[key]
+                    value *= factor
+                    i += n
+                    break
+            else:
+                if i + 1 < len(raw) and raw[i + 1] in _CURRENCY_AFTER:
+                    unit = _CURRENCY_AFTER[raw[i + 1]]
+                    i += 1
+            out.append(_number_token(value, unit))
+        elif tok in ("%", "percent") or (tok == "per" and i + 1 < len(raw) and raw[i + 1] == "cent"):
+            out.append("percent")
+            i += 1 if tok == "per" else 0
+        elif tok in _MONTHS:
+            out.append("@" + _MONTHS[tok])
+        elif tok in _DAY_WORDS:
+            out.append("@" + _DAY_WORDS[tok])
+        else:
+            out.append(tok)
+        i += 1
+    return out
 
 
-def quote_discrepancies(quotes: Sequence[dict[str, Any]], ind: Independence,
-                        min_similarity: float = 85.0) -> list[Discrepancy]:
-    """Two outlets' renderings of one statement that agree word for word except in negation or numbers.
+def _slot_kind(tok: str) -> str | None:
+    if tok.startswith("#"):
+        return "number"
+    if tok.startswith("@"):
+        return "date"
+    if tok in NEGATIONS:
+        return "negation"
+    return None
 
-    A variant pair is compared only when, with negation words and numbers taken out, its
-    wordings are near-identical (rapidfuzz ratio >= ``min_similarity``): then a negation
-    added or dropped, or a number changed, changes the meaning. Paraphrases and different
-    statements of one speaker raise nothing.
+
+@dataclass(frozen=True, slots=True)
+class WordingConflict:
+    """Where two renderings of one statement differ in meaning: the slot and each side's words there."""
+
+    kind: str
+    a: str
+    b: str
+
+
+def _slot_sized(op: tuple[str, int, int, int, int]) -> bool:
+    return op[2] - op[1] <= 2 and op[4] - op[3] <= 2
+
+
+def _compare(a: str, b: str, min_matched: int = 3,
+             min_similarity: float = 0.8) -> tuple[bool, WordingConflict | None]:
+    """Whether two renderings align as one statement, and the conflict in their aligned part if any."""
+    from difflib import SequenceMatcher
+
+    ta, tb = wording_tokens(a), wording_tokens(b)
+    ops = SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes()
+
+    def edge_value(op: tuple[str, int, int, int, int]) -> bool:
+        # Different figures at the very end ("within 72 hours" / "within 30 days") are one slot, kept;
+        # anything else past the last match is one outlet quoting more, or a cut ("don’" / "don’t").
+        if op[0] != "replace" or not _slot_sized(op):
+            return False
+        kinds_a = {_slot_kind(t) for t in ta[op[1]:op[2]]}
+        kinds_b = {_slot_kind(t) for t in tb[op[3]:op[4]]}
+        return bool(kinds_a & kinds_b & {"number", "date"})
+
+    changed = True
+    while changed:
+        changed = False
+        if ops and ops[0][0] != "equal" and not edge_value(ops[0]):
+            ops.pop(0)
+            changed = True
+        if ops and ops[-1][0] != "equal" and not edge_value(ops[-1]):
+            ops.pop()
+            changed = True
+        # A one-word match at an edge followed by more than a slot-sized difference is chance ("the").
+        if len(ops) > 1 and ops[0][0] == "equal" and ops[0][2] - ops[0][1] == 1 and not _slot_sized(ops[1]):
+            ops.pop(0)
+            changed = True
+        if len(ops) > 1 and ops[-1][0] == "equal" and ops[-1][2] - ops[-1][1] == 1 and not _slot_sized(ops[-2]):
+            ops.pop()
+            changed = True
+    matched = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal")
+    if matched < min_matched:
+        return False, None
+    diff_a = diff_b = 0
+    for tag, i1, i2, j1, j2 in ops:
+        if tag != "equal":
+            diff_a += sum(1 for t in ta[i1:i2] if not _slot_kind(t) and t not in _NEGATION_SUPPORT)
+            diff_b += sum(1 for t in tb[j1:j2] if not _slot_kind(t) and t not in _NEGATION_SUPPORT)
+    if 2 * matched / (2 * matched + diff_a + diff_b) < min_similarity:
+        return False, None
+    # One statement: the shorter rendering lies (nearly) inside the aligned part, or the two share a long
+    # stretch; three shared words with each going on differently ("four villages had been destroyed ..." /
+    # "five villages had been badly hit") are two statements.
+    covered = min(ops[-1][2] - ops[0][1], ops[-1][4] - ops[0][3])
+    if matched < 8 and covered < 0.8 * min(len(ta), len(tb)):
+        return False, None
+    # Negated on both sides, wherever each puts its negation ("it posed no threat" / "the missile didn't pose
+    # a threat"; a few words past the aligned part count, since the verb's auxiliary may lie just outside it).
+    near = 4
+    negated_a = any(_slot_kind(t) == "negation" for t in ta[max(0, ops[0][1] - near):ops[-1][2] + near])
+    negated_b = any(_slot_kind(t) == "negation" for t in tb[max(0, ops[0][3] - near):ops[-1][4] + near])
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            continue
+        sa, sb = ta[i1:i2], tb[j1:j2]
+        neg_a = negated_a != negated_b and any(_slot_kind(t) == "negation" for t in sa)
+        neg_b = negated_a != negated_b and any(_slot_kind(t) == "negation" for t in sb)
+        # A negated verb: the negation (with "do"-support and at most one other word, "no longer") is all
+        # that differs there; a whole clause one outlet adds ("not one person, but") is more content.
+        extra_a = [t for t in sa if _slot_kind(t) != "negation" and t not in _NEGATION_SUPPORT]
+        extra_b = [t for t in sb if _slot_kind(t) != "negation" and t not in _NEGATION_SUPPORT]
+        if neg_a != neg_b and len(extra_a) <= 1 and len(extra_b) <= 1:
+            return True, WordingConflict("negation", " ".join(sa), " ".join(sb))
+        nums_a = [t for t in sa if _slot_kind(t) == "number"]
+        nums_b = [t for t in sb if _slot_kind(t) == "number"]
+        if nums_a and nums_b and _numbers_conflict(nums_a, nums_b):
+            return True, WordingConflict("number", " ".join(t[1:] for t in nums_a), " ".join(t[1:] for t in nums_b))
+        dates_a = {t[1:] for t in sa if _slot_kind(t) == "date"}
+        dates_b = {t[1:] for t in sb if _slot_kind(t) == "date"}
+        if dates_a and dates_b and dates_a != dates_b:
+            return True, WordingConflict("date", " ".join(sorted(dates_a)), " ".join(sorted(dates_b)))
+    return True, None
+
+
+def wording_conflict(a: str, b: str) -> WordingConflict | None:
+    """A different value in the same slot of two renderings of one statement, or ``None``.
+
+    The token sequences (:func:`wording_tokens`) are aligned; what one outlet quotes beyond the other's
+    excerpt, at either end, is left out (an outlet may quote more of a statement, or cut it at an
+    apostrophe), and so is a one-word match at an edge. What is left must share 3 words and be
+    near-identical (Dice over the aligned words, not counting negations, numbers, dates and
+    "do"-support, >= 0.8), else the two are different statements and nothing is compared. Inside the
+    aligned part a conflict is a negation present on one side only (a negated verb: "do not recognize" /
+    "recognize", "no longer" / -), or different numbers / dates in the same slot on both sides; a
+    figure, date or clause one outlet adds and the other omits is more detail, not a conflict.
     """
-    from rapidfuzz import fuzz
+    return _compare(a, b)[1]
 
+
+def quote_discrepancies(quotes: Sequence[dict[str, Any]], ind: Independence) -> list[Discrepancy]:
+    """Outlets' renderings of one statement that differ in meaning in the part both quote.
+
+    The variants of a quote group are sorted into readings: a variant joins the first reading whose first
+    variant it aligns with and agrees with (:func:`wording_conflict` finds no conflict); one that conflicts
+    with every reading it aligns with starts a new reading; one that aligns with none (another excerpt of
+    the statement) is left out. Two or more readings from different articles make a discrepancy.
+    """
     out: list[Discrepancy] = []
     for q in quotes:
         variants = q.get("variants", [])
-        sigs = [(v, _meaning_signature(v["text"])) for v in variants]
-        flagged: dict[tuple[frozenset[str], frozenset[str]], list[dict[str, Any]]] = defaultdict(list)
-        for i, (va, (na, ma, ra)) in enumerate(sigs):
-            for vb, (nb, mb, rb) in sigs[i + 1:]:
-                # A number one outlet adds (an age, a year) is more detail, not a different meaning:
-                # numbers differ when each side has one the other lacks (5.9 vs 6.1).
-                numbers_differ = bool(ma - mb) and bool(mb - ma)
-                if va["article_id"] == vb["article_id"] or (bool(na) == bool(nb) and not numbers_differ):
-                    continue
-                if not ra or not rb or fuzz.ratio(ra, rb) < min_similarity:
-                    continue
-                for v, key in ((va, (frozenset({"neg"}) if na else frozenset(), ma)),
-                               (vb, (frozenset({"neg"}) if nb else frozenset(), mb))):
-                    if v not in flagged[key]:
-                        flagged[key].append(v)
-        if len(flagged) < 2:
+        if len({v["article_id"] for v in variants}) < 2:
+            continue
+        readings: list[list[dict[str, Any]]] = []
+        first_conflict: WordingConflict | None = None
+        for v in variants:
+            placed = False
+            clash: WordingConflict | None = None
+            for reading in readings:
+                aligned, c = _compare(reading[0]["text"], v["text"])
+                if aligned and c is None:
+                    reading.append(v)
+                    placed = True
+                    break
+                if c is not None and clash is None:
+                    clash = c
+            if placed:
+                continue
+            if not readings or clash is not None:
+                readings.append([v])
+                first_conflict = first_conflict or clash
+        readings = [r for r in readings if r]
+        if len(readings) < 2 or first_conflict is None:
+            continue
+        if len({a for r in readings for a in {v["article_id"] for v in r}}) < 2:
             continue
         values = []
-        for vs in flagged.values():
+        for vs in readings:
             evid = [Evidence(v["article_id"], v["start"], v["end"], v["text"]) for v in vs]
             values.append(ValueSupport(vs[0]["text"], sorted({v["article_id"] for v in vs}), evid, ind.count(evid)))
         supported, conf = _support(values)
         who = q.get("speaker_text") or "an unattributed speaker"
+        c = first_conflict
+        detail = (f'a negation one outlet has and another lacks ("{c.a or "-"}" vs "{c.b or "-"}")'
+                  if c.kind == "negation" else f"{c.kind}s differ: {c.a} vs {c.b}")
         out.append(Discrepancy("quote_wording", f"Outlets render a statement by {who} with a different meaning "
-                               "(negation or numbers differ)", q.get("speaker_entity_id"), values, supported, conf))
+                               f"({detail})", q.get("speaker_entity_id"), values, supported, conf))
     return out
 
 
 def find_discrepancies(entities: Sequence[dict[str, Any]], quotes: Sequence[dict[str, Any]],
                        events: Sequence[dict[str, Any]], reuse: Sequence[dict[str, Any]],
-                       labels: dict[str, str] | None = None) -> list[Discrepancy]:
+                       labels: dict[str, str] | None = None,
+                       dates: Mapping[str, str | None] | None = None,
+                       stories: Mapping[str, str] | None = None) -> list[Discrepancy]:
     """Every discrepancy among the given records.
 
     Args:
@@ -400,6 +842,9 @@ def find_discrepancies(entities: Sequence[dict[str, Any]], quotes: Sequence[dict
         events: dossier ``events[]`` (``polarity`` and ``modality`` fields are used when present).
         reuse: dossier ``reuse[]``, for independence.
         labels: readable names of articles for descriptions (article id -> label).
+        dates: publication dates of articles (article id -> ISO date or None); offices stated far apart
+            in time are a change, not a conflict (:func:`role_discrepancies`).
+        stories: article id -> event-level story id, to tell whether undated articles speak of one time.
 
     Returns:
         Discrepancies, spelling first, then roles, events and quotes.
@@ -408,18 +853,20 @@ def find_discrepancies(entities: Sequence[dict[str, Any]], quotes: Sequence[dict
     names = {e["id"]: e["name"] for e in entities}
     return [
         *spelling_discrepancies(entities, ind, labels),
-        *role_discrepancies(entities, ind),
+        *role_discrepancies(entities, ind, dates, stories),
         *event_discrepancies(events, ind, names),
         *quote_discrepancies(quotes, ind),
     ]
 
 
 def claims(entities: Sequence[dict[str, Any]], events: Sequence[dict[str, Any]],
-           quotes: Sequence[dict[str, Any]], reuse: Sequence[dict[str, Any]]) -> list[Claim]:
-    """Every claim with its independent support: names, roles, events and statements."""
+           quotes: Sequence[dict[str, Any]], reuse: Sequence[dict[str, Any]],
+           dates: Mapping[str, str | None] | None = None) -> list[Claim]:
+    """Every claim with its independent support: names, roles (with the dates of the articles stating
+    them), events and statements."""
     ind = Independence(reuse)
     names = {e["id"]: e["name"] for e in entities}
-    out = entity_claims(entities, ind)
+    out = entity_claims(entities, ind, dates)
     for ev in events:
         # An event is a claim about its participants only when both are resolved entities.
         actor, target = ev.get("actor_entity_id"), ev.get("target_entity_id")
@@ -450,5 +897,6 @@ def _merge(found: list[Claim], ind: Independence) -> list[Claim]:
         kept = by_id[c.id]
         kept.article_ids = sorted(set(kept.article_ids) | set(c.article_ids))
         kept.evidence += c.evidence
+        kept.dates = sorted(set(kept.dates) | set(c.dates))
         kept.independent_sources = ind.count(kept.evidence, [] if kept.evidence else kept.article_ids)
     return list(by_id.values())

@@ -17,12 +17,14 @@ def run_corroborate(store: Store, settings: Settings) -> str:
     entities, quotes = store.records("entity"), store.records("quote")
     events, reuse = store.records("event"), store.records("reuse")
     articles = store.articles()
-    found = find_discrepancies(entities, quotes, events, reuse, {a.id: article_label(a) for a in articles})
+    dates = {a.id: a.published for a in articles}
     smap = story_map(store)
+    found = find_discrepancies(entities, quotes, events, reuse, {a.id: article_label(a) for a in articles}, dates,
+                               smap or None)
     for d in found:
         stories = {smap.get(a) for a in d.article_ids()} - {None}
         d.story_id = next(iter(stories)) if len(stories) == 1 else None
-    all_claims = claims(entities, events, quotes, reuse)
+    all_claims = claims(entities, events, quotes, reuse, dates)
     store.replace_records("claim", [(c.id, c.to_dict(), c.article_ids) for c in all_claims])
     store.replace_records("discrepancy", [(d.id, d.to_dict(), d.article_ids()) for d in found])
     article_reuse = {r["article_id"]: r for r in store.records("article_reuse")}
@@ -33,7 +35,7 @@ def run_corroborate(store: Store, settings: Settings) -> str:
 
 def inputs_corroborate(store: Store) -> str:
     """Every upstream record kind."""
-    return fingerprint("corroborate/6", article_ids(store),
+    return fingerprint("corroborate/7", article_ids(store),
                        *(store.records(k) for k in ("entity", "quote", "event", "reuse", "story", "article_reuse")))
 
 
