@@ -254,9 +254,11 @@ def test_caption_dates_are_flagged() -> None:
     text = ("The colonel defected on Saturday.\n"
             "Guards clash with protesters in Caracas on June 8, 2016. (Ronaldo Schemidt/AFP/Getty Images)\n"
             "Maduro speaks in Caracas on March 12, 2015.(Federico Parra/AFP/Getty Images)\n"
-            "Talks resumed on Jan. 23 (the second round).")
+            "Talks resumed on Jan. 23 (the second round).\n"
+            "Sales rose 5% on Jan. 24 (year/year).")
     flags = {t.text: t.caption for t in find_timexes(text, PUB)}
-    assert flags == {"Saturday": False, "June 8, 2016": True, "March 12, 2015": True, "Jan. 23": False}
+    assert flags == {"Saturday": False, "June 8, 2016": True, "March 12, 2015": True, "Jan. 23": False,
+                     "Jan. 24": False}
 
 
 def test_caption_and_now_never_date_an_event() -> None:

@@ -967,8 +967,8 @@ def find_timexes(
 #: A photo credit closing a line: "(Ronaldo Schemidt/AFP/Getty Images)", "(AP Photo/Ariana Cubillos)",
 #: "(Photo: Reuters)"; or a line opened as a caption ("Photo:", "FILE PHOTO:").
 _PHOTO_CREDIT = re.compile(
-    r"\((?:[^()\n]*/[^()\n]*|[^()\n]*\b(?:Getty Images|AP Photo|AFP|EPA|Reuters|Shutterstock|Photo|Image|"
-    r"Pool|File)\b[^()\n]*)\)[ \t]*\.?[ \t]*$"
+    r"\((?:(?-i:[A-Z][\w.'’ -]*/[A-Z][^()\n]*)|[^()\n]*\b(?:Getty Images|AP Photo|AFP|EPA|Reuters|Shutterstock|"
+    r"Photo|Image|Pool|File)\b[^()\n]*)\)[ \t]*\.?[ \t]*$"
     r"|^[ \t]*(?:photo|image|file photo|pictured)[ \t]*[:\-–—]",
     re.IGNORECASE | re.MULTILINE)
 
