@@ -497,7 +497,8 @@ def main() -> None:
         for s in result["sizes"]:
             hs = args.out / "profile" / str(s["articles"]) / "hotspots.md"
             if hs.is_file():
-                md += f"\n### Profile at {s['articles']} articles (cProfile per stage, CPU seconds, inflated by profiling)\n"
+                md += (f"\n### Profile at {s['articles']} articles "
+                       "(cProfile per stage, CPU seconds, inflated by profiling)\n")
                 md += hs.read_text()
     (args.out / "pipeline.md").write_text(md)
     print(md)
