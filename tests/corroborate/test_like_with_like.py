@@ -270,3 +270,13 @@ def test_date_line_of_a_page_is_not_the_event_date() -> None:
     events.append(_arrest("D", "2009-02-02", d, "February 2, 2009"))
     (found,) = find_discrepancies(ents, [], events, [])
     assert found.kind == "date" and sorted(v.value for v in found.values) == ["2009-02-01", "2009-02-02"]
+
+
+def test_similar_words_weeks_apart_are_two_statements() -> None:
+    # newscluster e070: Yoshihide Suga on the 28 August and the 14 September 2017 missile launches.
+    a = "the latest missile fell into the sea 1,180 km (735 miles) east of Cape Erimo"
+    b = "fell into the ocean 2,000 kilometers (about 1,200 miles) east of Cape Erimo"
+    assert wording_conflict(a, b) is not None
+    assert find_discrepancies([], [_quote(a, b)], [], [], dates={"A": "2017-09-14", "B": "2017-08-28"}) == []
+    (d,) = find_discrepancies([], [_quote(a, b)], [], [], dates={"A": "2017-09-14", "B": "2017-09-15"})
+    assert d.kind == "quote_wording"

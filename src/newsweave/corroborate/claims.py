@@ -779,14 +779,24 @@ def wording_conflict(a: str, b: str) -> WordingConflict | None:
     return _compare(a, b)[1]
 
 
-def quote_discrepancies(quotes: Sequence[dict[str, Any]], ind: Independence) -> list[Discrepancy]:
+#: Renderings of one statement in articles published further apart than this (days) are taken for two
+#: statements: a speaker repeats a formula about a new event ("the missile fell into the sea 1,180 km east
+#: of Cape Erimo" on 28 August, "2,000 kilometers east of Cape Erimo" on 14 September). Fixed, not tuned.
+QUOTE_SAME_DAYS = 7
+
+
+def quote_discrepancies(quotes: Sequence[dict[str, Any]], ind: Independence,
+                        dates: Mapping[str, str | None] | None = None) -> list[Discrepancy]:
     """Outlets' renderings of one statement that differ in meaning in the part both quote.
 
     The variants of a quote group are sorted into readings: a variant joins the first reading whose first
     variant it aligns with and agrees with (:func:`wording_conflict` finds no conflict); one that conflicts
     with every reading it aligns with starts a new reading; one that aligns with none (another excerpt of
-    the statement) is left out. Two or more readings from different articles make a discrepancy.
+    the statement) is left out, and so is one published more than :data:`QUOTE_SAME_DAYS` from a
+    reading's first variant (``dates``: article id -> ISO date). Two or more readings from different
+    articles make a discrepancy.
     """
+    dates = dates or {}
     out: list[Discrepancy] = []
     for q in quotes:
         variants = q.get("variants", [])
@@ -798,6 +808,9 @@ def quote_discrepancies(quotes: Sequence[dict[str, Any]], ind: Independence) -> 
             placed = False
             clash: WordingConflict | None = None
             for reading in readings:
+                days = _days_apart(dates.get(reading[0]["article_id"]), dates.get(v["article_id"]))
+                if days is not None and days > QUOTE_SAME_DAYS:
+                    continue  # another statement, not another rendering of this one
                 aligned, c = _compare(reading[0]["text"], v["text"])
                 if aligned and c is None:
                     reading.append(v)
@@ -855,7 +868,7 @@ def find_discrepancies(entities: Sequence[dict[str, Any]], quotes: Sequence[dict
         *spelling_discrepancies(entities, ind, labels),
         *role_discrepancies(entities, ind, dates, stories),
         *event_discrepancies(events, ind, names),
-        *quote_discrepancies(quotes, ind),
+        *quote_discrepancies(quotes, ind, dates),
     ]
 
 
