@@ -11,6 +11,10 @@ without the cache) can be compared byte for byte.
 
 Run it against another checkout of the code with ``PYTHONPATH=OTHER/src``.
 
+``--annotate N`` measures only annotation instead: ``newsweave.annotate.nlp.annotate`` on the first N
+records with 1 and with 2 processes (in the order 1, 2, 2, 1, the model loaded before the clock starts),
+wall and CPU seconds and articles per wall second, with the load average beside each.
+
 Usage:
 
     nice python bench/bench_embeddings.py --data ../shared/data/newscluster --add 10 --out /tmp/emb_after
@@ -44,7 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dump", default="quote,summary", help="record kinds written after each phase")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a Settings field to set (int/bool/str), e.g. embedding_cache=false")
+    ap.add_argument("--annotate", type=int, default=0, metavar="N",
+                    help="only time annotation of the first N records with 1 and 2 processes")
     args = ap.parse_args(argv)
+    if args.annotate:
+        return annotate_speed(args.data, args.annotate, args.out)
 
     from newsweave import pipeline
     from newsweave.config import Settings
@@ -83,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for stage in STAGES:
         stage.run = timed(stage.name, stage.run)
-    pipeline.annotate_new = timed("annotate", pipeline.annotate_new)  # type: ignore[assignment]
+    pipeline.annotate_new = timed("annotate", pipeline.annotate_new)
 
     result: dict[str, Any] = {"data": str(args.data), "records": len(lines), "add": args.add,
                               "settings": args.set, "pythonpath": os.environ.get("PYTHONPATH", ""), "phases": {}}
@@ -101,6 +109,32 @@ def main(argv: list[str] | None = None) -> int:
         print(phase, json.dumps(result["phases"][phase]), flush=True)
     store.close()
     (args.out / "result.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return 0
+
+
+def annotate_speed(data: Path, n: int, out: Path) -> int:
+    """Articles per second of spaCy annotation with 1 and 2 processes on the same articles."""
+    from newsweave.annotate.nlp import annotate, load_nlp
+    from newsweave.config import Settings
+    from newsweave.models import Article
+
+    rows = [json.loads(ln) for ln in (data / "articles.jsonl").read_text(encoding="utf-8").splitlines() if ln.strip()]
+    arts = [Article(id=str(k), text=r["text"], input=str(k), language="en") for k, r in enumerate(rows[:n])]
+    nlp = load_nlp(Settings().spacy_model)
+    list(annotate(arts[:2], nlp))  # warm up
+    runs = []
+    reference = None
+    for procs in (1, 2, 2, 1):
+        t0, w0 = cpu(), time.perf_counter()
+        anns = [a.to_dict() for a in annotate(arts, nlp, batch_size=32, processes=procs)]
+        wall, used = time.perf_counter() - w0, cpu() - t0
+        reference = reference or anns
+        runs.append({"processes": procs, "articles": len(arts), "wall_s": round(wall, 2), "cpu_s": round(used, 2),
+                     "articles_per_s": round(len(arts) / wall, 2), "load": os.getloadavg(),
+                     "same_as_first": anns == reference})
+        print(json.dumps(runs[-1]), flush=True)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "annotate.json").write_text(json.dumps(runs, indent=2), encoding="utf-8")
     return 0
 
 
