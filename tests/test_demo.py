@@ -136,3 +136,18 @@ def test_profiles_show_translation_signs_for_003(demo: dict[str, Any]) -> None:
               for k in ("000", "001", "002", "004")]
     assert mt["per_1000_tokens"] > 3 * max(others)
     assert any(h["text"] in ("Video", "Ultimatum", "Minimum", "Agency") for h in mt["hits"])
+
+
+def test_key_dates_cite_what_they_say(demo: dict[str, Any]) -> None:
+    d, texts, ids = demo["dossier"], demo["texts"], demo["ids"]
+    (timeline,) = d["key_timelines"]  # one storyline
+    dates = [e["date"] for e in timeline["entries"]]
+    assert dates == sorted(dates) and "2019-01-26" in dates and "2019-01-23" in dates
+    for e in timeline["entries"]:
+        assert e["independent_sources"] >= 1 and set(e["article_ids"]) <= set(texts)
+        for s in e["statements"]:
+            ev = s["evidence"]
+            assert texts[ev["article_id"]][ev["start"]:ev["end"]] == s["text"]
+            assert "“" not in s["text"]  # someone's words are quotes, not developments
+            # nothing is dated from 004's photo caption ("... in Washington, US, January 26, 2019.")
+            assert not (ev["article_id"] == ids["004"] and "is interviewed by Reuters" in s["text"])

@@ -39,10 +39,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_stories import DEV_DATA, Corpus
 import newsweave.stories.cluster as stories
 import newsweave.stories.fit as stories_fit
 import newsweave.stories.model as stories_model
+from bench_stories import DEV_DATA, Corpus
 from newsweave.stories.cluster import StoryClusterer, StoryFeatures, _Cluster
 from newsweave.stories.fit import _fit_join, bcubed_f1, run_stream
 

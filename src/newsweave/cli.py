@@ -423,8 +423,10 @@ def quotes(db: DbOpt = None, story: StoryOpt = None,
 
 @app.command()
 def timeline(story: Annotated[str, typer.Argument(help="Story id (or unique prefix); `all` before clustering.")],
-             db: DbOpt = None) -> None:
-    """A story's events in date order, with article and independent-source counts and evidence."""
+             db: DbOpt = None,
+             all_events: Annotated[bool, typer.Option("--all-events", help="Every extracted event, not only "
+                                                      "the key dates.")] = False) -> None:
+    """A story's key dates, each with what happened (cited) and its support; --all-events lists every event."""
     from newsweave.report.render import event_phrase
 
     with _open(_settings(db)) as store:
@@ -433,10 +435,24 @@ def timeline(story: Annotated[str, typer.Argument(help="Story id (or unique pref
         match = [s for s in recs if s["id"] == story or s["id"].startswith(story)]
         wanted = {story} if story == "all" else {s["id"] for s in match} | {
             c["id"] for s in match for c in recs if c.get("parent_id") == s["id"]}
+        key = [e for t in store.records("key_timeline") if t["story_id"] in wanted for e in t["entries"]]
         timelines = [t for t in store.records("timeline") if t["story_id"] in wanted]
-        if not timelines:
+        if not timelines and not key:
             err_console.print(f"[red]no timeline for story {story!r} (see `newsweave stories`)[/red]")
             raise typer.Exit(1)
+        if key and not all_events:
+            table = Table(title=f"Key dates of {story} (--all-events: every extracted event)")
+            for col in ("date", "what happened", "articles", "independent", "evidence"):
+                table.add_column(col, overflow="fold")
+            for e in sorted(key, key=lambda e: e["date"]):
+                for s in e["statements"]:
+                    ev = s["evidence"]
+                    dated = " (dated by publication)" if s.get("dated_by") == "publication" else ""
+                    table.add_row(e["date"], _esc(s["text"]) + dated, str(len(e["article_ids"])),
+                                  str(e["independent_sources"]),
+                                  f"{labels.get(ev['article_id'], ev['article_id'])} {ev['start']}-{ev['end']}")
+            console.print(table)
+            return
         table = Table(title=f"Timeline of {story}")
         for col in ("date", "precision", "what happened", "articles", "independent", "evidence"):
             table.add_column(col, overflow="fold")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from newsweave.corroborate.stage import STAGE as CORROBORATE
 from newsweave.entities.stage import STAGE as ENTITIES
+from newsweave.events.stage import KEY_TIMELINE_STAGE as KEY_TIMELINE
 from newsweave.events.stage import STAGE as EVENTS
 from newsweave.quotes.stage import STAGE as QUOTES
 from newsweave.reuse.stage import STAGE as REUSE
@@ -19,4 +20,4 @@ from newsweave.stories.stage import STAGE as STORIES
 from newsweave.summarize.stage import STAGE as SUMMARY
 
 #: Analysis stages after ingest and annotate, in order (each reads what the ones before it stored).
-STAGES: list[Stage] = [REUSE, STORIES, ENTITIES, QUOTES, EVENTS, CORROBORATE, SUMMARY]
+STAGES: list[Stage] = [REUSE, STORIES, ENTITIES, QUOTES, EVENTS, KEY_TIMELINE, CORROBORATE, SUMMARY]

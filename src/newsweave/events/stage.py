@@ -9,7 +9,7 @@ from newsweave.entities.link import entity_index
 from newsweave.reuse.stage import origin_map
 from newsweave.steps import Stage, article_ids, fingerprint, load_annotated
 from newsweave.store import Store
-from newsweave.stories.stage import story_map
+from newsweave.stories.stage import story_map, top_stories
 
 
 def run_events(store: Store, settings: Settings) -> str:
@@ -45,3 +45,47 @@ def inputs_events(store: Store) -> str:
 
 #: the events stage, in the order of :data:`newsweave.stages.STAGES`
 STAGE = Stage("events", run_events, inputs_events)
+
+
+#: Bump when the key timeline's selection or record shape changes: every story's is then redone.
+KEY_TIMELINE_VERSION = "key_timeline/1"
+
+
+def run_key_timeline(store: Store, settings: Settings) -> str:
+    """Each storyline's key dates, each with the cited sentence(s) that say what happened (TLS);
+    only stories whose articles or reuse links changed are redone."""
+    from newsweave.events.tls import summarize_timeline
+    from newsweave.reuse.independence import Independence
+
+    independence = Independence(store.records("reuse"))
+    origins = independence.origin_of
+    stories = top_stories(store)
+    done = 0
+    for story_id, ids in stories.items():
+        key = fingerprint(KEY_TIMELINE_VERSION, sorted(ids), sorted((a, origins[a]) for a in ids if a in origins))
+        if store.get_state(f"key_timeline:{story_id}") == key:
+            continue
+        docs = [d for d in load_annotated(store, ids) if d.annotation is not None]
+        entries = []
+        for e in summarize_timeline(docs) if docs else []:
+            row = e.to_dict()
+            support = sorted(set(e.mentioned_by) | set(e.published_on))
+            row["article_ids"] = support
+            row["independent_sources"] = len({independence.origin(a) for a in support})
+            entries.append(row)
+        cited = sorted({a for r in entries for a in r["article_ids"]})
+        store.replace_records("key_timeline", [(story_id, {"story_id": story_id, "entries": entries}, cited)]
+                              if entries else [], scope=story_id)
+        store.set_state(f"key_timeline:{story_id}", key)
+        done += 1
+    store.drop_scopes("key_timeline", store.record_scopes("key_timeline") - set(stories))
+    return f"{done} of {len(stories)} story timelines (re)written"
+
+
+def inputs_key_timeline(store: Store) -> str:
+    """Stories (their articles) and reuse links."""
+    return fingerprint(KEY_TIMELINE_VERSION, sorted(top_stories(store).items()), sorted(origin_map(store).items()))
+
+
+#: the key-timeline stage (after events and reuse; reads stories and annotations)
+KEY_TIMELINE_STAGE = Stage("key_timeline", run_key_timeline, inputs_key_timeline)

@@ -971,6 +971,12 @@ _PHOTO_CREDIT = re.compile(
     r"Photo|Image|Pool|File)\b[^()\n]*)\)[ \t]*\.?[ \t]*$"
     r"|^[ \t]*(?:photo|image|file photo|pictured)[ \t]*[:\-–—]",
     re.IGNORECASE | re.MULTILINE)
+#: A wire photo caption: the line ends with where and when the picture was taken, "... in Washington,
+#: U.S., January 26, 2019." (body text gives dates without the place-comma-date-comma-year tail).
+_WIRE_CAPTION = re.compile(
+    r"\bin (?-i:[A-Z])[\w.'’ -]*(?:, (?-i:[A-Z])[\w.'’ -]*)*, (?:January|February|March|April|May|June|July|"
+    r"August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.) \d{1,2}, "
+    r"\d{4}\.?[ \t]*$", re.IGNORECASE)
 
 
 def caption_lines(text: str) -> list[tuple[int, int]]:
@@ -978,7 +984,7 @@ def caption_lines(text: str) -> list[tuple[int, int]]:
     out = []
     pos = 0
     for line in text.split("\n"):
-        if line.strip() and _PHOTO_CREDIT.search(line):
+        if line.strip() and (_PHOTO_CREDIT.search(line) or _WIRE_CAPTION.search(line)):
             out.append((pos, pos + len(line)))
         pos += len(line) + 1
     return out

@@ -33,6 +33,7 @@ RECORD_SECTIONS = {
     "claims": "claim",
     "profiles": "profile",
     "timelines": "timeline",
+    "key_timelines": "key_timeline",
     "story_assignments": "story_assignment",
     "reuse_articles": "article_reuse",
 }

@@ -74,6 +74,12 @@ def main_entry(e: dict[str, Any]) -> bool:
     return dated and bool(e.get("actor_text") or e.get("target_text"))
 
 
+def key_entries(dossier: dict[str, Any], story_ids: set[str]) -> list[dict[str, Any]]:
+    """The key dates of the stories of a view (timeline summarization), in date order."""
+    rows = [e for t in dossier.get("key_timelines", []) if t.get("story_id") in story_ids for e in t["entries"]]
+    return sorted(rows, key=lambda e: str(e.get("date")))
+
+
 def _select(items: Iterable[dict[str, Any]], ids: set[str], key: str = "article_ids") -> list[dict[str, Any]]:
     return [x for x in items if set(x.get(key) or []) & ids]
 
@@ -212,8 +218,20 @@ def story_html(dossier: dict[str, Any], view: dict[str, Any], texts: dict[str, s
     else:
         out.append("<p class='empty'>No summary for this story.</p>")
     out.append("</section>")
-    # Timeline
+    # Timeline: the key dates first, then every extracted event
     out.append("<section id='timeline'><h2>Timeline</h2>")
+    key_dates = key_entries(dossier, story_ids)
+    if key_dates:
+        out.append("<h3>Key dates</h3><table class='key-dates'><thead><tr><th>date</th><th>what happened</th>"
+                   "<th>articles</th><th>independent sources</th></tr></thead><tbody>")
+        for k in key_dates:
+            said = "<br>".join(f"{esc(s['text'])} {_ev_link(s['evidence'], labels)}"
+                               + (" <span class='meta'>(dated by publication)</span>"
+                                  if s.get("dated_by") == "publication" else "")
+                               for s in k["statements"])
+            out.append(f"<tr><td>{esc(k['date'])}</td><td>{said}</td><td>{len(k['article_ids'])}</td>"
+                       f"<td>{esc(k['independent_sources'])}</td></tr>")
+        out.append("</tbody></table><h3>Extracted events</h3>")
     entries = [e for t in timelines for e in t.get("entries", [])]
     main = [e for e in entries if main_entry(e)]
     rest = [e for e in entries if not main_entry(e)]
@@ -307,6 +325,7 @@ def story_html(dossier: dict[str, Any], view: dict[str, Any], texts: dict[str, s
         out.append("<p class='empty'>No copied passages between these articles.</p>")
     out.append("</section><section id='articles'><h2>Articles</h2>")
     cited = [e for e in _evidence_everywhere(summary, entities, quotes, discrepancies, entries)]
+    cited += [s["evidence"] for k in key_dates for s in k["statements"]]
     cited += [h for p in profiles.values() if set(p["article_ids"]) & ids for h in _profile_hits(p)]
     for r in reuse:
         cited += [{"article_id": r["copy_article_id"], "start": p["copy_start"], "end": p["copy_end"]}
@@ -347,6 +366,14 @@ def story_markdown(dossier: dict[str, Any], view: dict[str, Any]) -> str:
         _select(dossier.get("summary", []), ids)
     lines += [f"{k}. {md(s['text'])} {cite(s['article_ids'])}" for k, s in enumerate(summary, 1)] or ["(none)"]
     lines += ["", "## Timeline", ""]
+    key_dates = key_entries(dossier, story_ids)
+    for k in key_dates:
+        for s in k["statements"]:
+            dated = " (dated by publication)" if s.get("dated_by") == "publication" else ""
+            lines.append(f"- **{md(k['date'])}** {md(s['text'])} {evs([s['evidence']])}{dated} "
+                         f"({len(k['article_ids'])} articles, {k['independent_sources']} independent)")
+    if key_dates:
+        lines += ["", "### Extracted events", ""]
     for t in dossier.get("timelines", []):
         if t.get("story_id") in story_ids:
             for e in t.get("entries", []):

@@ -24,6 +24,16 @@ def story_map(store: Store) -> dict[str, str]:
     return out
 
 
+def top_stories(store: Store) -> dict[str, list[str]]:
+    """Story id -> article ids at the level users read: storylines (else events), or one story "all"
+    before clustering."""
+    recs = store.records("story")
+    tops = [s for s in recs if s.get("level") == "storyline"] or [s for s in recs if s.get("level") == "event"]
+    if not tops:
+        return {"all": list(store.iter_article_ids())}
+    return {s["id"]: list(s["article_ids"]) for s in tops}
+
+
 def _arrival_order(docs: list[Any]) -> list[Any]:
     """Publication order for dated articles; an undated one keeps its place in ingestion order."""
     dated = sorted((d for d in docs if d.article.published), key=lambda d: d.article.published)

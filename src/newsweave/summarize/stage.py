@@ -6,15 +6,7 @@ from newsweave.config import Settings
 from newsweave.reuse.stage import origin_map
 from newsweave.steps import Stage, fingerprint, load_annotated
 from newsweave.store import Store
-
-
-def _stories_for_summary(store: Store) -> dict[str, list[str]]:
-    """Story id -> article ids: storylines (else events), or one story "all" before clustering."""
-    recs = store.records("story")
-    tops = [s for s in recs if s.get("level") == "storyline"] or [s for s in recs if s.get("level") == "event"]
-    if not tops:
-        return {"all": list(store.iter_article_ids())}
-    return {s["id"]: list(s["article_ids"]) for s in tops}
+from newsweave.stories.stage import top_stories
 
 
 def run_summary(store: Store, settings: Settings) -> str:
@@ -25,7 +17,7 @@ def run_summary(store: Store, settings: Settings) -> str:
     origins = origin_map(store)
     encoder: Encoder | None = None  # loaded for the first story that changed
     done = 0
-    stories = _stories_for_summary(store)
+    stories = top_stories(store)
     for story_id, ids in stories.items():
         key = fingerprint("summary/1", sorted(ids), sorted((a, origins[a]) for a in ids if a in origins))
         if store.get_state(f"summary:{story_id}") == key:
@@ -46,7 +38,7 @@ def run_summary(store: Store, settings: Settings) -> str:
 
 def inputs_summary(store: Store) -> str:
     """Stories and reuse links."""
-    return fingerprint("summary/1", sorted(_stories_for_summary(store).items()), sorted(origin_map(store).items()))
+    return fingerprint("summary/1", sorted(top_stories(store).items()), sorted(origin_map(store).items()))
 
 
 #: the summary stage, in the order of :data:`newsweave.stages.STAGES`

@@ -1,0 +1,237 @@
+"""Timeline summarization (TLS): a story's key dates, each with the sentence(s) that say what happened.
+
+The dossier's timeline is not the list of every extracted event (that stays in ``events``):
+it is a short, dated summary, as in the TLS literature (date selection, then one summary
+per date; Martschat & Markert 2018, Ghalandari & Ifrim 2020 "Examining the
+state-of-the-art in news timeline summarization").
+
+1. **Dated sentences.** Every candidate sentence of the story (furniture and captions left
+   out, :func:`newsweave.summarize.extractive.candidate_sentences`) is linked to the
+   days it names: its time expressions of day precision (:func:`newsweave.events.timex.
+   timexes_for_article`, relative ones resolved against the article's own date). A sentence
+   naming no day belongs to its article's publication day only as a *report* of that day
+   (weaker evidence, used when nothing names the day). Direct speech, first-person sentences,
+   sentences over 40 words and time expressions in photo captions are left out: a timeline
+   states reported facts.
+2. **Date selection.** A day scores by how many sentences of *different articles* name it
+   (mentions) plus how many articles were published on it, each share normalized over the
+   story, equal weights (fixed a priori, not fitted: ``bench/bench_tls.py`` reports both
+   parts alone beside it). Days after the story's last publication day are not candidates,
+   nor, in a story of ten articles or more, days named by only one article.
+3. **Per-date summary.** Among the sentences naming the day (else the leads of that day's
+   articles that name no other day), the one closest to the day's TF-IDF centroid plus the
+   whole story's centroid (IDF over the story; central to the day and to the story) is
+   chosen, then the next closest that does not repeat it, up to the asked number per date.
+
+Written here because no installed package does TLS (``tilse`` only scores timelines).
+Every entry cites its article and span and says how many articles support its date.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from newsweave.events.timex import timexes_for_article
+from newsweave.models import AnnotatedArticle
+
+#: sentences longer than this are poor timeline entries (several facts at once)
+MAX_WORDS = 40
+#: a timeline states what happened: direct speech and first-person sentences are someone's words, not facts
+_QUOTE_MARKS = "\"“”«»„"
+_FIRST_PERSON = {"i", "we", "my", "our", "me", "us"}
+#: weight of the story centroid beside the date centroid when choosing a date's sentence
+STORY_WEIGHT = 1.0
+#: a story with fewer articles than this is short enough for days named by one article to count
+SMALL_STORY = 10
+#: cosine above which a second sentence of one date repeats the first
+REDUNDANT = 0.5
+
+
+@dataclass(slots=True)
+class DatedSentence:
+    """A candidate sentence and the days it names (``YYYY-MM-DD``)."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+    published: str | None
+    days: tuple[str, ...]
+    lead: bool
+    lemmas: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(slots=True)
+class TimelineEntry:
+    """One date of a story's timeline: what happened, cited, with its support."""
+
+    date: str
+    sentences: list[DatedSentence]
+    #: articles that name the date in a sentence, and articles published on it
+    mentioned_by: list[str]
+    published_on: list[str]
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Dossier form: the date, each statement with its citation, the supporting articles."""
+        return {
+            "date": self.date,
+            "statements": [
+                {"text": s.text, "evidence": {"article_id": s.article_id, "start": s.start, "end": s.end},
+                 "dated_by": "mention" if self.date in s.days else "publication"}
+                for s in self.sentences
+            ],
+            "mentioned_by": self.mentioned_by,
+            "published_on": self.published_on,
+            "score": round(self.score, 4),
+        }
+
+
+def dated_sentences(docs: Sequence[AnnotatedArticle]) -> list[DatedSentence]:
+    """The story's candidate sentences with the days each names (see the module docstring)."""
+    from newsweave.summarize.extractive import candidate_sentences
+
+    by_id = {d.article.id: d for d in docs}
+    days_at: dict[str, list[tuple[int, int, str]]] = {}
+    for d in docs:
+        if d.annotation is None:
+            continue
+        days_at[d.article.id] = [
+            (t.start, t.end, t.value[:10]) for t in timexes_for_article(d)
+            if t.type in ("DATE", "TIME") and t.precision == "day" and t.value[:4].isdigit() and not t.caption
+        ]
+    out = []
+    seen_article: set[str] = set()
+    for c in candidate_sentences(docs):
+        art = by_id[c.article_id].article
+        days = tuple(sorted({v for s, e, v in days_at.get(c.article_id, []) if c.span.start <= s < c.span.end}))
+        lead = c.article_id not in seen_article
+        seen_article.add(c.article_id)
+        out.append(DatedSentence(c.article_id, c.span.start, c.span.end, c.text, art.published, days, lead,
+                                 c.lemmas))
+    return out
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(w * b.get(k, 0.0) for k, w in a.items())
+    na = math.sqrt(sum(w * w for w in a.values()))
+    nb = math.sqrt(sum(w * w for w in b.values()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def _statement_like(text: str) -> bool:
+    """A sentence that can state a development: not too long, not direct speech, not first person."""
+    words = text.split()
+    if len(words) > MAX_WORDS or any(c in text for c in _QUOTE_MARKS):
+        return False
+    return not (words and words[0].lower().strip("'’,") in _FIRST_PERSON)
+
+
+def support(sents: Sequence[DatedSentence]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Day -> the articles that name it in a sentence, and day -> the articles published on it."""
+    named: dict[str, set[str]] = defaultdict(set)
+    published: dict[str, set[str]] = defaultdict(set)
+    for s in sents:
+        for day in s.days:
+            named[day].add(s.article_id)
+        if s.published:
+            published[s.published].add(s.article_id)
+    return named, published
+
+
+def _min_support(sents: Sequence[DatedSentence]) -> int:
+    """Articles that must name a day (or be published on it) for it to count: 2, or 1 in a small story."""
+    return 1 if len({s.article_id for s in sents}) < SMALL_STORY else 2
+
+
+def date_scores(sents: Sequence[DatedSentence], mode: str = "both") -> dict[str, float]:
+    """Score candidate days: ``mention`` (articles naming the day), ``pub`` (articles published), or ``both``."""
+    named, published = support(sents)
+    last = max(published) if published else None
+    n_named = sum(len(v) for v in named.values()) or 1
+    n_pub = sum(len(v) for v in published.values()) or 1
+    least = _min_support(sents)
+    out: dict[str, float] = {}
+    for day in set(named) | set(published):
+        if last is not None and day > last:
+            continue  # announced, not (yet) happened as far as the story knows
+        m, p = len(named.get(day, ())), len(published.get(day, ()))
+        mentioned = m / n_named if m >= least else 0.0
+        if mode == "mention":
+            score = mentioned
+        elif mode == "pub":
+            score = p / n_pub
+        else:
+            score = mentioned + p / n_pub
+        if score > 0:
+            out[day] = score
+    return out
+
+
+def summarize_timeline(
+    docs: Sequence[AnnotatedArticle], n_dates: int | None = None, per_date: int = 1, mode: str = "both"
+) -> list[TimelineEntry]:
+    """A story's timeline: its ``n_dates`` key days, each with up to ``per_date`` cited sentences.
+
+    Args:
+        docs: the story's annotated articles.
+        n_dates: how many dates; default: a length that fits the story (days named or
+            published on by at least two articles, or one in a story under ten articles;
+            at most 30).
+        per_date: sentences per date.
+        mode: date selection (``both``, ``mention`` or ``pub``; see :func:`date_scores`).
+
+    Returns:
+        Entries in date order.
+    """
+    sents = [s for s in dated_sentences(docs) if _statement_like(s.text)]
+    scores = date_scores(sents, mode)
+    if not scores:
+        return []
+    named, published = support(sents)
+    if n_dates is None:
+        least = _min_support(sents)
+        strong = [d for d in scores if len(named.get(d, set()) | published.get(d, set())) >= least]
+        n_dates = min(30, max(1, len(strong)))
+    days = sorted(scores, key=lambda d: (-scores[d], d))[:n_dates]
+    # IDF over the story's sentences
+    df = Counter(lem for s in sents for lem in s.lemmas)
+    n = len(sents) or 1
+    idf = {k: math.log(n / v) + 1.0 for k, v in df.items()}
+
+    def vec(s: DatedSentence) -> dict[str, float]:
+        return {k: idf[k] for k in s.lemmas}
+
+    story: dict[str, float] = defaultdict(float)
+    for s in sents:
+        for k, w in vec(s).items():
+            story[k] += w / n
+    out = []
+    for day in sorted(days):
+        cands = [s for s in sents if day in s.days]
+        if not cands:  # nothing names the day: the leads of the articles published on it that name no other day
+            cands = [s for s in sents if s.published == day and s.lead and not s.days]
+        if not cands:
+            continue
+        vecs = [vec(s) for s in cands]
+        centroid: dict[str, float] = defaultdict(float)
+        for v in vecs:
+            for k, w in v.items():
+                centroid[k] += w / len(vecs)
+        rel = [_cosine(v, centroid) + STORY_WEIGHT * _cosine(v, story) for v in vecs]
+        ranked = sorted(range(len(cands)), key=lambda i: (-rel[i], cands[i].article_id, cands[i].start))
+        chosen: list[int] = []
+        for i in ranked:
+            if len(chosen) >= per_date:
+                break
+            if all(_cosine(vecs[i], vecs[j]) < REDUNDANT for j in chosen):
+                chosen.append(i)
+        out.append(TimelineEntry(day, [cands[i] for i in chosen], sorted(named.get(day, ())),
+                                 sorted(published.get(day, ())), scores[day]))
+    return out

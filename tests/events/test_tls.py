@@ -1,0 +1,100 @@
+"""Tests for newsweave.events.tls (a story's key dates, cited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from newsweave.annotate.nlp import annotate
+from newsweave.events.tls import date_scores, dated_sentences, summarize_timeline
+from newsweave.models import AnnotatedArticle, Article
+
+ARTICLES = [
+    ("a1", "2011-01-26",
+     "Tens of thousands of protesters filled Tahrir Square in Cairo on Tuesday, January 25, demanding that "
+     "President Hosni Mubarak step down. Police fired tear gas at the crowds. Officials said the "
+     "protests would be contained."),
+    ("a2", "2011-01-26",
+     "Protesters clashed with police across Egypt on January 25 in the largest demonstrations in decades. "
+     "The interior ministry said three people had died. A vote on the new constitution is planned "
+     "for March 3."),
+    ("a3", "2011-01-29",
+     "Mubarak dismissed his cabinet on January 28 after a day of rage across Egyptian cities. "
+     "The protests that began on January 25 showed no sign of ending. Army tanks were deployed in Cairo."),
+    ("a4", "2011-01-29",
+     "President Mubarak sacked the government on Friday, January 28, and named a vice president. "
+     "Crowds stayed in the streets of Cairo and Alexandria."),
+]
+
+
+@pytest.fixture(scope="module")
+def docs(nlp: Any) -> list[AnnotatedArticle]:
+    arts = [Article(id=i, text=t, input=f"{i}.txt", published=p, language="en") for i, p, t in ARTICLES]
+    return [AnnotatedArticle(a, ann) for a, ann in zip(arts, annotate(arts, nlp), strict=True)]
+
+
+def test_sentences_know_the_days_they_name(docs: list[AnnotatedArticle]) -> None:
+    sents = dated_sentences(docs)
+    first = next(s for s in sents if s.article_id == "a1" and s.start == 0)
+    assert first.days == ("2011-01-25",)
+    assert first.lead
+    police = next(s for s in sents if s.text.startswith("Police fired"))
+    assert police.days == () and not police.lead
+    for s in sents:  # every sentence is a real span of its article
+        text = next(d.article.text for d in docs if d.article.id == s.article_id)
+        assert text[s.start:s.end] == s.text
+
+
+def test_dates_named_by_several_articles_win_and_the_future_is_left_out(docs: list[AnnotatedArticle]) -> None:
+    scores = date_scores(dated_sentences(docs))
+    assert scores["2011-01-25"] > scores["2011-01-28"] > 0  # named by three articles vs two
+    assert scores["2011-01-26"] > 0  # two articles published that day
+    assert "2011-03-03" not in scores  # after the last publication day: planned, not happened
+    mention_only = date_scores(dated_sentences(docs), "mention")
+    assert "2011-01-26" not in mention_only  # nobody names it: publication alone does not count here
+
+
+def test_key_dates_are_cited_in_date_order(docs: list[AnnotatedArticle]) -> None:
+    entries = summarize_timeline(docs, n_dates=2, mode="mention")
+    assert [e.date for e in entries] == ["2011-01-25", "2011-01-28"]
+    jan25 = entries[0]
+    assert set(jan25.mentioned_by) == {"a1", "a2", "a3"}
+    assert len(jan25.sentences) == 1 and "2011-01-25" in jan25.sentences[0].days
+    row = entries[1].to_dict()
+    st = row["statements"][0]
+    assert st["dated_by"] == "mention" and "Mubarak" in st["text"]
+    text = next(d.article.text for d in docs if d.article.id == st["evidence"]["article_id"])
+    assert text[st["evidence"]["start"]:st["evidence"]["end"]] == st["text"]
+
+
+def test_default_length_fits_the_story(docs: list[AnnotatedArticle]) -> None:
+    entries = summarize_timeline(docs)
+    # days with two or more supporting articles: the 25th, 26th and 28th named or published on by >= 2
+    assert 1 <= len(entries) <= 4
+    assert all(e.sentences for e in entries)
+
+
+def test_a_wire_photo_caption_dates_nothing(nlp: Any) -> None:
+    caption = ("Venezuelan Colonel Jose Luis Silva is interviewed by Reuters after announcing that he is defecting "
+               "from the government of President Nicolas Maduro in Washington, US, January 26, 2019.")
+    body = "The colonel said on January 26, 2019 that he no longer recognized Maduro."
+    arts = [Article(id="c1", text=caption + "\n\n" + body, input="c1.txt", published="2019-01-28", language="en")]
+    docs = [AnnotatedArticle(arts[0], next(annotate(arts, nlp)))]
+    sents = dated_sentences(docs)
+    assert next(s for s in sents if s.text.startswith("Venezuelan Colonel")).days == ()
+    assert next(s for s in sents if s.text.startswith("The colonel")).days == ("2019-01-26",)
+
+
+def test_direct_speech_and_first_person_are_not_developments(nlp: Any) -> None:
+    text = ("“Today I speak to the people of Venezuela,” the colonel said on January 26. "
+            "We revised our booking policy on January 26. "
+            "The army chief pledged loyalty to Maduro on January 26.")
+    arts = [Article(id="q1", text=text, input="q1.txt", published="2019-01-27", language="en")]
+    docs = [AnnotatedArticle(arts[0], next(annotate(arts, nlp)))]
+    entries = summarize_timeline(docs)
+    assert [s.text for e in entries for s in e.sentences] == ["The army chief pledged loyalty to Maduro on January 26."]
+
+
+def test_empty_story_has_no_timeline() -> None:
+    assert summarize_timeline([]) == []
