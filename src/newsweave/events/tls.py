@@ -117,12 +117,12 @@ def dated_sentences(docs: Sequence[AnnotatedArticle]) -> list[DatedSentence]:
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    dot = sum(w * b.get(k, 0.0) for k, w in a.items())
-    na = math.sqrt(sum(w * w for w in a.values()))
-    nb = math.sqrt(sum(w * w for w in b.values()))
-    return dot / (na * nb) if na and nb else 0.0
+    # summed in key order and rounded: the same value in every process (set order follows the hash seed),
+    # so a run resumed in another process picks the same sentences
+    dot = math.fsum(a[k] * b[k] for k in sorted(a.keys() & b.keys()))
+    na = math.sqrt(math.fsum(w * w for w in a.values()))
+    nb = math.sqrt(math.fsum(w * w for w in b.values()))
+    return round(dot / (na * nb), 9) if na and nb else 0.0
 
 
 def _statement_like(text: str) -> bool:
@@ -208,10 +208,7 @@ def summarize_timeline(
     def vec(s: DatedSentence) -> dict[str, float]:
         return {k: idf[k] for k in s.lemmas}
 
-    story: dict[str, float] = defaultdict(float)
-    for s in sents:
-        for k, w in vec(s).items():
-            story[k] += w / n
+    story = {k: idf[k] * df[k] / n for k in df}  # the mean of the sentences' vectors
     out = []
     for day in sorted(days):
         cands = [s for s in sents if day in s.days]
@@ -220,10 +217,7 @@ def summarize_timeline(
         if not cands:
             continue
         vecs = [vec(s) for s in cands]
-        centroid: dict[str, float] = defaultdict(float)
-        for v in vecs:
-            for k, w in v.items():
-                centroid[k] += w / len(vecs)
+        centroid = {k: math.fsum(v.get(k, 0.0) for v in vecs) / len(vecs) for k in {k for v in vecs for k in v}}
         rel = [_cosine(v, centroid) + STORY_WEIGHT * _cosine(v, story) for v in vecs]
         ranked = sorted(range(len(cands)), key=lambda i: (-rel[i], cands[i].article_id, cands[i].start))
         chosen: list[int] = []
