@@ -91,6 +91,7 @@ def _assert_cited(summary: list[SummarySentence], docs: list[AnnotatedArticle]) 
         ("Army soldiers take part in a ceremony 13 April, 2007. (Pedro REY/AFP/Getty Images)", "photo credit"),
         ("Protesters march in Caracas on Jan. 23. (Federico Parra/AFP)", "photo credit"),
         ("Share this news", "page furniture"),
+        ("This material may not be published, broadcast, rewritten or redistributed.", "page furniture"),
         ("Published : 12 March 2024, 10:15 in the morning", "page furniture"),
         ("Reuters and Epoch Times staff contributed to this article.", "contributor note"),
         ("[show_poll poll_id=7910] readers say they like it", "template markup"),

@@ -159,7 +159,7 @@ _CREDIT = re.compile(
 _FURNITURE = re.compile(
     r"^\s*(?:share this|share on|share:|follow us|click here|sign up|subscribe|read more|related\s*:|"
     r"advertisement|latest news|published\s*:|updated\s*:|photo\s*:|image\s*:|file photo|"
-    r"all rights reserved|copyright\b|©)",
+    r"all rights reserved|copyright\b|©|this material may not be (?:published|broadcast))",
     re.IGNORECASE,
 )
 _CONTRIBUTED = re.compile(r"contributed (?:to )?(?:this|the) (?:article|report|story)", re.IGNORECASE)
