@@ -218,3 +218,73 @@ def test_lead_only_options_pick_leads(riverton: tuple[list[AnnotatedArticle], di
     got = sorted(position[(s.article_id, s.span)] for s in summary)
     # All four leads tell the same thing, so one stands for them; then second sentences follow.
     assert got == [0, 1, 1]
+
+
+class _HashEncoder:
+    """A deterministic stand-in for MiniLM: one unit vector per distinct text."""
+
+    def encode(self, texts: Any, batch_size: int = 64) -> Any:
+        import numpy as np
+
+        out = np.empty((len(texts), 32), dtype=np.float32)
+        for i, t in enumerate(texts):
+            out[i] = np.random.default_rng(abs(hash(t)) % 2**32).standard_normal(32)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def _synthetic_story(n_articles: int, per_article: int) -> list[AnnotatedArticle]:
+    """Articles of ``per_article`` distinct verb sentences, annotated by hand (no parser)."""
+    from newsweave.models import Annotation, Token
+
+    docs = []
+    for a in range(n_articles):
+        parts: list[str] = []
+        tokens: list[Token] = []
+        sents: list[Span] = []
+        pos = 0
+        for k in range(per_article):
+            words = ["Officials", "reported", f"fire{a}x{k}", f"near{a}x{k}", f"town{a}x{k}", "today"]
+            start = pos
+            for w_i, w in enumerate(words):
+                tokens.append(Token(pos, pos + len(w), w.lower(), "VERB" if w_i == 1 else "NOUN", "NN", "dep", 0))
+                pos += len(w) + 1
+            sents.append(Span(start, pos))  # the sentence ends in "." at pos - 1
+            parts.append(" ".join(words) + ".")
+            pos += 1  # the space before the next sentence
+        text = " ".join(parts)
+        art = Article(id=f"a{a}", text=text, input=f"a{a}", published=f"2020-01-{1 + a % 28:02d}", language="en")
+        docs.append(AnnotatedArticle(art, Annotation(art.id, "hand", sents, tokens, [])))
+    return docs
+
+
+def test_large_story_never_holds_an_n_by_n_matrix() -> None:
+    """A storyline of N candidate sentences is summarized in far less than N x N floats."""
+    import tracemalloc
+
+    docs = _synthetic_story(n_articles=120, per_article=50)
+    n = len(candidate_sentences(docs))
+    assert n == 6000
+    encoder = _HashEncoder()
+    encoder.encode(["warm"])  # first-use allocations (numpy, scipy's import) are not the summary's
+    import scipy.sparse  # noqa: F401
+    tracemalloc.start()
+    try:
+        summary = summarize_story(docs, encoder=encoder, max_sentences=5)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(summary) == 5
+    _assert_cited(summary, docs)
+    assert peak < n * n * 4 / 2, f"peak {peak / 1e6:.0f} MB for {n} sentences"
+
+
+def test_wording_outside_the_pool_is_still_preferred(
+    riverton: tuple[list[AnnotatedArticle], dict[str, str]],
+) -> None:
+    """Only riv-a's wording competes (max_pool=1); the earliest independent wording (riv-b) is shown."""
+    docs, origin_of = riverton
+    summary = summarize_story(docs, origin_of=origin_of, max_sentences=3, options=SummaryOptions(max_pool=1))
+    _assert_cited(summary, docs)
+    assert [s.article_id for s in summary] == ["riv-b"]
+    assert set(summary[0].article_ids) == {"riv-a", "riv-b", "riv-c", "riv-d"}
+    assert summary[0].independent_sources == 3

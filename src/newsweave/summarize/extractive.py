@@ -15,6 +15,9 @@ Steps, over the English articles of one story:
 3. **Score**: centrality (cosine to the story centroid), corroboration by
    *independent* sources (an article that copied another, per ``origin_of``
    from the reuse stage, adds nothing) and a lead-position prior.
+   In a very large story (more candidates than ``SummaryOptions.max_pool``) only
+   the most central, lead-weighted candidates compete; their support is still
+   searched among all sentences, a block of rows at a time (never an n x n matrix).
 4. **Select** with Maximal Marginal Relevance; a sentence equivalent to one
    already chosen is never picked again. Each pick is replaced by the
    earliest independent wording of the same statement (earliest published
@@ -75,6 +78,10 @@ class SummaryOptions:
         use_titles: let article headlines pull the story centroid.
         min_words: candidates with fewer words are dropped.
         max_sentence_words: candidates with more words are dropped (run-on text, lists).
+        max_pool: in a story with more candidates than this, only this many (the highest by
+            centrality and lead prior) compete for selection; support for them is still
+            searched among all candidates. Bounds memory and time (a Timeline17 storyline
+            holds tens of thousands of sentences); ordinary stories are far below it.
     """
 
     support_cos: float = 0.85
@@ -89,6 +96,7 @@ class SummaryOptions:
     use_titles: bool = False
     min_words: int = 5
     max_sentence_words: int = 80
+    max_pool: int = 1500
 
 
 @dataclass(slots=True, frozen=True)
@@ -292,9 +300,51 @@ def candidate_sentences(
 # --- similarity, support, origin ------------------------------------------------
 
 
-def _dice(a: frozenset[str], b: frozenset[str]) -> float:
-    """Dice overlap of two sets (0 when both are empty)."""
-    return 2 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
+#: Cells of one block of the similarity computation (rows x all candidates): ~4 MB per float32 array.
+BLOCK_CELLS = 1_000_000
+
+
+class _Similarity:
+    """Similarity of a story's candidate sentences, one block of rows against all of them at a time.
+
+    ``sim`` is the larger of the embedding cosine and the Dice overlap of content lemmas;
+    ``same`` says two sentences state the same thing (thresholds in :class:`SummaryOptions`).
+    The lemma overlap is a sparse product (scipy), so a block costs ``block x n`` cells and a
+    story of ``n`` sentences never holds an ``n x n`` matrix.
+    """
+
+    def __init__(self, cands: Sequence[Candidate], emb: np.ndarray, opts: SummaryOptions) -> None:
+        from scipy import sparse
+
+        self.emb = emb
+        self.opts = opts
+        vocab: dict[str, int] = {}
+        indptr = [0]
+        indices: list[int] = []
+        for c in cands:
+            indices.extend(vocab.setdefault(lem, len(vocab)) for lem in sorted(c.lemmas))
+            indptr.append(len(indices))
+        n = len(cands)
+        self.lemmas = sparse.csr_matrix(
+            (np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(n, max(1, len(vocab)))
+        )
+        self.lemmas_t = self.lemmas.T.tocsr()
+        self.size = np.diff(np.asarray(indptr)).astype(np.float32)
+        self.block = max(1, min(512, BLOCK_CELLS // max(1, n)))
+
+    def rows(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(sim, same)`` of candidates ``rows`` against every candidate: two ``len(rows) x n`` arrays."""
+        opts = self.opts
+        cos = self.emb[rows] @ self.emb.T
+        inter = (self.lemmas[rows] @ self.lemmas_t).toarray()
+        denom = self.size[rows, None] + self.size[None, :]
+        lex = np.divide(2 * inter, denom, out=np.zeros_like(inter), where=denom > 0)
+        same = (
+            (cos >= opts.support_cos)
+            | (lex >= opts.support_lex)
+            | ((cos >= opts.support_cos_pair) & (lex >= opts.support_lex_pair))
+        )
+        return np.maximum(cos, lex), same
 
 
 def _root(article_id: str, origin_of: Mapping[str, str]) -> str:
@@ -352,45 +402,17 @@ def summarize_story(
         encoder = english_encoder()
     emb = np.asarray(encoder.encode([c.text for c in cands]), dtype=np.float32)
     n = len(cands)
-    cos = emb @ emb.T
-    lex = np.array([[_dice(a.lemmas, b.lemmas) for b in cands] for a in cands], dtype=np.float32)
-    same = (
-        (cos >= opts.support_cos)
-        | (lex >= opts.support_lex)
-        | ((cos >= opts.support_cos_pair) & (lex >= opts.support_lex_pair))
-    )
-    sim = np.maximum(cos, lex)
+    pairs = _Similarity(cands, emb, opts)
 
     by_id = {d.article.id: d.article for d in docs}
     ids_in_order = list(dict.fromkeys(c.article_id for c in cands))
-    members: dict[str, list[int]] = {a: [] for a in ids_in_order}
+    member_lists: dict[str, list[int]] = {a: [] for a in ids_in_order}
     for i, c in enumerate(cands):
-        members[c.article_id].append(i)
+        member_lists[c.article_id].append(i)
+    members = {a: np.asarray(idx, dtype=np.intp) for a, idx in member_lists.items()}
     roots = {a: _root(a, origins) for a in by_id}
     n_roots = len({roots[a] for a in ids_in_order})
 
-    # Support: per candidate, the best matching sentence of every other article.
-    supporters: list[dict[str, int]] = []
-    for i, c in enumerate(cands):
-        sup: dict[str, int] = {c.article_id: i}
-        for a, idx in members.items():
-            if a == c.article_id:
-                continue
-            best = max(idx, key=lambda j: float(sim[i, j]))
-            if same[i, best]:
-                sup[a] = best
-        if support is not None:
-            for a in support(c.article_id, c.span):
-                if a in sup:
-                    continue
-                if a not in members:
-                    logger.info("summary: support names %s, which has no candidate sentence; ignored", a)
-                    continue
-                sup[a] = max(members[a], key=lambda j: float(sim[i, j]))
-        supporters.append(sup)
-
-    indep = np.array([len({roots.get(a, a) for a in s}) for s in supporters], dtype=np.float32)
-    corroboration = (indep - 1) / max(1, n_roots - 1)
     titles = [d.article.title for d in docs if d.annotation is not None and d.article.title] if opts.use_titles else []
     if titles:
         # Headlines name what the story is about; they join the centroid but are never extracted
@@ -402,34 +424,105 @@ def summarize_story(
     centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
     central = emb @ centroid
     position = np.array([1.0 / (1 + c.position) for c in cands], dtype=np.float32)
-    score = opts.w_central * central + opts.w_corroboration * corroboration + opts.w_position * position
+    prior = opts.w_central * central + opts.w_position * position
 
-    chosen: list[int] = []
-    used = np.zeros(n, dtype=bool)
+    # Only the ``max_pool`` best candidates by centrality and lead prior compete (all of them in
+    # an ordinary story); their support is still looked for among every candidate, a block of rows
+    # at a time, so a story of n sentences never holds an n x n matrix.
+    if n <= opts.max_pool:
+        pool = np.arange(n, dtype=np.intp)
+    else:
+        pool = np.sort(np.argsort(-prior, kind="stable")[: opts.max_pool]).astype(np.intp)
+        logger.info("summary: %s: %d candidate sentences; the %d most central compete", story_id, n, len(pool))
+
+    pool_pos = {int(i): p for p, i in enumerate(pool)}
+    supporters: dict[int, dict[str, int]] = {}
+    same_support: dict[int, set[int]] = {}  # supporting sentences found by similarity alone
+
+    def find_support(rows: np.ndarray, keep_cols: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Supporters of ``rows`` (into ``supporters``); similarity and sameness to ``keep_cols``."""
+        cols = keep_cols if keep_cols is not None else np.empty(0, dtype=np.intp)
+        sim_keep = np.empty((len(rows), len(cols)), dtype=np.float32)
+        same_keep = np.empty((len(rows), len(cols)), dtype=bool)
+        for b0 in range(0, len(rows), pairs.block):
+            block = rows[b0 : b0 + pairs.block]
+            sim, same = pairs.rows(block)
+            sim_keep[b0 : b0 + len(block)] = sim[:, cols]
+            same_keep[b0 : b0 + len(block)] = same[:, cols]
+            # Support: per candidate, the best matching sentence of every other article.
+            best_of = {a: idx[np.argmax(sim[:, idx], axis=1)] for a, idx in members.items()}
+            for r, i in enumerate(block.tolist()):
+                c = cands[i]
+                sup: dict[str, int] = {c.article_id: i}
+                for a in ids_in_order:
+                    if a == c.article_id:
+                        continue
+                    best = int(best_of[a][r])
+                    if same[r, best]:
+                        sup[a] = best
+                same_support[i] = set(sup.values()) - {i}
+                if support is not None:
+                    for a in support(c.article_id, c.span):
+                        if a in sup:
+                            continue
+                        if a not in members:
+                            logger.info("summary: support names %s, which has no candidate sentence; ignored", a)
+                            continue
+                        sup[a] = int(best_of[a][r])
+                supporters[i] = sup
+        return sim_keep, same_keep
+
+    sim_pool, same_pool = find_support(pool, pool)
+
+    def independent(i: int) -> int:
+        if i not in supporters:
+            find_support(np.array([i], dtype=np.intp))
+        return len({roots.get(a, a) for a in supporters[i]})
+
+    indep_pool = np.array([independent(int(i)) for i in pool], dtype=np.float32)
+    corroboration = (indep_pool - 1) / max(1, n_roots - 1)
+    score_pool = prior[pool] + opts.w_corroboration * corroboration
+
+    def score_of(i: int) -> float:
+        if i in pool_pos:
+            return float(score_pool[pool_pos[i]])
+        return float(prior[i] + opts.w_corroboration * (independent(i) - 1) / max(1, n_roots - 1))
+
+    picks: list[int] = []  # candidate indices of the wordings shown
+    near: list[np.ndarray] = []  # similarity of every pool candidate to each pick
+    used = np.zeros(len(pool), dtype=bool)
     words = 0
-    while len(chosen) < max_sentences and not used.all():
-        if chosen:
-            novelty = sim[:, chosen].max(axis=1)
+    while len(picks) < max_sentences and not used.all():
+        novelty = np.max(near, axis=0) if near else np.zeros(len(pool), dtype=np.float32)
+        if near:
             used |= novelty >= opts.redundancy_cos
-        mmr = opts.mmr_lambda * score - (1 - opts.mmr_lambda) * (sim[:, chosen].max(axis=1) if chosen else 0)
+        mmr = opts.mmr_lambda * score_pool - (1 - opts.mmr_lambda) * novelty
         mmr = np.where(used, -np.inf, mmr)
         best = int(np.argmax(mmr))
         if not np.isfinite(mmr[best]):
             break
-        group = [j for j in range(n) if (same[best, j] or j == best) and not used[j]]
+        group_pos = [p for p in range(len(pool)) if (same_pool[best, p] or p == best) and not used[p]]
+        # The same statement in other articles' words: the earliest independent wording is
+        # shown (outside the pool too, when the story is too large for all to compete).
+        group = {int(pool[p]) for p in group_pos}
+        group |= {j for j in same_support[int(pool[best])] if j not in pool_pos}
         pick = min(
-            group,
+            sorted(group),
             key=lambda j: (
                 roots.get(cands[j].article_id, cands[j].article_id) != cands[j].article_id,
                 _date_key(by_id[cands[j].article_id].published),
-                -float(score[j]),
+                -score_of(j),
             ),
         )
-        used[group] = True
+        used[group_pos] = True
         n_words = len(_WORD.findall(cands[pick].text))
-        if max_words is not None and chosen and words + n_words > max_words:
+        if max_words is not None and picks and words + n_words > max_words:
             continue
-        chosen.append(pick)
+        picks.append(pick)
+        if pick in pool_pos:
+            near.append(sim_pool[:, pool_pos[pick]])
+        else:
+            near.append(pairs.rows(np.array([pick], dtype=np.intp))[0][0, pool])
         words += n_words
 
     def order(j: int) -> tuple[tuple[int, str], int, int]:
@@ -437,7 +530,7 @@ def summarize_story(
         return (_date_key(by_id[c.article_id].published), c.article_index, c.span.start)
 
     out: list[SummarySentence] = []
-    for j in sorted(chosen, key=order):
+    for j in sorted(picks, key=order):
         c = cands[j]
         evidence = []
         for a, ref in supporters[j].items():
@@ -450,8 +543,8 @@ def summarize_story(
                 span=c.span,
                 article_ids=[e.article_id for e in evidence],
                 evidence=evidence,
-                independent_sources=int(indep[j]),
-                score=float(score[j]),
+                independent_sources=independent(j),
+                score=score_of(j),
                 story_id=story_id,
             )
         )
