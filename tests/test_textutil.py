@@ -1,10 +1,10 @@
-"""The one fold every stage compares surface forms with."""
+"""The one fold every stage compares surface forms with, and the one caption rule."""
 
 from __future__ import annotations
 
 import pytest
 
-from newsweave.textutil import fold, fold_same_length
+from newsweave.textutil import fold, fold_same_length, is_caption
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -25,3 +25,20 @@ def test_fold_keeps_these_apart(a: str, b: str) -> None:
 @pytest.mark.parametrize("text", ["Park \u00adGeun-hye", "Guaidó … “quoted”", "Ｂｏｅｈｎｅｒ", "ﬁle"])
 def test_fold_same_length_keeps_offsets(text: str) -> None:
     assert len(fold_same_length(text)) == len(text)
+
+
+@pytest.mark.parametrize(
+    ("line", "caption"),
+    [
+        ("Opposition leader Juan Guaido waves to supporters. (Ronaldo Schemidt/AFP/Getty Images)", True),
+        ("The colonel speaks in a video posted online (Screenshot via YouTube).", True),
+        ("Demonstrators march in Caracas (AP Photo/Ariana Cubillos)", True),
+        ("FILE PHOTO: Venezuela's President Nicolas Maduro attends a ceremony", True),
+        ("Colonel Silva is interviewed in Washington, U.S., January 26, 2019.", True),
+        ("The colonel said on January 26, 2019 that he no longer recognized Maduro.", False),
+        ("The council (which met on Monday) voted 7-2.", False),
+        ("   ", False),
+    ],
+)
+def test_is_caption(line: str, caption: bool) -> None:
+    assert is_caption(line) is caption

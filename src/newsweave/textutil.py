@@ -1,7 +1,8 @@
-"""Accent and case folding shared by every stage that compares surface forms."""
+"""Text rules shared by stages: accent and case folding of surface forms; photo captions and credits."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -22,3 +23,34 @@ def fold_same_length(text: str) -> str:
         folded = fold(ch)
         out.append(folded if len(folded) == 1 else ch.lower()[:1] or ch)
     return "".join(out)
+
+
+#: A photo credit closing a line: "(Ronaldo Schemidt/AFP/Getty Images)", "(AP Photo/Ariana Cubillos)",
+#: "(Photo: Reuters)"; or a line opened as a caption ("Photo:", "FILE PHOTO:").
+_PHOTO_CREDIT = re.compile(
+    r"\((?:(?-i:[A-Z][\w.'’ -]*/[A-Z][^()\n]*)|[^()\n]*\b(?:Getty Images|AP Photo|AFP|EPA|Reuters|Shutterstock|"
+    r"Photo|Image|Pool|File|via)\b[^()\n]*)\)[ \t]*\.?[ \t]*$"
+    r"|^[ \t]*(?:photo|image|file photo|pictured)[ \t]*[:\-–—]",
+    re.IGNORECASE | re.MULTILINE)
+#: A wire photo caption: the line ends with where and when the picture was taken, "... in Washington,
+#: U.S., January 26, 2019." (body text gives dates without the place-comma-date-comma-year tail).
+_WIRE_CAPTION = re.compile(
+    r"\bin (?-i:[A-Z])[\w.'’ -]*(?:, (?-i:[A-Z])[\w.'’ -]*)*, (?:January|February|March|April|May|June|July|"
+    r"August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.) \d{1,2}, "
+    r"\d{4}\.?[ \t]*$", re.IGNORECASE)
+
+
+def is_caption(line: str) -> bool:
+    """Whether one line of text is a photo caption or credit (never a statement; a date there dates the picture)."""
+    return bool(line.strip()) and bool(_PHOTO_CREDIT.search(line) or _WIRE_CAPTION.search(line))
+
+
+def caption_lines(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the lines of ``text`` that are photo captions (see :func:`is_caption`)."""
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        if is_caption(line):
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out

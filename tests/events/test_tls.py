@@ -82,7 +82,8 @@ def test_a_wire_photo_caption_dates_nothing(nlp: Any) -> None:
     arts = [Article(id="c1", text=caption + "\n\n" + body, input="c1.txt", published="2019-01-28", language="en")]
     docs = [AnnotatedArticle(arts[0], next(annotate(arts, nlp)))]
     sents = dated_sentences(docs)
-    assert next(s for s in sents if s.text.startswith("Venezuelan Colonel")).days == ()
+    # the caption is no candidate at all (one caption rule for summaries and timelines), so it dates nothing
+    assert not [s for s in sents if s.text.startswith("Venezuelan Colonel")]
     assert next(s for s in sents if s.text.startswith("The colonel")).days == ("2019-01-26",)
 
 

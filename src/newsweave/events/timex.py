@@ -44,6 +44,7 @@ from newsweave.events.timex_values import (
     shift_value,
 )
 from newsweave.models import AnnotatedArticle
+from newsweave.textutil import caption_lines
 
 TimexType = Literal["DATE", "TIME", "DURATION", "SET"]
 Tense = Literal["past", "present", "future"]
@@ -961,32 +962,6 @@ def find_timexes(
             d = parse_iso(value) if len(value) >= 10 else None
             if d is not None:
                 ref = d
-    return out
-
-
-#: A photo credit closing a line: "(Ronaldo Schemidt/AFP/Getty Images)", "(AP Photo/Ariana Cubillos)",
-#: "(Photo: Reuters)"; or a line opened as a caption ("Photo:", "FILE PHOTO:").
-_PHOTO_CREDIT = re.compile(
-    r"\((?:(?-i:[A-Z][\w.'’ -]*/[A-Z][^()\n]*)|[^()\n]*\b(?:Getty Images|AP Photo|AFP|EPA|Reuters|Shutterstock|"
-    r"Photo|Image|Pool|File)\b[^()\n]*)\)[ \t]*\.?[ \t]*$"
-    r"|^[ \t]*(?:photo|image|file photo|pictured)[ \t]*[:\-–—]",
-    re.IGNORECASE | re.MULTILINE)
-#: A wire photo caption: the line ends with where and when the picture was taken, "... in Washington,
-#: U.S., January 26, 2019." (body text gives dates without the place-comma-date-comma-year tail).
-_WIRE_CAPTION = re.compile(
-    r"\bin (?-i:[A-Z])[\w.'’ -]*(?:, (?-i:[A-Z])[\w.'’ -]*)*, (?:January|February|March|April|May|June|July|"
-    r"August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.) \d{1,2}, "
-    r"\d{4}\.?[ \t]*$", re.IGNORECASE)
-
-
-def caption_lines(text: str) -> list[tuple[int, int]]:
-    """Character ranges of the lines of ``text`` that are photo captions (a date there dates the picture)."""
-    out = []
-    pos = 0
-    for line in text.split("\n"):
-        if line.strip() and (_PHOTO_CREDIT.search(line) or _WIRE_CAPTION.search(line)):
-            out.append((pos, pos + len(line)))
-        pos += len(line) + 1
     return out
 
 

@@ -41,6 +41,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from newsweave.models import AnnotatedArticle, Span
+from newsweave.textutil import is_caption
 
 logger = logging.getLogger(__name__)
 
@@ -159,11 +160,6 @@ class Candidate:
 
 # --- candidates ---------------------------------------------------------------
 
-_CREDIT = re.compile(
-    r"\((?:[^()]*/)?[^()]*(?:Getty Images|AFP|AP Photo|Reuters/|EPA|Shutterstock|Photo\b|Image\b|"
-    r"File Photo|via )[^()]*\)\s*\.?\s*$"
-    r"|\([A-Z][\w.'’ -]*/[A-Z][^()]*\)\s*\.?\s*$"
-)
 _FURNITURE = re.compile(
     r"^\s*(?:share this|share on|share:|follow us|click here|sign up|subscribe|read more|related\s*:|"
     r"advertisement|latest news|published\s*:|updated\s*:|photo\s*:|image\s*:|file photo|"
@@ -193,7 +189,7 @@ def furniture_reason(text: str, has_verb: bool = True, min_words: int = 5, max_w
     Returns:
         A short reason, or ``None``.
     """
-    if _CREDIT.search(text):
+    if is_caption(text):
         return "photo credit"
     if _FURNITURE.search(text):
         return "page furniture"
@@ -285,7 +281,7 @@ def candidate_sentences(
                 line_start = text.rfind("\n", 0, sp.start) + 1
                 line_end = text.find("\n", sp.end)
                 line = text[line_start : len(text) if line_end < 0 else line_end]
-                reason = "photo credit" if _CREDIT.search(line) else None
+                reason = "photo credit" if is_caption(line) else None
                 reason = reason or furniture_reason(sent, has_verb, opts.min_words, opts.max_sentence_words)
                 if reason is None and counts[sent] > 1:
                     reason = "repeated in the article (caption)"
