@@ -116,12 +116,18 @@ def dated_sentences(docs: Sequence[AnnotatedArticle]) -> list[DatedSentence]:
     return out
 
 
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+def _norm(v: dict[str, float]) -> float:
+    return math.sqrt(math.fsum(w * w for w in v.values()))
+
+
+def _cosine(a: dict[str, float], b: dict[str, float], nb: float | None = None) -> float:
+    """Cosine of two sparse vectors; ``nb``: ``b``'s norm when the caller has it (the story vector is large)."""
     # summed in key order and rounded: the same value in every process (set order follows the hash seed),
     # so a run resumed in another process picks the same sentences
-    dot = math.fsum(a[k] * b[k] for k in sorted(a.keys() & b.keys()))
-    na = math.sqrt(math.fsum(w * w for w in a.values()))
-    nb = math.sqrt(math.fsum(w * w for w in b.values()))
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    dot = math.fsum(a[k] * b[k] for k in sorted(k for k in small if k in large))
+    na = _norm(a)
+    nb = _norm(b) if nb is None else nb
     return round(dot / (na * nb), 9) if na and nb else 0.0
 
 
@@ -209,6 +215,7 @@ def summarize_timeline(
         return {k: idf[k] for k in s.lemmas}
 
     story = {k: idf[k] * df[k] / n for k in df}  # the mean of the sentences' vectors
+    story_norm = _norm(story)
     out = []
     for day in sorted(days):
         cands = [s for s in sents if day in s.days]
@@ -218,7 +225,7 @@ def summarize_timeline(
             continue
         vecs = [vec(s) for s in cands]
         centroid = {k: math.fsum(v.get(k, 0.0) for v in vecs) / len(vecs) for k in {k for v in vecs for k in v}}
-        rel = [_cosine(v, centroid) + STORY_WEIGHT * _cosine(v, story) for v in vecs]
+        rel = [_cosine(v, centroid) + STORY_WEIGHT * _cosine(v, story, story_norm) for v in vecs]
         ranked = sorted(range(len(cands)), key=lambda i: (-rel[i], cands[i].article_id, cands[i].start))
         chosen: list[int] = []
         for i in ranked:
