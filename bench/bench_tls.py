@@ -70,8 +70,9 @@ def baseline(docs: list[AnnotatedArticle], n_dates: int) -> list[dict[str, str]]
 
 
 def ours(docs: list[AnnotatedArticle], n_dates: int, per_date: int, mode: str) -> list[dict[str, str]]:
+    # background dates are labelled history, not developments: the timeline scored is the key dates
     return [{"date": e.date, "text": s.text} for e in summarize_timeline(docs, n_dates, per_date, mode)
-            for s in e.sentences]
+            if not e.background for s in e.sentences]
 
 
 def score(tilse_python: str, scorer: Path, gold: Path, pred: Path, out: Path) -> dict[str, Any]:

@@ -448,7 +448,8 @@ def timeline(story: Annotated[str, typer.Argument(help="Story id (or unique pref
                 for s in e["statements"]:
                     ev = s["evidence"]
                     dated = " (dated by publication)" if s.get("dated_by") == "publication" else ""
-                    table.add_row(e["date"], _esc(s["text"]) + dated, str(len(e["article_ids"])),
+                    when = e["date"] + (" (background)" if e.get("background") else "")
+                    table.add_row(when, _esc(s["text"]) + dated, str(len(e["article_ids"])),
                                   str(e["independent_sources"]),
                                   f"{labels.get(ev['article_id'], ev['article_id'])} {ev['start']}-{ev['end']}")
             console.print(table)

@@ -99,3 +99,39 @@ def test_direct_speech_and_first_person_are_not_developments(nlp: Any) -> None:
 
 def test_empty_story_has_no_timeline() -> None:
     assert summarize_timeline([]) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "dated"),
+    [
+        ("The council voted on March 3, 2019 to close the plant.", True),
+        ("The vote did not take place on March 3, 2019 as planned.", False),
+        ("The council would have voted on March 3, 2019 if the mayor had agreed.", False),
+        ("Officials hope to reopen the bridge on March 3, 2019 after repairs.", False),
+        ("He wished the election had been held on March 3, 2019 instead.", False),
+        ("If the strike goes ahead on March 3, 2019, flights will be cancelled.", False),
+    ],
+)
+def test_only_stated_facts_date_a_sentence(nlp: Any, sentence: str, dated: bool) -> None:
+    """A day in a negated, hypothetical or conditional clause or a wish is no development of that day."""
+    art = Article(id="f1", text=sentence, input="f1.txt", published="2019-03-10", language="en")
+    sents = dated_sentences([AnnotatedArticle(art, next(annotate([art], nlp)))])
+    assert [s.days for s in sents] == [("2019-03-03",) if dated else ()]
+
+
+def test_history_is_labelled_background(nlp: Any) -> None:
+    """A day long before the story's first article is recalled history: labelled, never a key development."""
+    history = "The regime came to power on October 14, 1981, after the assassination of the president."
+    texts = [
+        ("h1", "2011-01-26", "Protesters filled Tahrir Square on January 25, 2011 to demand change. " + history),
+        ("h2", "2011-01-27", "Crowds gathered in Cairo on January 25, 2011 against the government. " + history),
+    ]
+    arts = [Article(id=i, text=t, input=f"{i}.txt", published=p, language="en") for i, p, t in texts]
+    docs = [AnnotatedArticle(a, ann) for a, ann in zip(arts, annotate(arts, nlp), strict=True)]
+    entries = {e.date: e for e in summarize_timeline(docs)}
+    assert entries["1981-10-14"].background is True
+    assert entries["1981-10-14"].to_dict()["background"] is True
+    assert entries["2011-01-25"].background is False
+    # with room for one date only, the development wins over the history
+    only = summarize_timeline(docs, n_dates=1)
+    assert [e.date for e in only if not e.background] == ["2011-01-25"]

@@ -287,6 +287,39 @@ def _polarity_modality(tree: _Tree, i: int) -> tuple[Polarity, Modality]:
     return polarity, modality
 
 
+#: verbs whose clause states a wish or an imagined world, not a fact ("wished it were 1825")
+_WISH_GOVERNORS = frozenset({"wish", "imagine", "suppose", "pretend", "dream", "fantasize"})
+
+
+def states_fact(tree: _Tree, i: int) -> bool:
+    """Whether token ``i``'s clause states something as happened or happening.
+
+    False for a negated clause ("the vote did not take place on March 3"), a hypothetical or
+    conditional one (modal auxiliaries, "if"/"unless", governors such as "plan to", "hope to")
+    and a wish ("wished it were 1825"). The clause is that of the nearest verb above ``i``.
+    """
+    toks = tree.toks
+    j, steps = i, 0
+    while toks[j].pos not in ("VERB", "AUX") and toks[j].head != j and steps < 8:
+        j, steps = toks[j].head, steps + 1
+    polarity, modality = _polarity_modality(tree, j)
+    if polarity != "asserted" or modality != "actual":
+        return False
+    steps = 0
+    while toks[j].head != j and steps < 4:
+        h = toks[j].head
+        if toks[h].lemma.lower() in _WISH_GOVERNORS and toks[j].dep in ("ccomp", "xcomp"):
+            return False
+        j, steps = h, steps + 1
+    return True
+
+
+def fact_test(tokens: Sequence[Token]) -> Callable[[int], bool]:
+    """``states_fact`` over one annotation's tokens (the dependency index built once)."""
+    tree = _Tree(tokens)
+    return lambda i: states_fact(tree, i)
+
+
 def _is_past_or_present_clause(tree: _Tree, i: int) -> bool:
     return tree.toks[i].tag in ("VBD", "VBN", "VBZ", "VBP", "VBG")
 

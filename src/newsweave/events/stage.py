@@ -48,7 +48,7 @@ STAGE = Stage("events", run_events, inputs_events)
 
 
 #: Bump when the key timeline's selection or record shape changes: every story's is then redone.
-KEY_TIMELINE_VERSION = "key_timeline/1"
+KEY_TIMELINE_VERSION = "key_timeline/2"
 
 
 def run_key_timeline(store: Store, settings: Settings) -> str:

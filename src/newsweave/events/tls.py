@@ -8,7 +8,9 @@ state-of-the-art in news timeline summarization").
 1. **Dated sentences.** Every candidate sentence of the story (furniture and captions left
    out, :func:`newsweave.summarize.extractive.candidate_sentences`) is linked to the
    days it names: its time expressions of day precision (:func:`newsweave.events.timex.
-   timexes_for_article`, relative ones resolved against the article's own date). A sentence
+   timexes_for_article`, relative ones resolved against the article's own date) whose clause
+   states a fact: not negated, hypothetical, conditional or a wish
+   (:func:`newsweave.events.extract.states_fact`). A sentence
    naming no day belongs to its article's publication day only as a *report* of that day
    (weaker evidence, used when nothing names the day). Direct speech, first-person sentences,
    sentences over 40 words and time expressions in photo captions are left out: a timeline
@@ -17,7 +19,9 @@ state-of-the-art in news timeline summarization").
    (mentions) plus how many articles were published on it, each share normalized over the
    story, equal weights (fixed a priori, not fitted: ``bench/bench_tls.py`` reports both
    parts alone beside it). Days after the story's last publication day are not candidates,
-   nor, in a story of ten articles or more, days named by only one article.
+   nor, in a story of ten articles or more, days named by only one article. Days more than
+   a year before the story's first article are history it recalls: they do not compete
+   with its developments; up to three are listed, labelled ``background``.
 3. **Per-date summary.** Among the sentences naming the day (else the leads of that day's
    articles that name no other day), the one closest to the day's TF-IDF centroid plus the
    whole story's centroid (IDF over the story; central to the day and to the story) is
@@ -29,12 +33,15 @@ Every entry cites its article and span and says how many articles support its da
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsweave.events.extract import fact_test
 from newsweave.events.timex import timexes_for_article
 from newsweave.models import AnnotatedArticle
 
@@ -49,6 +56,10 @@ STORY_WEIGHT = 1.0
 SMALL_STORY = 10
 #: cosine above which a second sentence of one date repeats the first
 REDUNDANT = 0.5
+#: days further than this before the story's first article are background history, not developments
+BACKGROUND_DAYS = 365
+#: at most this many background dates are listed (labelled as background), beside the key dates
+MAX_BACKGROUND = 3
 
 
 @dataclass(slots=True)
@@ -75,11 +86,14 @@ class TimelineEntry:
     mentioned_by: list[str]
     published_on: list[str]
     score: float
+    #: history recalled by the story (long before its first article), not a development of it
+    background: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Dossier form: the date, each statement with its citation, the supporting articles."""
         return {
             "date": self.date,
+            "background": self.background,
             "statements": [
                 {"text": s.text, "evidence": {"article_id": s.article_id, "start": s.start, "end": s.end},
                  "dated_by": "mention" if self.date in s.days else "publication"}
@@ -100,9 +114,13 @@ def dated_sentences(docs: Sequence[AnnotatedArticle]) -> list[DatedSentence]:
     for d in docs:
         if d.annotation is None:
             continue
+        toks = d.annotation.tokens
+        starts = [t.start for t in toks]
+        fact = fact_test(toks)
         days_at[d.article.id] = [
             (t.start, t.end, t.value[:10]) for t in timexes_for_article(d)
             if t.type in ("DATE", "TIME") and t.precision == "day" and t.value[:4].isdigit() and not t.caption
+            and (not toks or fact(max(0, bisect_right(starts, t.start) - 1)))
         ]
     out = []
     seen_article: set[str] = set()
@@ -194,18 +212,29 @@ def summarize_timeline(
         mode: date selection (``both``, ``mention`` or ``pub``; see :func:`date_scores`).
 
     Returns:
-        Entries in date order.
+        Entries in date order: the key days, and up to ``MAX_BACKGROUND`` days of history the
+        story recalls (over ``BACKGROUND_DAYS`` before its first article), marked ``background``.
     """
     sents = [s for s in dated_sentences(docs) if _statement_like(s.text)]
     scores = date_scores(sents, mode)
     if not scores:
         return []
     named, published = support(sents)
+    least = _min_support(sents)
+    strong = {d for d in scores if len(named.get(d, set()) | published.get(d, set())) >= least}
+    # History the story recalls (long before its first article) is labelled, not a key development.
+    first = min((s.published for s in sents if s.published), default=None)
+    try:
+        cutoff = (dt.date.fromisoformat(first[:10]) - dt.timedelta(days=BACKGROUND_DAYS)).isoformat() if first else ""
+    except ValueError:
+        cutoff = ""
+    history = {d for d in scores if d < cutoff}
+    key_days = [d for d in scores if d not in history]
     if n_dates is None:
-        least = _min_support(sents)
-        strong = [d for d in scores if len(named.get(d, set()) | published.get(d, set())) >= least]
-        n_dates = min(30, max(1, len(strong)))
-    days = sorted(scores, key=lambda d: (-scores[d], d))[:n_dates]
+        n_dates = min(30, max(1, len(strong - history)))
+    days = sorted(key_days, key=lambda d: (-scores[d], d))[:n_dates]
+    background = set(sorted(history & strong, key=lambda d: (-scores[d], d))[:MAX_BACKGROUND])
+    days += sorted(background)
     # IDF over the story's sentences
     df = Counter(lem for s in sents for lem in s.lemmas)
     n = len(sents) or 1
@@ -234,5 +263,5 @@ def summarize_timeline(
             if all(_cosine(vecs[i], vecs[j]) < REDUNDANT for j in chosen):
                 chosen.append(i)
         out.append(TimelineEntry(day, [cands[i] for i in chosen], sorted(named.get(day, ())),
-                                 sorted(published.get(day, ())), scores[day]))
+                                 sorted(published.get(day, ())), scores[day], background=day in background))
     return out

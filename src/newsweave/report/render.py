@@ -229,7 +229,8 @@ def story_html(dossier: dict[str, Any], view: dict[str, Any], texts: dict[str, s
                                + (" <span class='meta'>(dated by publication)</span>"
                                   if s.get("dated_by") == "publication" else "")
                                for s in k["statements"])
-            out.append(f"<tr><td>{esc(k['date'])}</td><td>{said}</td><td>{len(k['article_ids'])}</td>"
+            when = esc(k["date"]) + (" <span class='meta'>(background)</span>" if k.get("background") else "")
+            out.append(f"<tr><td>{when}</td><td>{said}</td><td>{len(k['article_ids'])}</td>"
                        f"<td>{esc(k['independent_sources'])}</td></tr>")
         out.append("</tbody></table><h3>Extracted events</h3>")
     entries = [e for t in timelines for e in t.get("entries", [])]
@@ -370,7 +371,8 @@ def story_markdown(dossier: dict[str, Any], view: dict[str, Any]) -> str:
     for k in key_dates:
         for s in k["statements"]:
             dated = " (dated by publication)" if s.get("dated_by") == "publication" else ""
-            lines.append(f"- **{md(k['date'])}** {md(s['text'])} {evs([s['evidence']])}{dated} "
+            history = " (background)" if k.get("background") else ""
+            lines.append(f"- **{md(k['date'])}**{history} {md(s['text'])} {evs([s['evidence']])}{dated} "
                          f"({len(k['article_ids'])} articles, {k['independent_sources']} independent)")
     if key_dates:
         lines += ["", "### Extracted events", ""]
