@@ -73,3 +73,22 @@ def test_unknown_publication_date_keeps_placeholder() -> None:
     art = Article(id="a2", text="The colonel defected on Saturday.", input="x", published=None, language="en")
     ev = events_for_article(AnnotatedArticle(art, next(annotate([art], load_nlp()))))[0]
     assert ev.date == "XXXX-WXX-6" and ev.date_precision == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "trigger", "actor"),
+    [
+        ("Police arrested twenty protesters in the capital.", "arrested", "Police"),
+        ("The colonel denounced the government in a video.", "denounced", "The colonel"),
+        ("Protesters attacked the ministry building.", "attacked", "Protesters"),
+        ("He denounced the decision on Monday.", "denounced", "He"),
+        ("You attacked the ministry building.", "attacked", None),
+        ("It denounced the decision on Monday.", "denounced", None),
+        ("A letter denounced the decision on Monday.", "denounced", None),
+    ],
+)
+def test_an_actor_is_someone_who_acts(sentence: str, trigger: str, actor: str | None) -> None:
+    """'you', 'it', 'a letter' act in no news event: the actor stays unknown rather than wrong."""
+    art = Article(id="r1", text=sentence, input="r1.txt", published="2019-01-28", language="en")
+    doc = AnnotatedArticle(art, next(annotate([art], load_nlp())))
+    assert _find(events_for_article(doc), trigger).actor_text == actor

@@ -251,6 +251,40 @@ def _resolve_pronoun(tree: _Tree, i: int | None, pred: int) -> int | None:
     return i
 
 
+#: collective nouns that act without a determiner ("police fired tear gas", "government troops")
+_COLLECTIVE_ACTORS = frozenset({"police", "military", "army", "government", "parliament", "congress", "senate",
+                                "opposition", "administration", "security", "coalition", "media", "public",
+                                "leadership", "cabinet", "council", "court", "jury", "committee", "board",
+                                "management", "staff", "navy", "intelligence", "prosecution", "defense"})
+_INDEFINITE = frozenset({"a", "an", "another", "some", "any", "such", "no"})
+_THIRD_PERSON = frozenset({"he", "she", "they", "him", "her", "them"})
+
+
+def _real_actor(tree: _Tree, k: int) -> bool:
+    """Whether the phrase headed by ``k`` names someone who can act.
+
+    Not: a pronoun other than he/she/they ("you", "we", "that", "it"), a singular common noun introduced as
+    indefinite or bare ("a letter", "large scale"). Named entities, plurals ("protesters"),
+    definite and possessive phrases ("the colonel", "Venezuela's envoy") and collective
+    nouns ("police") are real actors.
+    """
+    t = tree.toks[k]
+    if t.pos == "PRON":
+        # "he", "she", "they" point at someone the article names (entity coreference may link them);
+        # "you", "we", "it", "that", "which", "something" do not name an actor of a news event
+        return t.lemma.lower() in _THIRD_PERSON
+    if t.pos == "PROPN" or t.ent_type or t.tag in ("NNS", "NNPS"):
+        return True
+    if t.pos not in ("NOUN", "NUM"):
+        return t.pos not in ("DET", "ADJ", "ADV", "SCONJ", "CCONJ", "PART", "PUNCT", "SYM", "X")
+    if t.lemma.lower() in _COLLECTIVE_ACTORS:
+        return True
+    dets = [tree.toks[c] for c in tree.kids(k, "det", "poss", "compound", "nmod", "nummod")]
+    if any(d.dep in ("poss", "compound", "nmod") for d in dets):
+        return True
+    return any(d.dep == "det" and d.lemma.lower() not in _INDEFINITE for d in dets)
+
+
 def _polarity_modality(tree: _Tree, i: int) -> tuple[Polarity, Modality]:
     """Negation and modality from the trigger's dependents and its governing predicates."""
     toks = tree.toks
@@ -485,6 +519,10 @@ def events_for_article(
             ev.date_evidence = Span(date_t.start, date_t.end)
         elif art.published:
             ev.date, ev.date_precision, ev.date_source = art.published, "unknown", "publication"
+        if actor is not None and not _real_actor(tree, actor):
+            logger.debug("events: %s [%d:%d] actor %r is no one who acts; left unknown", art.id, t.start, t.end,
+                         text[toks[actor].start : toks[actor].end])
+            actor = None
         for role, k in (("actor", actor), ("target", target)):
             if k is None:
                 continue

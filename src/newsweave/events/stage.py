@@ -39,7 +39,7 @@ def run_events(store: Store, settings: Settings) -> str:
 
 def inputs_events(store: Store) -> str:
     """Articles, stories, entity mentions and reuse links."""
-    return fingerprint("events/3", article_ids(store), sorted(story_map(store).items()),
+    return fingerprint("events/4", article_ids(store), sorted(story_map(store).items()),
                        store.records("mention"), sorted(origin_map(store).items()))
 
 
