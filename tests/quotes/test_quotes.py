@@ -186,6 +186,26 @@ def test_scare_quotes_and_titles_are_not_statements(nlp: Any) -> None:
     assert extract_quotes(make(nlp, text), nlp) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "statements"),
+    [
+        ("“We will win this fight,” Sanders said on “Face the Nation.”", ["We will win this fight"]),
+        ("Sanders told “Face the Nation” that the party would win.", []),
+        ("Sanders told reporters: “We Will Win.”", ["We Will Win."]),
+        ("Wolff's book “Fire and Fury” was published on Friday.", []),
+        ("Trump repeated the slogan “Make America Great Again” at the rally.", []),
+        ("“Absurd,” the foreign minister said of the ultimatum.", ["Absurd"]),
+        ("“The Senate Will Vote Tomorrow,” McConnell said.", ["The Senate Will Vote Tomorrow"]),
+    ],
+)
+def test_titles_of_works_shows_and_slogans_are_not_statements(nlp: Any, text: str, statements: list[str]) -> None:
+    """A name in quotes is no one's words; a short quote of real words stays, even in title case."""
+    params = QuoteParams.default()
+    params.include_indirect = False
+    found = [q.text for q in extract_quotes(make(nlp, text), nlp, params=params)]
+    assert found == statements
+
+
 @pytest.mark.parametrize("as_mapping", [False, True])
 def test_resolver_callable_or_mapping(nlp: Any, as_mapping: bool) -> None:
     text = "“The talks are over,” said John Smith."

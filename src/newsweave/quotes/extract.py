@@ -191,6 +191,42 @@ def _line_bounds(text: str, pos: int) -> tuple[int, int]:
     return a, (len(text) if b < 0 else b)
 
 
+#: words that introduce a name in quotes: a show, a book, a law, a slogan, a nickname
+_TITLE_INTRO = frozenset({"on", "in", "titled", "entitled", "called", "dubbed", "named", "nicknamed", "book",
+                          "film", "movie", "show", "program", "programme", "series", "song", "album", "act",
+                          "law", "bill", "slogan", "campaign", "hashtag", "headline", "documentary", "podcast",
+                          "op-ed", "column", "essay", "article", "report", "memo", "operation", "the",
+                          # addressee or venue: "told 'Face the Nation'", "in an interview with 'Meet the Press'"
+                          "told", "to", "with", "joined", "at", "for", "from", "via", "by"})
+_SMALL_WORDS = frozenset({"a", "an", "the", "of", "and", "or", "to", "in", "on", "at", "for", "with", "by", "from",
+                          "vs", "vs.", "de", "la", "le"})
+_TITLE_WORDS = re.compile(r"[\w'’.-]+")
+
+
+def is_title(text: str, idx: _Index, content: Span) -> bool:
+    """Whether a quoted span names a work, a law, a show or a slogan rather than reporting words.
+
+    A title is short (at most eight words), in title case (every word but the small ones
+    capitalized) and either has no verb (two words or more) or follows a word that introduces a name ("on
+    'Face the Nation'", "the book 'Fire and Fury'", "the slogan 'Make America Great Again'").
+    """
+    quoted = text[content.start : content.end].strip(" .,;:!?")
+    words = _TITLE_WORDS.findall(quoted)
+    if not words or len(words) > 8:
+        return False
+    if not all(w[:1].isupper() or w.lower() in _SMALL_WORDS or not w[:1].isalpha() for w in words):
+        return False
+    if not words[0][:1].isupper():
+        return False
+    has_verb = any(t.pos_ in ("VERB", "AUX") for t in idx.tokens_in(content.start, content.end))
+    # the word before the opening mark, with no punctuation between ("told: 'We will win'" is speech)
+    before = text[max(0, content.start - 40) : content.start].rstrip("\"'“”‘’«»„").rstrip(" ").split(" ")
+    introduced = before[-1].lower() in _TITLE_INTRO
+    if len(words) == 1:  # "Absurd," he said: one word is a title only where something names it as one
+        return introduced
+    return not has_verb or introduced
+
+
 def _word_count(s: str) -> int:
     return len(re.findall(r"\w+", s))
 
@@ -267,6 +303,8 @@ def extract_quotes(
         before_start = _sentence_start(text, idx, mq.outer.start, before_lo)
         last_close, prev_close = prev_close, mq.outer.end
         content_text = " ".join(text[p.start : p.end] for p in mq.parts)
+        if len(mq.parts) == 1 and is_title(text, idx, first):
+            continue  # "Face the Nation", "Fire and Fury": a name in quotes, not someone's words
         frame = _frame_in(idx, mq.outer.end, after_end, cues, prefer_last=False)
         if frame is None:
             frame = _frame_in(idx, before_start, mq.outer.start, cues, prefer_last=True)

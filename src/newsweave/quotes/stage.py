@@ -28,7 +28,7 @@ def run_quotes(store: Store, settings: Settings) -> str:
 
 def inputs_quotes(store: Store) -> str:
     """Articles and entity mentions."""
-    return fingerprint("quotes/1", article_ids(store), store.records("mention"))
+    return fingerprint("quotes/2", article_ids(store), store.records("mention"))
 
 
 #: the quotes stage, in the order of :data:`newsweave.stages.STAGES`
