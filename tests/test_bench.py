@@ -309,3 +309,57 @@ def test_pipeline_bench_on_a_tiny_corpus(elsewhere: Path, tmp_path: Path) -> Non
     assert len(res["incremental_ratios"]) == 4 and all(v > 0 for v in res["incremental_ratios"].values())
     md = (out / "pipeline.md").read_text()
     assert "Per stage" in md and "| quotes |" in md
+
+
+# --- bench_injected: one known error of each kind in a copy of a real article -----------------------------------
+
+_STORY = [
+    "President Maria Lopez said on Monday that the council had approved 240 new homes. "
+    "Lopez told reporters: “The plan will help every family in Riverton find a home.” "
+    "The vote was held on January 14 after two years of debate, officials said.",
+    "Riverton's council approved 240 new homes, President Maria Lopez said on Monday. "
+    "“The plan will help every family in Riverton find a home,” Lopez said. "
+    "The vote was held on January 14, officials said.",
+    "Councillors voted on January 14 for 240 homes. Lopez, the president of the council, welcomed it. "
+    "The decision was taken after two years of debate.",
+]
+
+
+def test_injections_change_exactly_one_thing_of_each_kind() -> None:
+    import random
+
+    import bench_injected
+
+    target, others = _STORY[0], _STORY[1:]
+    for kind in bench_injected.KINDS:
+        made = bench_injected.inject(kind, target, others, ["Maria Lopez"], random.Random(kind))
+        assert made is not None, kind
+        text, inj = made
+        assert text != target and inj["old"] != inj["new"]
+        assert text[inj["start"]:inj["end"]] == inj["changed"], (kind, inj)  # the span is the changed word(s)
+        assert 0 <= inj["start"] < inj["end"] <= len(text)
+    # nothing shared with the other articles: nothing to inject
+    assert bench_injected.inject("number", "It cost 77 dollars.", ["No numbers here."], [], random.Random(1)) is None
+    assert bench_injected.inject("date", "It began on March 3.", ["It began last week."], [], random.Random(1)) is None
+
+
+def test_injected_bench_runs_the_pipeline_and_scores(elsewhere: Path, tmp_path: Path) -> None:
+    data = elsewhere / "story"
+    data.mkdir()
+    rows, gold = [], {}
+    for s in range(2):  # two stories, one injected copy each, of different kinds
+        for i, t in enumerate(_STORY):
+            rid = f"s{s}r{i}"
+            rows.append({"id": rid, "text": t.replace("Riverton", ["Riverton", "Lakeside"][s]),
+                         "source": f"outlet{i}.example", "published": "2020-01-15", "language": "en"})
+            gold[rid] = f"story{s}"
+    write_jsonl(data / "articles.jsonl", rows)
+    (data / "gold_stories.json").write_text(json.dumps(gold), encoding="utf-8")
+    ok(run_bench("injected", "--data", data, "--out", tmp_path / "i", "--stories", "2"))
+    res = json.loads((tmp_path / "i" / "summary.json").read_text())
+    assert res["copies"] == 2 and res["articles"] == 6
+    injected = [json.loads(line) for line in (tmp_path / "i" / "injections.jsonl").read_text().splitlines()]
+    assert sorted(r["kind"] for r in injected) == ["role", "spelling"]  # the rotation's first two kinds
+    assert len({r["story"] for r in injected}) == 2
+    assert res["newsweave"]["injected"] == {"spelling": 1, "role": 1}
+    failed(run_bench("injected", "--data", data, "--out", tmp_path / "i", "--min-articles", "4"), "gold stories")
