@@ -34,6 +34,8 @@ def test_fold_same_length_keeps_offsets(text: str) -> None:
         ("The colonel speaks in a video posted online (Screenshot via YouTube).", True),
         ("Demonstrators march in Caracas (AP Photo/Ariana Cubillos)", True),
         ("FILE PHOTO: Venezuela's President Nicolas Maduro attends a ceremony", True),
+        ("Photos: Shocking celebrity splits Kris Jenner filed for divorce on September 22, 2014.", True),
+        ("Photographs of the scene were shared widely on Monday.", False),
         ("Colonel Silva is interviewed in Washington, U.S., January 26, 2019.", True),
         ("The colonel said on January 26, 2019 that he no longer recognized Maduro.", False),
         ("The council (which met on Monday) voted 7-2.", False),

@@ -26,11 +26,11 @@ def fold_same_length(text: str) -> str:
 
 
 #: A photo credit closing a line: "(Ronaldo Schemidt/AFP/Getty Images)", "(AP Photo/Ariana Cubillos)",
-#: "(Photo: Reuters)"; or a line opened as a caption ("Photo:", "FILE PHOTO:").
+#: "(Photo: Reuters)"; or a line opened as a caption ("Photo:", "FILE PHOTO:", a gallery's "Photos: ...").
 _PHOTO_CREDIT = re.compile(
     r"\((?:(?-i:[A-Z][\w.'’ -]*/[A-Z][^()\n]*)|[^()\n]*\b(?:Getty Images|AP Photo|AFP|EPA|Reuters|Shutterstock|"
     r"Photo|Image|Pool|File|via)\b[^()\n]*)\)[ \t]*\.?[ \t]*$"
-    r"|^[ \t]*(?:photo|image|file photo|pictured)[ \t]*[:\-–—]",
+    r"|^[ \t]*(?:photos?|images?|file photo|pictured|gallery|in pictures)[ \t]*[:\-–—]",
     re.IGNORECASE | re.MULTILINE)
 #: A wire photo caption: the line ends with where and when the picture was taken, "... in Washington,
 #: U.S., January 26, 2019." (body text gives dates without the place-comma-date-comma-year tail).
