@@ -13,15 +13,21 @@ Two settings, both scored by ``shared/eval/score.py coref --kind entity``:
   (accents and case folded).
 * **gold mentions** (``--pred-on-gold-mentions``) -- every gold entity markable
   (``gold_mentions.jsonl``, non-event tags; tags are not used by the system) is assigned a
-  cluster: a gold mention overlapping a system name mention (or a role/appositive span tied to
-  one) takes that entity; the rest, which the resolver does not handle, get a documented
-  fallback: third-person singular pronouns go to the nearest preceding person entity in the
-  document, ``it``/``its`` to the nearest organization/place, and other mentions to a
-  cluster keyed by their syntactic head lemma within the story. The ``names only`` row leaves
-  those as singletons instead. Two baselines: gold mentions clustered by exact normalized
-  text, and by the syntactic head lemma of the mention (spaCy parse; "Barack Obama" -> "obama",
-  "the president" -> "president", "he" -> "he") within the story scope -- the usual
-  same-head-lemma baseline of coreference work.
+  cluster. **system**: the spans are handed to the library
+  (:func:`newsweave.entities.nominal.link_references`), which links a span whose head is a name
+  (or the head of a role tied to a name, a demonym, or a proper noun the tagger missed that is
+  the surname of one entity of the article or story) to that entity and pronouns and
+  nominals to named entities or to an unnamed antecedent of the same article; a span that
+  reaches a named entity takes that entity, one that reaches only an unnamed first mention takes
+  that first mention's group, and what links to nothing is grouped as the head-lemma baseline
+  groups it (syntactic head lemma within the story). **names only**: the same, but pronoun and
+  nominal links are not used (those spans stay singletons). **old bench fallback**: the rule
+  this script used before issue 14 item 2 (kept for comparison): a span overlapping a system
+  name mention takes its entity; he/she/his/her... the nearest preceding person entity of the
+  document, it/its the nearest organization/place, everything else its head-lemma group. Two
+  baselines: gold mentions clustered by exact normalized text, and by the syntactic head lemma
+  of the mention (spaCy parse; "Barack Obama" -> "obama", "the president" -> "president", "he"
+  -> "he") within the story scope -- the usual same-head-lemma baseline of coreference work.
 
 Story scope: ``story`` uses the gold story (topic x sub-topic) as ``story_of`` (what the
 stories stage would provide at its best); ``all`` treats the whole corpus as one story.
@@ -40,7 +46,7 @@ import json
 import platform
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +63,9 @@ from _common import (
     run_scorer,
 )
 from newsweave.annotate.nlp import annotate, load_nlp
+from newsweave.entities.mentions import _ArticleView
 from newsweave.entities.names import fold
+from newsweave.entities.nominal import Reference, link_references, span_head
 from newsweave.entities.resolve import EntityResolution, resolve_entities
 from newsweave.models import AnnotatedArticle, Annotation, Article
 
@@ -113,28 +121,49 @@ def score(scorer: Path, data: Path, pred: Path, gold_mentions: bool) -> dict[str
     return run_scorer(scorer, "coref", data, pred, *extra)
 
 
+_VIEWS: dict[str, _ArticleView] = {}
+
+
 def head_lemma(doc: AnnotatedArticle, start: int, end: int) -> tuple[str, str]:
-    """(lemma, POS) of the syntactic head of a span; through a preposition to its object."""
+    """(lemma, POS) of the head of a span (the library's ``span_head``: through a preposition to its object)."""
     assert doc.annotation is not None
-    toks = doc.annotation.tokens
-    idx = [i for i, t in enumerate(toks) if t.start >= start and t.end <= end]
-    if not idx:
+    view = _VIEWS.get(doc.article.id) or _VIEWS.setdefault(doc.article.id, _ArticleView(doc))
+    h = span_head(view, start, end)
+    if h is None:
         return fold(doc.article.text[start:end]), "X"
-    inside = set(idx)
-    heads = [i for i in idx if toks[i].head not in inside or toks[i].head == i] or idx
-    h = heads[0]
-    if toks[h].pos == "ADP":
-        objs = [i for i in idx if toks[i].head == h and toks[i].pos != "PUNCT"]
-        if objs:
-            h = objs[0]
-    return toks[h].lemma.lower(), toks[h].pos
+    return view.toks[h].lemma.lower(), view.toks[h].pos
 
 
-def gold_setting(
+def system_setting(
+    docs: dict[str, AnnotatedArticle], res: EntityResolution, refs: dict[tuple[str, int, int], Reference],
+    gold: list[dict[str, Any]], story_of: dict[str, str] | None, use_links: bool,
+) -> dict[Any, list[tuple[str, int, int]]]:
+    """Clusters from the library's references to the gold spans (see module docstring)."""
+    clusters: dict[Any, list[tuple[str, int, int]]] = defaultdict(list)
+    for g in gold:
+        doc, s, e = g["doc"], g["start"], g["end"]
+        story = story_of.get(doc, doc) if story_of else "_all"
+        ref = refs[(doc, s, e)]
+        linked = ref.kind in ("name", "role", "demonym", "proper") or use_links
+        key: Any
+        if ref.entity_id and linked:
+            key = ref.entity_id
+        elif ref.kind == "other" and res.entity_at(doc, s, e):
+            key = res.entity_at(doc, s, e)
+        elif not use_links and ref.kind in ("pronoun", "nominal"):
+            key = ("single", doc, s, e)
+        else:
+            rs, re_ = ref.chain
+            key = ("head", story, head_lemma(docs[doc], rs, re_)[0])
+        clusters[key].append((doc, s, e))
+    return clusters
+
+
+def old_fallback(
     docs: dict[str, AnnotatedArticle], res: EntityResolution, gold: list[dict[str, Any]],
     story_of: dict[str, str] | None, fallback: bool,
 ) -> dict[Any, list[tuple[str, int, int]]]:
-    """Assign every gold entity markable to a system cluster (see module docstring)."""
+    """The bench-side fallback used before the library linked pronouns and nominals (see module docstring)."""
     kind_of = {e.id: e.kind for e in res.entities}
     sys_mentions: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for m in res.mentions:
@@ -161,6 +190,28 @@ def gold_setting(
             key = ("head", story, lemma)
         clusters[key].append((doc, s, e))
     return clusters
+
+
+def link_precision(refs: dict[tuple[str, int, int], Reference], gold: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """Per link rule (the reason's first words): [right, checked] for links that are not names themselves.
+
+    A link is checked when its entity has, in the same document, a name span that is a gold
+    mention of some chain; it is right when the linked span shares a gold chain with one of them.
+    """
+    chains = {(g["doc"], g["start"], g["end"]): set(g.get("chain_ids") or []) for g in gold}
+    named: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for (doc, s, e), r in refs.items():
+        if r.entity_id and r.kind == "name":
+            named[(doc, r.entity_id)] |= chains.get((doc, s, e), set())
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (doc, s, e), r in refs.items():
+        others = named.get((doc, r.entity_id or ""), set())
+        if not r.entity_id or r.kind == "name" or not others:
+            continue
+        rule = f"{r.kind}: {r.reason.split(chr(39))[0].strip()}"
+        out[rule][1] += 1
+        out[rule][0] += bool(chains.get((doc, s, e), set()) & others)
+    return dict(sorted(out.items(), key=lambda kv: -kv[1][1]))
 
 
 def md_prf(r: dict[str, Any]) -> tuple[float, float, float]:
@@ -226,8 +277,19 @@ def main() -> None:
             basec[(st(m.article_id), norm_text(m.text))].append((m.article_id, m.start, m.end))
         runs["predicted/system"] = (sysc, False)
         runs["predicted/baseline"] = (basec, False)
-        runs["gold/system"] = (gold_setting(docs, res, gold, story_of, True), True)
-        runs["gold/system names only"] = (gold_setting(docs, res, gold, story_of, False), True)
+        spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for g in gold:
+            spans[g["doc"]].append((g["start"], g["end"]))
+        t1 = time.time()
+        refs = {(r.article_id, r.start, r.end): r for r in link_references(docs_list, res.mentions, story_of, spans)}
+        results[f"{scope}/link_seconds"] = time.time() - t1
+        results[f"{scope}/reference_kinds"] = dict(Counter(
+            (r.kind, "linked" if r.entity_id else "chained" if r.antecedent else "unlinked") for r in refs.values()))
+        results[f"{scope}/reference_kinds"] = {" ".join(k): v for k, v in results[f"{scope}/reference_kinds"].items()}
+        results[f"{scope}/link_precision"] = link_precision(refs, gold)
+        runs["gold/system"] = (system_setting(docs, res, refs, gold, story_of, True), True)
+        runs["gold/system names only"] = (system_setting(docs, res, refs, gold, story_of, False), True)
+        runs["gold/system old bench fallback"] = (old_fallback(docs, res, gold, story_of, True), True)
         gbase: dict[Any, list[tuple[str, int, int]]] = defaultdict(list)
         for g in gold:
             gbase[(st(g["doc"]), norm_text(g["text"]))].append((g["doc"], g["start"], g["end"]))

@@ -1,4 +1,10 @@
-"""Entities stage: cross-document entity resolution over every annotated article."""
+"""Entities stage: cross-document entity resolution over every annotated article.
+
+Stores ``entity``, ``mention`` (names) and ``demonym`` records, and ``reference`` records: the
+pronoun and nominal mentions ("he", "the colonel") linked to an entity, each with a confidence
+and a reason (:mod:`newsweave.entities.nominal`), which :mod:`newsweave.entities.link` serves to
+the quote and event stages.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +16,24 @@ from newsweave.stories.stage import story_map
 
 def run_entities(store: Store, settings: Settings) -> str:
     """Cross-document entity resolution over every annotated article."""
+    from newsweave.entities.nominal import link_references
     from newsweave.entities.resolve import resolve_entities
 
     docs = [d for d in load_annotated(store) if d.annotation is not None]
-    res = resolve_entities(docs, story_map(store) or None, storyline_map(store) or None)
+    stories = story_map(store) or None
+    res = resolve_entities(docs, stories, storyline_map(store) or None)
     data = res.to_dict()
+    refs = [r.to_dict() for r in link_references(docs, res.mentions, stories) if r.entity_id]
     store.replace_records("entity", [(e["id"], e, e.get("article_ids", [])) for e in data["entities"]])
     store.replace_records("mention", [(f"{m['article_id']}:{m['start']}:{m['end']}", m, [m["article_id"]])
                                       for m in data["mentions"]])
     store.replace_records("demonym", [(f"{d['article_id']}:{d['start']}:{d['end']}", d, [d["article_id"]])
                                       for d in data["demonyms"]])
+    store.replace_records("reference", [(f"{r['article_id']}:{r['start']}:{r['end']}", r, [r["article_id"]])
+                                        for r in refs])
     flagged = sum(1 for e in data["entities"] for v in e["variants"] if "likely_misspelling" in v.get("flags", []))
-    return f"{len(data['entities'])} entities from {len(data['mentions'])} mentions; {flagged} likely misspellings"
+    return (f"{len(data['entities'])} entities from {len(data['mentions'])} mentions, {len(refs)} pronoun and "
+            f"nominal mentions linked; {flagged} likely misspellings")
 
 
 def storyline_map(store: Store) -> dict[str, str]:
@@ -32,7 +44,7 @@ def storyline_map(store: Store) -> dict[str, str]:
 
 def inputs_entities(store: Store) -> str:
     """Articles, story and storyline assignment."""
-    return fingerprint("entities/2", article_ids(store), sorted(story_map(store).items()),
+    return fingerprint("entities/3", article_ids(store), sorted(story_map(store).items()),
                        sorted(storyline_map(store).items()))
 
 
