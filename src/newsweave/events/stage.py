@@ -38,9 +38,9 @@ def run_events(store: Store, settings: Settings) -> str:
 
 
 def inputs_events(store: Store) -> str:
-    """Articles, stories, entity mentions and reuse links."""
-    return fingerprint("events/4", article_ids(store), sorted(story_map(store).items()),
-                       store.records("mention"), sorted(origin_map(store).items()))
+    """Articles, stories, entity mentions, pronoun/nominal references and reuse links."""
+    return fingerprint("events/5", article_ids(store), sorted(story_map(store).items()),
+                       store.records("mention"), store.records("reference"), sorted(origin_map(store).items()))
 
 
 #: the events stage, in the order of :data:`newsweave.stages.STAGES`
