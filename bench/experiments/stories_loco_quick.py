@@ -4,6 +4,8 @@ Fits the join model (time window from ``--windows``, join threshold on the train
 scores it on newscluster, then the other way round, arrival order 0 only; prints the fixed baseline of
 ``bench_stories.py`` too. Used to compare the variants listed in ``bench/results/stories.md`` (session 4);
 the reported numbers come from ``bench_stories.py``.
+Since session 6 the fit keeps 3 hard negatives per article (``HARD_NEGATIVES`` in
+``newsweave.stories.fit``); the session-4 numbers quoted for this script were fitted on every candidate.
 
 Usage: python bench/experiments/stories_loco_quick.py --out /tmp/nws13 [--windows 7,14,30] [--orders 1]
 """

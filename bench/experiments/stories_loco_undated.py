@@ -20,6 +20,8 @@ Result (order 0, B3 F1 newscluster / ECB+): nothing hidden 0.871 / 0.847; ``--fe
 The feature is added here by patching the feature list of :mod:`newsweave.stories.cluster` for this process
 only (the package is unchanged). Same protocol as ``stories_loco_quick.py``: no consolidation,
 arrival order 0.
+Since session 6 the fit keeps 3 hard negatives per article (``HARD_NEGATIVES`` in
+``newsweave.stories.fit``); the session-4 numbers quoted for this script were fitted on every candidate.
 
 Usage: python bench/experiments/stories_loco_undated.py --out /tmp/nws13 [--hide 0.5] [--feature undated|unspecific]
     [--windows 7,14,30] [--only ecbplus|newscluster]

@@ -355,6 +355,29 @@ def test_fit_logistic_keeps_signs() -> None:
     assert coef[0] > 0 and coef[1] == pytest.approx(0.0, abs=1e-9)
 
 
+def test_hard_negatives_keep_the_closest_wrong_candidates() -> None:
+    """The join fit sees each article's gold event and only its k closest wrong candidates."""
+    from newsweave.stories.fit import pair_examples
+
+    stream, gold = [], {}
+    for k in range(6):  # six events sharing "report", one of them close to the last article
+        for j in range(2):
+            extra = " quake tremor damage" if k == 0 else ""
+            stream.append(feat(f"e{k}-{j}", f"report topic{k} word{k}{extra}", f"Place{k}", 100 + k))
+            gold[f"e{k}-{j}"] = f"e{k}"
+    stream.append(feat("last", "report quake tremor damage word5 topic5", "Place5", 106))
+    gold["last"] = "e5"
+    x_all, y_all = pair_examples(stream, gold, False, 30)
+    x_hard, y_hard = pair_examples(stream, gold, False, 30, hard_negatives=1)
+    assert y_hard.sum() == y_all.sum() > 0  # every positive is kept
+    assert (y_hard == 0).sum() < (y_all == 0).sum()
+    col = EVENT_FEATURES.index("cos_terms")
+    last_all, last_hard = x_all[-6:], x_hard[-2:]  # the last article's rows: 6 candidates / gold + 1
+    assert y_hard[-2:].tolist().count(0) == 1
+    wrong = [r for r, y in zip(last_all, y_all[-6:], strict=True) if y == 0]
+    assert max(r[col] for r in wrong) == pytest.approx(last_hard[y_hard[-2:] == 0][0][col])
+
+
 def test_replicas_40_days_apart_stay_apart(toy_model: StoryModel) -> None:
     """The scale bench's weakness: the same report again 40 days later is another event."""
     clf = StoryClusterer(_settings(toy_model, event_threshold=0.0))  # would join anything it may see

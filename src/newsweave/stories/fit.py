@@ -43,6 +43,11 @@ SPLIT_MIN_PARTS = (3, 5)
 REASSIGN_THRESHOLDS = (2.0, 0.1, 0.2, 0.4)
 #: articles between two consolidation passes when a stream is replayed (a pipeline run's batch)
 CONSOLIDATE_EVERY = 100
+#: wrong candidates kept per training article (the closest by term cosine; see :func:`pair_examples`),
+#: fixed a priori, not tuned
+HARD_NEGATIVES = 3
+#: column of the term cosine in the event features (ranks the hard negatives of :func:`pair_examples`)
+_COS_TERMS = EVENT_FEATURES.index("cos_terms")
 #: similarities below which a join must stay below the threshold (checked on every fitted model)
 NO_EVIDENCE = 0.05
 
@@ -84,6 +89,7 @@ def pair_examples(
     gold_event: Mapping[str, str],
     uses_embeddings: bool,
     window_days: int = 7,
+    hard_negatives: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Feature rows and labels from replaying ``stream`` with the gold events.
 
@@ -93,6 +99,8 @@ def pair_examples(
         uses_embeddings: compute the embedding features.
         window_days: the time window the candidates come from (as at inference, the gold
             event is a positive example only when it is within reach).
+        hard_negatives: keep only this many wrong candidates per article, those closest to it by
+            term cosine (the competitors a join decision must tell apart); 0 keeps all.
 
     Returns:
         ``(X, y)``.
@@ -110,8 +118,15 @@ def pair_examples(
         if g in clf.events and g not in ids and clf.window(f, ev, clf.events[g]) is not None:
             ids.append(g)
         if ids:
-            xe.append(clf.pair_features(f, tv, ev, [clf.events[c] for c in ids]))
-            ye.extend(int(c == g) for c in ids)
+            rows = clf.pair_features(f, tv, ev, [clf.events[c] for c in ids])
+            lab = np.asarray([int(c == g) for c in ids])
+            if hard_negatives:
+                neg = np.flatnonzero(lab == 0)
+                neg = neg[np.argsort(-rows[neg, _COS_TERMS], kind="stable")[:hard_negatives]]
+                keep = np.sort(np.concatenate([np.flatnonzero(lab == 1), neg]))
+                rows, lab = rows[keep], lab[keep]
+            xe.append(rows)
+            ye.extend(lab.tolist())
         if g not in clf.events:
             clf.events[g] = _Cluster(g)
         event = clf.events[g]
@@ -215,12 +230,13 @@ def _fit_join(
     uses_embeddings: bool,
     c: float,
     windows: Sequence[int] = WINDOWS,
+    hard_negatives: int = HARD_NEGATIVES,
 ) -> tuple[StoryModel, dict[str, float]]:
     """The join model for each time window, the window and join threshold tuned on the stream itself."""
     gold = {f.article_id: gold_event[f.article_id] for f in stream}
     best: tuple[float, StoryModel | None, int] = (-1.0, None, 0)
     for w in windows:
-        x, y = pair_examples(stream, gold_event, uses_embeddings, w)
+        x, y = pair_examples(stream, gold_event, uses_embeddings, w, hard_negatives)
         coef, icpt = fit_logistic(x, y, c, EVENT_SIGNS)
         model = StoryModel(coef, icpt, 0.5, uses_embeddings, window_days=w)
         for t in THRESHOLDS:
@@ -243,6 +259,7 @@ def tune_consolidation(
     c: float = 1.0,
     folds: int = 3,
     window_days: int = 7,
+    hard_negatives: int = HARD_NEGATIVES,
 ) -> tuple[float, int, float, dict[str, float]]:
     """Consolidation settings chosen on an out-of-fold replay of a labelled stream.
 
@@ -264,9 +281,14 @@ def tune_consolidation(
     fold_of_group = {g: k % folds for k, g in enumerate(groups)}
     fold_of = {f.article_id: fold_of_group[gold_group[gold_event[f.article_id]]] for f in stream}
     models = {
-        k: _fit_join([f for f in stream if fold_of[f.article_id] != k], gold_event, uses_embeddings, c, (window_days,))[
-            0
-        ]
+        k: _fit_join(
+            [f for f in stream if fold_of[f.article_id] != k],
+            gold_event,
+            uses_embeddings,
+            c,
+            (window_days,),
+            hard_negatives,
+        )[0]
         for k in range(folds)
     }
     gold = {f.article_id: gold_event[f.article_id] for f in stream}
@@ -300,6 +322,7 @@ def fit_model(
     c: float = 1.0,
     consolidation_folds: int = 3,
     windows: Sequence[int] = WINDOWS,
+    hard_negatives: int = HARD_NEGATIVES,
 ) -> StoryModel:
     """Fit the join model, tune the time window, the join threshold and the consolidation settings.
 
@@ -313,18 +336,19 @@ def fit_model(
         consolidation_folds: folds of the out-of-fold replay that tunes consolidation
             (:func:`tune_consolidation`); 0 leaves consolidation off.
         windows: time windows (days) tried.
+        hard_negatives: wrong candidates per training article (:func:`pair_examples`; 0: all).
 
     Returns:
         The fitted :class:`StoryModel`; ``meta`` records the training size and the
         training-stream B-cubed F1 at the chosen settings.
     """
-    model, meta = _fit_join(stream, gold_event, uses_embeddings, c, windows)
+    model, meta = _fit_join(stream, gold_event, uses_embeddings, c, windows, hard_negatives)
     if consolidation_folds:
         groups = gold_group if gold_group is not None else {g: g for g in set(gold_event.values())}
         split, min_part, reassign, scores = tune_consolidation(
-            stream, gold_event, groups, uses_embeddings, c, consolidation_folds, model.window_days
+            stream, gold_event, groups, uses_embeddings, c, consolidation_folds, model.window_days, hard_negatives
         )
         model.split_threshold, model.split_min_part, model.reassign_threshold = split, min_part, reassign
         meta.update(scores)
-    model.meta = {"train_articles": len(stream), **meta, "C": c}
+    model.meta = {"train_articles": len(stream), **meta, "C": c, "hard_negatives": hard_negatives}
     return model
