@@ -164,6 +164,37 @@ def test_participants_option_keeps_apart_disjoint_named_participants() -> None:
     assert len(group_mentions(ms2, PROFILES)) == 1  # off by default
 
 
+def test_extracted_roles_keep_apart_two_recognitions() -> None:
+    us = _m("p", 0, "recognize")
+    us.actor, us.when = "united states", "2019-01-23"
+    colonel = _m("q", 0, "recognize")
+    colonel.actor, colonel.when = "silva", "2019-01-26"
+    us_again = _m("r", 0, "recognize")
+    us_again.actor = "united states"
+    bare = _m("q", 30, "recognize")  # no roles: goes with the colonel's mention of its own article
+    groups = group_mentions([us, colonel, us_again, bare], PROFILES)
+    by_id = {(m.article_id, m.trigger.start): g for g in groups for m in g.mentions}
+    assert by_id[("p", 0)] is by_id[("r", 0)] and by_id[("q", 0)] is by_id[("q", 30)]
+    assert by_id[("p", 0)] is not by_id[("q", 0)]
+    assert any("actor united states" in r for r in by_id[("p", 0)].reasons)
+    assert len(group_mentions([us, colonel, us_again, bare], PROFILES,
+                              settings=CorefSettings(split_on_roles=False))) == 1
+
+
+def test_mentions_from_events_carry_actor_and_own_date(nlp) -> None:  # type: ignore[no-untyped-def]
+    from newsweave.events.coref import mentions_from_events
+    from newsweave.events.extract import events_for_article
+
+    text = "The United States recognized Guaido on January 23. Maduro denounced the decision."
+    art = Article(id="x", text=text, input="x", language="en", published="2019-01-24")
+    doc = AnnotatedArticle(art, next(annotate([art], nlp)))
+    evs = events_for_article(doc)
+    ms = mentions_from_events(evs, [doc])
+    assert [m.trigger_text for m in ms] == [e.trigger_text for e in evs]
+    rec = next(m for m in ms if m.trigger_text == "recognized")
+    assert rec.actor == "united states" and rec.when == "2019-01-23"
+
+
 def test_output_order_and_ids_do_not_depend_on_input_order() -> None:
     ms = [_m("p", 0, "attack"), _m("q", 0, "attack"), _m("r", 0, "flee")]
     a = group_mentions(ms, PROFILES)
