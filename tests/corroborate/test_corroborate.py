@@ -28,6 +28,11 @@ from newsweave.models import Evidence
         ("Lt. Col.", set(), {"lieutenant colonel"}),
         ("U.S. Secretary of State", {"secretary of state"}, set()),
         ("founder and executive editor of Antigua Report", {"founder", "editor"}, set()),
+        ("Russian President", {"president"}, set()),
+        ("Vice President", {"vice president"}, set()),
+        ("German Chancellor", {"chancellor"}, set()),
+        ("British Prime Minister", {"prime minister"}, set()),
+        ("Minister", set(), set()),  # any minister, the prime minister too: no office to compare
     ],
 )
 def test_offices_and_ranks(role: str, offices: set[str], ranks: set[str]) -> None:
@@ -71,6 +76,15 @@ def test_role_conflict_between_outlets() -> None:
     amb = next(v for v in d.values if v.value.startswith("ambassador"))
     assert amb.article_ids == ["B"]
     assert all(e.article_id == "B" for e in amb.evidence)
+
+
+def test_wrong_head_of_state_title_is_a_conflict() -> None:
+    """A rewrite that calls the president 'Senator' states another office the same day."""
+    ent = _person(roles=[("President", ["A", "B"]), ("U.S. President", ["C"]), ("Senator", ["D"])],
+                  variants=[("Jose Luis Silva", ["A", "B", "C", "D"], [])])
+    (d,) = find_discrepancies([ent], [], [], [])
+    assert d.kind == "role" and d.supported_value is not None and d.supported_value.startswith("president")
+    assert next(v for v in d.values if v.value.startswith("senator")).article_ids == ["D"]
 
 
 def test_paraphrased_roles_raise_no_flag() -> None:

@@ -51,6 +51,9 @@ OFFICES = {
     "senator": "senator", "congressman": "member of congress", "congresswoman": "member of congress",
     "judge": "judge", "prosecutor": "prosecutor", "attorney general": "attorney general",
     "founder": "founder", "editor": "editor",
+    # heads of state and government, ministers and chairs: the titles a rewrite most often gets wrong
+    "president": "president", "chancellor": "chancellor", "premier": "premier",
+    "chairman": "chair", "chairwoman": "chair", "chairperson": "chair", "king": "monarch", "queen": "monarch",
 }
 #: Military and police ranks, compared as a slot of their own.
 RANKS = {

@@ -35,7 +35,7 @@ def run_corroborate(store: Store, settings: Settings) -> str:
 
 def inputs_corroborate(store: Store) -> str:
     """Every upstream record kind."""
-    return fingerprint("corroborate/7", article_ids(store),
+    return fingerprint("corroborate/8", article_ids(store),
                        *(store.records(k) for k in ("entity", "quote", "event", "reuse", "story", "article_reuse")))
 
 

@@ -39,7 +39,7 @@ def run_events(store: Store, settings: Settings) -> str:
 
 def inputs_events(store: Store) -> str:
     """Articles, stories, entity mentions, pronoun/nominal references and reuse links."""
-    return fingerprint("events/5", article_ids(store), sorted(story_map(store).items()),
+    return fingerprint("events/6", article_ids(store), sorted(story_map(store).items()),
                        store.records("mention"), store.records("reference"), sorted(origin_map(store).items()))
 
 
@@ -48,7 +48,7 @@ STAGE = Stage("events", run_events, inputs_events)
 
 
 #: Bump when the key timeline's selection or record shape changes: every story's is then redone.
-KEY_TIMELINE_VERSION = "key_timeline/2"
+KEY_TIMELINE_VERSION = "key_timeline/3"
 
 
 def run_key_timeline(store: Store, settings: Settings) -> str:

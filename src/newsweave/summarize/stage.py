@@ -8,6 +8,10 @@ from newsweave.steps import Stage, fingerprint, load_annotated
 from newsweave.store import Store
 from newsweave.stories.stage import top_stories
 
+#: bumped whenever the summary of the same articles changes (2: block-wise similarity, candidate pool, one
+#: caption rule)
+SUMMARY_VERSION = "summary/2"
+
 
 def run_summary(store: Store, settings: Settings) -> str:
     """A cited, redundancy-aware extractive summary per storyline; only changed stories are redone."""
@@ -19,7 +23,7 @@ def run_summary(store: Store, settings: Settings) -> str:
     done = 0
     stories = top_stories(store)
     for story_id, ids in stories.items():
-        key = fingerprint("summary/1", sorted(ids), sorted((a, origins[a]) for a in ids if a in origins))
+        key = fingerprint(SUMMARY_VERSION, sorted(ids), sorted((a, origins[a]) for a in ids if a in origins))
         if store.get_state(f"summary:{story_id}") == key:
             continue
         docs = [d for d in load_annotated(store, ids) if d.annotation is not None]
@@ -38,7 +42,7 @@ def run_summary(store: Store, settings: Settings) -> str:
 
 def inputs_summary(store: Store) -> str:
     """Stories and reuse links."""
-    return fingerprint("summary/1", sorted(top_stories(store).items()), sorted(origin_map(store).items()))
+    return fingerprint(SUMMARY_VERSION, sorted(top_stories(store).items()), sorted(origin_map(store).items()))
 
 
 #: the summary stage, in the order of :data:`newsweave.stages.STAGES`
