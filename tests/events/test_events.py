@@ -92,3 +92,19 @@ def test_an_actor_is_someone_who_acts(sentence: str, trigger: str, actor: str | 
     art = Article(id="r1", text=sentence, input="r1.txt", published="2019-01-28", language="en")
     doc = AnnotatedArticle(art, next(annotate([art], load_nlp())))
     assert _find(events_for_article(doc), trigger).actor_text == actor
+
+
+@pytest.mark.parametrize(
+    ("sentence", "trigger", "modality"),
+    [
+        ("The Red Sox are making progress in their quest to sign Teixeira.", "sign", "hypothetical"),
+        ("Rebels launched a bid to topple the government.", "topple", "hypothetical"),
+        ("The Yankees signed Teixeira on Tuesday.", "signed", "actual"),
+    ],
+)
+def test_an_infinitive_after_a_noun_asserts_nothing(sentence: str, trigger: str, modality: str) -> None:
+    """'their quest to sign him' is no signing: a polarity conflict with 'will not sign' would be false."""
+    art = Article(id="m1", text=sentence, input="m1.txt", published="2008-12-20", language="en")
+    doc = AnnotatedArticle(art, next(annotate([art], load_nlp())))
+    found = [e for e in events_for_article(doc, typed_only=False) if e.trigger_text == trigger]
+    assert found and found[0].modality == modality

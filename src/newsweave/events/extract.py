@@ -304,6 +304,8 @@ def _polarity_modality(tree: _Tree, i: int) -> tuple[Polarity, Modality]:
             modality = "conditional"
         if t.dep == "mark" and t.lemma in ("if", "unless"):
             modality = "conditional"
+    if toks[i].dep == "acl" and toks[i].tag == "VB" and modality == "actual":
+        modality = "hypothetical"  # an infinitive after a noun ("their quest to sign him", "a bid to topple")
     # governors: "refused to recognize", "threatened to expel", "would ... if"
     j, steps = i, 0
     while toks[j].head != j and steps < 3 and toks[j].dep in ("xcomp", "pcomp", "pobj", "prep", "dobj"):

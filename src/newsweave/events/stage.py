@@ -39,7 +39,7 @@ def run_events(store: Store, settings: Settings) -> str:
 
 def inputs_events(store: Store) -> str:
     """Articles, stories, entity mentions, pronoun/nominal references and reuse links."""
-    return fingerprint("events/6", article_ids(store), sorted(story_map(store).items()),
+    return fingerprint("events/7", article_ids(store), sorted(story_map(store).items()),
                        store.records("mention"), store.records("reference"), sorted(origin_map(store).items()))
 
 
