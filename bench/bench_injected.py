@@ -202,14 +202,18 @@ def naive_flags(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def score(flags: list[dict[str, Any]], injections: list[dict[str, Any]], copies: set[str], n_stories: int
-          ) -> dict[str, Any]:
-    """Recall per kind and false alarms per story for one checker's flags."""
+def score(name: str, flags: list[dict[str, Any]], injections: list[dict[str, Any]], copies: set[str],
+          n_stories: int) -> dict[str, Any]:
+    """Recall per kind and false alarms per story for one checker's flags; each injection's
+    ``found_by[name]`` is the flag that found it (kind and description) or None."""
     found: Counter[str] = Counter()
     total: Counter[str] = Counter()
     for inj in injections:
         total[inj["kind"]] += 1
-        if any(_cites(f, inj["copy_id"], inj) for f in flags):
+        hit = next((f for f in flags if _cites(f, inj["copy_id"], inj)), None)
+        inj.setdefault("found_by", {})[name] = None if hit is None else {
+            "kind": hit["kind"], "description": hit.get("description", "")}
+        if hit is not None:
             found[inj["kind"]] += 1
     untouched = [f for f in flags if not {a for v in f["values"] for a in v["article_ids"]} & copies]
     return {
@@ -245,9 +249,7 @@ def main() -> None:
 
     import spacy
 
-    from newsweave.config import Settings as _S
-
-    nlp = spacy.load(_S().spacy_model, disable=["parser", "lemmatizer"])
+    nlp = spacy.load(Settings().spacy_model, disable=["parser", "lemmatizer"])
     rows: list[dict[str, Any]] = []
     injections: list[dict[str, Any]] = []
     skipped: Counter[str] = Counter()
@@ -297,12 +299,8 @@ def main() -> None:
             for ev in v.get("evidence") or []:
                 ev["article_id"] = record_of.get(ev["article_id"], ev["article_id"])
     copies = {i["copy_id"] for i in injections}
-    ours = score(flags, injections, copies, len(chosen))
-    for inj in injections:
-        hit = next((f for f in flags if _cites(f, inj["copy_id"], inj)), None)
-        inj["found_by"] = {"newsweave": None if hit is None else {"kind": hit["kind"],
-                                                                 "description": hit["description"]}}
-    base = score(naive, injections, copies, len(chosen))
+    ours = score("newsweave", flags, injections, copies, len(chosen))
+    base = score("naive", naive, injections, copies, len(chosen))
     write_jsonl(args.out / "injections.jsonl", injections)
     summary = {
         "data": str(data), "seed": args.seed, "stories": chosen, "articles": len(rows) - len(injections),
