@@ -135,3 +135,18 @@ def test_history_is_labelled_background(nlp: Any) -> None:
     # with room for one date only, the development wins over the history
     only = summarize_timeline(docs, n_dates=1)
     assert [e.date for e in only if not e.background] == ["2011-01-25"]
+
+
+def test_dossier_count_of_statements_follows_the_witnesses(docs: list[AnnotatedArticle]) -> None:
+    entries = {e.date: e for e in summarize_timeline(docs, n_dates=2, per_date=None, mode="mention")}
+    jan25, jan28 = entries["2011-01-25"], entries["2011-01-28"]
+    # three articles name the 25th: up to three statements, none repeating another (cosine < REDUNDANT)
+    assert 2 <= len(jan25.sentences) <= 3
+    assert len({(s.article_id, s.start) for s in jan25.sentences}) == len(jan25.sentences)
+    assert all("2011-01-25" in s.days for s in jan25.sentences)
+    # two name the 28th: at most two, and a sentence already shown for the 25th is not a further statement
+    assert 1 <= len(jan28.sentences) <= 2
+    shown_25 = {(s.article_id, s.start) for s in jan25.sentences}
+    assert not any((s.article_id, s.start) in shown_25 for s in jan28.sentences[1:])
+    fixed = summarize_timeline(docs, n_dates=2, per_date=1, mode="mention")
+    assert all(len(e.sentences) == 1 for e in fixed)

@@ -48,7 +48,7 @@ STAGE = Stage("events", run_events, inputs_events)
 
 
 #: Bump when the key timeline's selection or record shape changes: every story's is then redone.
-KEY_TIMELINE_VERSION = "key_timeline/3"
+KEY_TIMELINE_VERSION = "key_timeline/4"
 
 
 def run_key_timeline(store: Store, settings: Settings) -> str:
@@ -67,7 +67,7 @@ def run_key_timeline(store: Store, settings: Settings) -> str:
             continue
         docs = [d for d in load_annotated(store, ids) if d.annotation is not None]
         entries = []
-        for e in summarize_timeline(docs) if docs else []:
+        for e in summarize_timeline(docs, per_date=None) if docs else []:
             row = e.to_dict()
             support = sorted(set(e.mentioned_by) | set(e.published_on))
             row["article_ids"] = support

@@ -26,6 +26,8 @@ state-of-the-art in news timeline summarization").
    articles that name no other day), the one closest to the day's TF-IDF centroid plus the
    whole story's centroid (IDF over the story; central to the day and to the story) is
    chosen, then the next closest that does not repeat it, up to the asked number per date.
+   The dossier asks for none: a day gets as many statements as articles name it, at most
+   three (a further development of the same day needs a further witness; fixed a priori).
 
 Written here because no installed package does TLS (``tilse`` only scores timelines).
 Every entry cites its article and span and says how many articles support its date.
@@ -60,6 +62,8 @@ REDUNDANT = 0.5
 BACKGROUND_DAYS = 365
 #: at most this many background dates are listed (labelled as background), beside the key dates
 MAX_BACKGROUND = 3
+#: at most this many statements for one date when the count is left to the story (the dossier's timeline)
+MAX_PER_DATE = 3
 
 
 @dataclass(slots=True)
@@ -199,7 +203,7 @@ def date_scores(sents: Sequence[DatedSentence], mode: str = "both") -> dict[str,
 
 
 def summarize_timeline(
-    docs: Sequence[AnnotatedArticle], n_dates: int | None = None, per_date: int = 1, mode: str = "both"
+    docs: Sequence[AnnotatedArticle], n_dates: int | None = None, per_date: int | None = 1, mode: str = "both"
 ) -> list[TimelineEntry]:
     """A story's timeline: its ``n_dates`` key days, each with up to ``per_date`` cited sentences.
 
@@ -208,7 +212,8 @@ def summarize_timeline(
         n_dates: how many dates; default: a length that fits the story (days named or
             published on by at least two articles, or one in a story under ten articles;
             at most 30).
-        per_date: sentences per date.
+        per_date: sentences per date; None: as many as different articles name the date, at most
+            ``MAX_PER_DATE`` (one when none names it): each further statement needs a further witness.
         mode: date selection (``both``, ``mention`` or ``pub``; see :func:`date_scores`).
 
     Returns:
@@ -246,6 +251,7 @@ def summarize_timeline(
     story = {k: idf[k] * df[k] / n for k in df}  # the mean of the sentences' vectors
     story_norm = _norm(story)
     out = []
+    used: set[tuple[str, int]] = set()
     for day in sorted(days):
         cands = [s for s in sents if day in s.days]
         if not cands:  # nothing names the day: the leads of the articles published on it that name no other day
@@ -256,12 +262,16 @@ def summarize_timeline(
         centroid = {k: math.fsum(v.get(k, 0.0) for v in vecs) / len(vecs) for k in {k for v in vecs for k in v}}
         rel = [_cosine(v, centroid) + STORY_WEIGHT * _cosine(v, story, story_norm) for v in vecs]
         ranked = sorted(range(len(cands)), key=lambda i: (-rel[i], cands[i].article_id, cands[i].start))
+        want = per_date if per_date is not None else max(1, min(MAX_PER_DATE, len(named.get(day, ()))))
         chosen: list[int] = []
         for i in ranked:
-            if len(chosen) >= per_date:
+            if len(chosen) >= want:
                 break
+            if chosen and (cands[i].article_id, cands[i].start) in used:
+                continue  # a further statement that already stands for another date adds nothing new
             if all(_cosine(vecs[i], vecs[j]) < REDUNDANT for j in chosen):
                 chosen.append(i)
+        used.update((cands[i].article_id, cands[i].start) for i in chosen)
         out.append(TimelineEntry(day, [cands[i] for i in chosen], sorted(named.get(day, ())),
                                  sorted(published.get(day, ())), scores[day], background=day in background))
     return out
