@@ -1,4 +1,5 @@
 """Cross-source checking: claims, their independent support and discrepancies (:mod:`.claims`),
+statements outside quotes stated with one slot different (:mod:`.statements`),
 and source profiles (:mod:`.profiles`). Stage: :mod:`.stage`.
 """
 

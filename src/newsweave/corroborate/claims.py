@@ -22,6 +22,9 @@ Discrepancy kinds:
 - ``quote_wording``: renderings of one statement whose aligned, overlapping
   wording has a different value in the same slot: a negation on one side only,
   or different numbers or dates (numbers normalized: words, digits, scales).
+- ``statement_polarity``, ``statement_number``, ``statement_date``: the same
+  comparison for sentences outside quotes that articles of one story state in
+  nearly the same words (:mod:`.statements`).
 """
 
 from __future__ import annotations
@@ -693,9 +696,17 @@ def _slot_sized(op: tuple[str, int, int, int, int]) -> bool:
 def _compare(a: str, b: str, min_matched: int = 3,
              min_similarity: float = 0.8) -> tuple[bool, WordingConflict | None]:
     """Whether two renderings align as one statement, and the conflict in their aligned part if any."""
+    return compare_tokens(wording_tokens(a), wording_tokens(b), min_matched, min_similarity)
+
+
+def compare_tokens(ta: list[str], tb: list[str], min_matched: int = 3, min_similarity: float = 0.8,
+                   slot_only: bool = False) -> tuple[bool, WordingConflict | None]:
+    """:func:`_compare` on :func:`wording_tokens` already made. ``slot_only``: a different number or date
+    is a conflict only where nothing but figures and dates differ at that place ("3 people" / "5 people",
+    not "3 dead" / "5 injured": another quantity, not another value of the same one); a figure right
+    after a month name ("March 5" / "March 8") is a date."""
     from difflib import SequenceMatcher
 
-    ta, tb = wording_tokens(a), wording_tokens(b)
     ops = SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes()
 
     def edge_value(op: tuple[str, int, int, int, int]) -> bool:
@@ -756,10 +767,14 @@ def _compare(a: str, b: str, min_matched: int = 3,
         extra_b = [t for t in sb if _slot_kind(t) != "negation" and t not in _NEGATION_SUPPORT]
         if neg_a != neg_b and len(extra_a) <= 1 and len(extra_b) <= 1:
             return True, WordingConflict("negation", " ".join(sa), " ".join(sb))
+        if slot_only and (any(not _slot_kind(t) for t in sa) or any(not _slot_kind(t) for t in sb)):
+            continue
         nums_a = [t for t in sa if _slot_kind(t) == "number"]
         nums_b = [t for t in sb if _slot_kind(t) == "number"]
         if nums_a and nums_b and _numbers_conflict(nums_a, nums_b):
-            return True, WordingConflict("number", " ".join(t[1:] for t in nums_a), " ".join(t[1:] for t in nums_b))
+            after_month = slot_only and i1 > 0 and ta[i1 - 1][1:] in _MONTHS.values() and ta[i1 - 1][0] == "@"
+            return True, WordingConflict("date" if after_month else "number", " ".join(t[1:] for t in nums_a),
+                                         " ".join(t[1:] for t in nums_b))
         dates_a = {t[1:] for t in sa if _slot_kind(t) == "date"}
         dates_b = {t[1:] for t in sb if _slot_kind(t) == "date"}
         if dates_a and dates_b and dates_a != dates_b:
