@@ -208,7 +208,7 @@ def test_wording_tokens_normalize_numbers() -> None:
     assert wording_tokens("two hundred and fifty") == wording_tokens("250") == ["#250"]
     assert wording_tokens("1,000 people") == ["#1000", "people"]
     assert wording_tokens("They won't") == ["they", "will", "not"]
-    assert wording_tokens("5,000 euros (about $5,600) on 6:00 p.m. Friday") == ["#5000|eur", "on", "@fri"]
+    assert wording_tokens("5,000 euros (about $5,600) on 6:00 p.m. Friday") == ["#5000|eur", "on", "@t1800", "@fri"]
 
 
 # --- names: short forms and plurals are not misspellings -------------------------------------------------------

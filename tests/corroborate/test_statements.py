@@ -118,3 +118,12 @@ def test_a_short_sentence_with_few_words_is_compared() -> None:
     a = "ABC will broadcast the awards show on Feb. 22."
     (d,) = _run({"A": a, "B": a.replace("will broadcast", "will not broadcast")})
     assert d.kind == "statement_polarity"
+
+
+def test_clock_times_are_one_slot_in_any_format() -> None:
+    a = "According to SEACOM, the problems began at around 08:30 am on Tuesday, and were resolved by noon."
+    (d,) = _run({"A": a, "B": a.replace("08:30 am", "17:30")})
+    assert d.kind == "statement_date"
+    assert _run({"A": a, "B": a.replace("08:30 am", "8.30 a.m.")}) == []
+    # another zone is another clock, not compared
+    assert _run({"A": a.replace("08:30 am", "10:30 pm ET"), "B": a.replace("08:30 am", "03:30 GMT")}) == []

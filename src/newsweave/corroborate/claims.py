@@ -554,8 +554,37 @@ _CONTRACTIONS = [
     (re.compile(r"\bcannot\b"), "can not"), (re.compile(r"\bshan't\b"), "shall not"),
     (re.compile(r"\bain't\b"), "is not"), (re.compile(r"n't\b"), " not"),
 ]
-_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)*|[%$€£]")
-_ASIDE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\.?", re.I)
+_TOKEN = re.compile(r"@t\d{4}[a-z]*|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)*|[%$€£]")
+_ZONES = r"gmt|utc|bst|cet|cest|et|est|edt|ct|cst|cdt|mt|mst|mdt|pt|pst|pdt|ist|jst|aest"
+#: A clock time ("6:00 p.m.", "18:00", "6 pm", "08:30 GMT"), read as a time of day in 24 hours with its zone if
+#: one is written: "6:00 p.m." and "18:00" are one time; "10 p.m. ET" and "03:00 GMT" are not compared.
+_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})(?::\d{2})?(?:\s*([ap])\.?m\b\.?)?(?:\s*(" + _ZONES + r")\b)?"
+                    r"|\b(\d{1,2})(?:\.(\d{2}))?\s*([ap])\.?m\b\.?(?:\s*(" + _ZONES + r")\b)?")
+_ASIDE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
+def _clock(m: re.Match[str]) -> str:
+    hour_text, minute, half, zone = ((m[1], m[2], m[3], m[4]) if m[1] is not None
+                                     else (m[5], m[6] or "00", m[7], m[8]))
+    hour = int(hour_text)
+    if half == "p" and hour < 12:
+        hour += 12
+    elif half == "a" and hour == 12:
+        hour = 0
+    if hour > 23 or int(minute) > 59:
+        return m[0]
+    return f" @t{hour:02d}{minute}{zone or ''} "
+
+
+def _dates_conflict(da: set[str], db: set[str]) -> bool:
+    """Different days or months on each side, or different times of day in the same zone (``t``-values)."""
+    days_a = {d for d in da if not (d[:1] == "t" and d[1:5].isdigit())}
+    days_b = {d for d in db if not (d[:1] == "t" and d[1:5].isdigit())}
+    if days_a and days_b and days_a != days_b:
+        return True
+    times_a, times_b = da - days_a, db - days_b
+    return bool(times_a and times_b and not times_a & times_b
+                and any(x[5:] == y[5:] for x in times_a for y in times_b))
 
 
 #: Units a figure may be given in, to one base unit per quantity (exact definitions: 1 mile = 1,609.344 m,
@@ -618,10 +647,12 @@ def wording_tokens(text: str) -> list[str]:
     Contractions are spelled out ("won't" -> "will not"), numbers normalized whether written in words or
     digits, with thousands separators or a scale ("eight-year-old" and "8-year-old" both give ``#8``,
     "$140 million" and "$140m" both ``#140000000``), "%" and "per cent" read as ``percent``, month and
-    weekday names as ``@``-tokens. Parenthesized asides (unit or currency conversions) and clock times
-    ("6:00 p.m." / "18:00") are left out first.
+    weekday names as ``@``-tokens, clock times as ``@t``-tokens in 24 hours with their zone if written
+    ("6:00 p.m." and "18:00" both ``@t1800``). Parenthesized asides (unit or currency conversions) are
+    left out first.
     """
-    text = _ASIDE.sub(" ", fold(text).replace("’", "'").replace("‘", "'"))
+    text = fold(text).replace("’", "'").replace("‘", "'")
+    text = _CLOCK.sub(_clock, _ASIDE.sub(" ", text))
     for pat, repl in _CONTRACTIONS:
         text = pat.sub(repl, text)
     raw = _TOKEN.findall(text)
@@ -777,7 +808,7 @@ def compare_tokens(ta: list[str], tb: list[str], min_matched: int = 3, min_simil
                                          " ".join(t[1:] for t in nums_b))
         dates_a = {t[1:] for t in sa if _slot_kind(t) == "date"}
         dates_b = {t[1:] for t in sb if _slot_kind(t) == "date"}
-        if dates_a and dates_b and dates_a != dates_b:
+        if dates_a and dates_b and _dates_conflict(dates_a, dates_b):
             return True, WordingConflict("date", " ".join(sorted(dates_a)), " ".join(sorted(dates_b)))
     return True, None
 

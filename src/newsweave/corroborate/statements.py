@@ -44,6 +44,8 @@ STATEMENT_SAME_DAYS = 1
 MIN_MATCHED = 6
 #: Keys per sentence (its rarest content words in the story) and keys two sentences must share.
 KEYS, MIN_SHARED_KEYS = 4, 2
+#: A key held by more sentences than this is not used for blocking.
+MAX_POSTING = 500
 #: A sentence of more tokens than this is a run-on list or page furniture, not one statement.
 MAX_TOKENS = 80
 
@@ -105,6 +107,8 @@ def _candidates(sents: Sequence[_Sentence]) -> set[tuple[int, int]]:
             postings[w].append(i)
     shared: Counter[tuple[int, int]] = Counter()
     for ids in postings.values():
+        if len(ids) > MAX_POSTING:
+            continue  # a word this many sentences share blocks nothing (bounds the work on a big story)
         for x in range(len(ids)):
             for y in range(x + 1, len(ids)):
                 i, j = ids[x], ids[y]
