@@ -4,8 +4,8 @@ By default the shipped parameters (``src/newsweave/data/quotes_params.json``) ar
 ``--split`` compartment (``dev`` when the folder has one, else every compartment present). With
 ``--refit`` (implied by ``--install``) they are first fitted on the ``train`` compartment:
 
-1. cue lemmas: starting from the packaged lexicon (speech + written + cognition
-   verbs), keep a lemma if, on train, at least ``--min-cue-precision`` of the
+1. cue lemmas: starting from the packaged lexicon (speech + written + finding + object
+   cues + cognition verbs), keep a lemma if, on train, at least ``--min-cue-precision`` of the
    quotes it introduces overlap a gold content span;
 2. grouping: the embedding threshold is the lowest cosine at which at most
    ``--max-fmr`` of cross-article statement pairs of train (pairs whose wording
@@ -161,10 +161,16 @@ def write_gold_subset(data: Path, ids: set[str], dest: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
+def product_cues(lex: dict[str, list[str]]) -> frozenset[str]:
+    """Cue lemmas a dossier may use: speech, written, finding ("a poll showed") and object cues ("denied")."""
+    return frozenset(lex["speech"]) | frozenset(lex["written"]) | frozenset(lex.get("finding", ())) | frozenset(
+        lex.get("object_cues", ()))
+
+
 def fit_cues(items: list[AnnotatedArticle], gold: dict[str, list[dict[str, Any]]], min_prec: float) -> QuoteParams:
     """Keep the candidate cue lemmas whose quotes overlap gold content often enough on train."""
     lex = load_lexicon()
-    cands = frozenset(lex["speech"]) | frozenset(lex["written"]) | frozenset(lex["cognition"])
+    cands = product_cues(lex) | frozenset(lex["cognition"])
     params = QuoteParams(cue_lemmas=cands)
     hit: Counter[str] = Counter()
     tot: Counter[str] = Counter()
@@ -182,7 +188,7 @@ def fit_cues(items: list[AnnotatedArticle], gold: dict[str, list[dict[str, Any]]
             if any(s < q.outer.end and q.outer.start < e for s, e in g):
                 hit[lemma] += 1
     keep = {lem for lem in tot if lem in cands and tot[lem] >= 3 and hit[lem] / tot[lem] >= min_prec}
-    keep |= {lem for lem in cands if tot[lem] < 3 and lem in set(lex["speech"]) | set(lex["written"])}
+    keep |= {lem for lem in cands if tot[lem] < 3 and lem in product_cues(lex)}
     logger.info("cue lemmas kept %d of %d; dropped: %s", len(keep), len(cands), sorted(cands - keep))
     return QuoteParams(cue_lemmas=frozenset(keep))
 
@@ -365,7 +371,7 @@ def main() -> None:
         results_fit = {"embedding_threshold_unclamped": float(fit_threshold(s_train, args.max_fmr))}
         # The product keeps only fitted *speech/written* cues: PolNeAR also annotates beliefs ("X thinks"),
         # which a dossier's quotes should not hold; the belief-inclusive set is kept for this benchmark.
-        product = QuoteParams(cue_lemmas=xp.cue_lemmas & (frozenset(lex["speech"]) | frozenset(lex["written"])))
+        product = QuoteParams(cue_lemmas=xp.cue_lemmas & product_cues(lex))
         params = {"extract": product.to_dict(), "extract_polnear": xp.to_dict(), "group": gp.to_dict(),
                   "fitted_on": f"PolNeAR train ({len(train)} articles) by bench/bench_quotes.py"}
     else:
@@ -452,7 +458,7 @@ def render(r: dict[str, Any], args: argparse.Namespace) -> str:
         f"Articles: {r['n_train_articles']} train (fitting), {r['n_dev_articles']} {r['split']} (reported).  ",
         f"Scorer: `../shared/eval/score.py attributions` against the {r['split']} articles' primary-annotator "
         "gold.  ",
-        "Systems: `newsweave` (the packaged default: speech and written-report verbs of the lexicon that",
+        "Systems: `newsweave` (the packaged default: speech, written-report, finding and object cue verbs that",
         "kept precision >= min-cue-precision on train), `newsweave_with_belief_cues` (plus the belief",
         "verbs (think, believe, want, ...) that passed the same train test; PolNeAR counts beliefs as",
         "attributions, a dossier's quotes do not), `textacy` (`textacy.extract.triples.direct_quotations`",

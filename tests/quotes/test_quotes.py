@@ -134,6 +134,41 @@ def test_outer_span_includes_marks() -> None:
             "Mr. Ortiz said in a tweet that the vote was rigged from the start.",
             {"kind": "indirect", "speaker_text": "Ortiz", "medium": "in a tweet"},
         ),
+        # unnamed sources (polls, records, reports, spokesmen) and object cues (issue 14, PolNeAR train misses)
+        (
+            "A Marquette Law School poll released last week showed Clinton leading Trump by seven points.",
+            {"kind": "indirect", "text": "Clinton leading Trump by seven points", "cue_text": "showed",
+             "speaker_kind": "anonymous", "speaker_text": "A Marquette Law School poll released last week",
+             "speaker_entity_id": None},
+        ),
+        (
+            "The report found that the agency had ignored repeated warnings.",
+            {"text": "that the agency had ignored repeated warnings", "cue_text": "found",
+             "speaker_kind": "anonymous", "speaker_text": "The report"},
+        ),
+        (
+            "FEC records show Eksili has donated $38,000 to political campaigns since 2010.",
+            {"text": "Eksili has donated $38,000 to political campaigns since 2010", "cue_text": "show",
+             "speaker_kind": "anonymous", "speaker_text": "FEC records"},
+        ),
+        (
+            "A spokesman for the governor declined to comment on the lawsuit.",
+            {"text": "to comment on the lawsuit", "cue_text": "declined", "speaker_kind": "anonymous",
+             "speaker_text": "A spokesman for the governor"},
+        ),
+        (
+            "Senator Bernie Sanders called for a political revolution to fix the economy.",
+            {"text": "a political revolution to fix the economy", "cue_text": "called for",
+             "speaker_kind": "named", "speaker_text": "Bernie Sanders"},
+        ),
+        (
+            "The senator denied the allegations.",
+            {"text": "the allegations", "cue_text": "denied", "speaker_text": "The senator"},
+        ),
+        (
+            "The governor urged lawmakers to pass the budget before July.",
+            {"text": "lawmakers to pass the budget before July", "cue_text": "urged"},
+        ),
     ],
 )
 def test_extract_table(nlp: Any, text: str, expected: dict[str, Any]) -> None:
@@ -384,3 +419,36 @@ def test_definite_description_refers_back_to_the_unnamed_source(nlp: Any) -> Non
     assert [q.speaker_kind for q in quotes] == ["anonymous", "anonymous"]
     assert quotes[1].speaker_text == "a senior White House official"
     assert text[quotes[1].speaker.start : quotes[1].speaker.end] == "the official"  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------------------
+# attributions without a named source and object cues (issue 14 item 3; rules grown on PolNeAR train)
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Trump showed restraint at the rally.",  # a person showing something is no finding
+        "Police found a body in the river.",  # a finding verb reports only a clause
+        "Cruz asked the senator.",  # the bare object of 'ask' is whom it addresses
+        "The group calls itself Asawitiri Media.",
+        "She spoke to reporters after the vote.",  # whom it was said to, not what
+        "The sanctions were announced on Friday.",  # a passive reports no one
+    ],
+)
+def test_object_cues_keep_precision(nlp: Any, text: str) -> None:
+    assert extract_quotes(make(nlp, text), nlp) == []
+
+
+def test_relative_pronoun_is_the_mention_and_its_antecedent_the_source(nlp: Any) -> None:
+    text = "Internal documents, which showed that the staff had been warned, were released on Friday."
+    (q,) = extract_quotes(make(nlp, text), nlp)
+    assert q.speaker is not None and text[q.speaker.start : q.speaker.end] == "which"
+    assert q.speaker_text == "Internal documents" and q.speaker_kind == "anonymous"
+    assert q.text == "that the staff had been warned"
+
+
+def test_short_quoted_phrase_without_speaker_is_not_a_statement(nlp: Any) -> None:
+    text = "The plan, called “a betrayal” in the filing, was dropped.\n\nThe “experts” were not consulted."
+    assert [q.text for q in extract_quotes(make(nlp, text), nlp) if q.kind != "indirect"] == []

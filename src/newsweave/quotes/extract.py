@@ -142,12 +142,69 @@ def _relative_antecedent(tok: SpacyToken) -> SpacyToken:
     return tok
 
 
+def _relative_pronoun(cue: SpacyToken, speaker: SpacyToken) -> SpacyToken | None:
+    """The relative pronoun (``who``, ``which``, ``that``) through which ``speaker`` is the cue's subject."""
+    for verb in (cue, cue.head):
+        for child in verb.children:
+            if child.dep_ in SPEAKER_DEPS and child.i != speaker.i and _relative_antecedent(child).i == speaker.i:
+                return child
+    return None
+
+
 @dataclass(slots=True)
 class _Frame:
     cue: SpacyToken
     speaker: SpacyToken | None
     lo: int
     hi: int
+    #: end of the cue when a particle or preposition belongs to it ("called for", "pointed out")
+    cue_end: int | None = None
+
+
+#: dependents of a cue verb that hold what was said, asked, refused or shown ("denied the report",
+#: "called for a ban", "declined to comment", "asked him to leave", "showed Clinton with a lead")
+_COMPLEMENT_DEPS = frozenset({"dobj", "dative", "xcomp", "ccomp", "prep", "prt", "oprd", "attr", "acomp"})
+
+
+def _complement(
+    tok: SpacyToken,
+    preps: frozenset[str],
+    addressee: frozenset[str] = frozenset(),
+    naming: bool = False,
+) -> tuple[list[SpacyToken], int | None]:
+    """The right-hand complements of a cue verb whose object is the content, and the cue's end.
+
+    The complements are the verb's dependents after it up to the first that is not a complement
+    (a comma, a coordinated verb, an adverbial clause); a particle or a preposition right after
+    the verb that belongs to the cue ("called for", "calling on", "pointed out") extends the cue
+    instead of the content. A ``naming`` verb ("ask", "call") needs more than a bare object, which
+    is whom it addresses or names ("asked the senator", "calls itself"): a second complement
+    ("asked him to leave", "called the plan a disaster") or its own preposition ("called for a ban").
+    """
+    kids: list[SpacyToken] = []
+    for c in tok.rights:
+        if c.dep_ not in _COMPLEMENT_DEPS:
+            break
+        kids.append(c)
+    cue_end: int | None = None
+    nxt = tok.i + 1
+    toks: list[SpacyToken] = []
+    for c in kids:
+        if c.dep_ == "prep" and c.lower_ in addressee:
+            continue  # "wrote to the committee", "spoke with reporters": whom it was said to
+        if c.i == nxt and c.dep_ in {"prt", "prep"} and c.lower_ in preps:
+            cue_end = c.idx + len(c.text)
+            nxt += 1
+            toks += [t for t in c.subtree if t.i != c.i]
+            continue
+        toks += list(c.subtree)
+    if naming and cue_end is None:
+        objs = [c for c in kids if c.dep_ in {"dobj", "dative"}]
+        if any(o.lower_.endswith(("self", "selves")) for o in objs) or not any(
+            c.dep_ in {"oprd", "xcomp", "ccomp"} or (c.dep_ == "prep" and c.lower_ == "as") for c in kids
+        ):
+            return [], None
+    return toks, cue_end
 
 
 def _frame_in(idx: _Index, lo: int, hi: int, cues: frozenset[str], prefer_last: bool) -> _Frame | None:
@@ -330,6 +387,8 @@ def extract_quotes(
             s_lo = _sentence_start(text, idx, mq.outer.start, line_lo)
             s_hi = _sentence_end(text, idx, mq.outer.end, line_hi)
             frame = _frame_in(idx, s_lo, s_hi, cues, prefer_last=True)
+        if (frame is None or frame.speaker is None) and _word_count(content_text) < params.min_unattributed_words:
+            continue  # a short phrase in quotes with no one saying it ("so-called 'experts'") is not a statement
         if frame is None and (
             _word_count(content_text) < params.min_unattributed_words
             or (kind == "partial" and after_txt and not after_txt[:1].isupper())
@@ -445,9 +504,16 @@ def _indirect(
 ) -> list[_Draft]:
     """Indirect speech from the parse: ``X said (that) …``, ``according to X, …``, ``…, X said``."""
     out: list[_Draft] = []
+    lex = load_lexicon()
+    object_cues = frozenset(lex.get("object_cues", ()))
+    finding = frozenset(lex.get("finding", ()))
+    naming = frozenset(lex.get("naming_cues", ()))
+    preps = frozenset(lex.get("cue_preps", ()))
+    addressee = frozenset(lex.get("addressee_preps", ()))
     for tok in doc:
         if tok.i in used_cues or not _is_cue(tok, cues):
             continue
+        lemma = tok.lemma_.lower()
         tspan = Span(tok.idx, tok.idx + len(tok.text))
         if _overlaps(tspan, quoted):
             continue
@@ -456,6 +522,8 @@ def _indirect(
         lo, hi = max(sent.start_char, par_lo), min(sent.end_char, par_hi)
         content_tok: SpacyToken | None = None
         exclude: SpacyToken | None = None
+        toks: list[SpacyToken] | None = None
+        cue_end: int | None = None
         if tok.lower_ == "according":
             head = tok.head
             if head.i == tok.i or head.pos_ not in {"VERB", "AUX"}:
@@ -472,9 +540,22 @@ def _indirect(
                 and any(c.dep_ == "nsubj" for c in tok.children)
             ):
                 content_tok, exclude = tok.head, tok
-        if content_tok is None:
+            elif (
+                lemma in object_cues
+                and tok.pos_ == "VERB"
+                and (spk0 := _speaker_of(tok)) is not None
+                # "records show …" but not "Trump showed restraint": a finding's object needs a thing as source
+                and (lemma not in finding or spk0.pos_ == "NOUN")
+            ):
+                # "denied the report", "called for a ban", "declined to comment", "a poll showed Clinton ahead"
+                toks, cue_end = _complement(tok, preps, addressee, lemma in naming)
+                if not toks:
+                    continue
+        if content_tok is None and toks is None:
             continue
-        toks = [t for t in content_tok.subtree if exclude is None or t not in set(exclude.subtree)]
+        if toks is None:
+            assert content_tok is not None
+            toks = [t for t in content_tok.subtree if exclude is None or t not in set(exclude.subtree)]
         toks = [t for t in toks if lo <= t.idx < hi]
         if exclude is not None:
             ex = [t.i for t in exclude.subtree]
@@ -486,7 +567,8 @@ def _indirect(
             elif not any(not t.is_punct for t in before):
                 toks = after
         words = [t for t in toks if not t.is_punct]
-        if len(words) < params.min_indirect_tokens:
+        # "declined to comment", "denied the claims": an object frame states its content in fewer words
+        if len(words) < params.min_indirect_tokens - (1 if content_tok is None else 0):
             continue
         a = min(t.idx for t in toks)
         b = max(t.idx + len(t.text) for t in toks)
@@ -497,9 +579,10 @@ def _indirect(
         if _overlaps(content, quoted):
             continue
         spk = _speaker_of(tok)
-        if spk is not None and spk.dep_ == "nsubjpass":
+        rel = _relative_pronoun(tok, spk) if spk is not None else None
+        if spk is not None and (rel or spk).dep_ == "nsubjpass":
             continue  # "the sanctions would be announced": a passive, no one is reported
-        frame = _Frame(tok, spk, lo, hi)
+        frame = _Frame(tok, spk, lo, hi, cue_end)
         q = Quote(
             article_id=aid,
             kind="indirect",
@@ -524,11 +607,13 @@ def _attribute(
         if d.frame is not None:
             cue = d.frame.cue
             q.cue = _cue_span(cue)
+            if d.frame.cue_end is not None:
+                q.cue = Span(q.cue.start, d.frame.cue_end)
             q.cue_text = text[q.cue.start : q.cue.end]
             if d.frame.speaker is not None:
                 lo = min(d.frame.lo, d.frame.speaker.idx)
                 hi = max(d.frame.hi, d.frame.speaker.idx + 1)
-                spk = make_speaker(d.frame.speaker, lo, hi, text, anon_heads)
+                spk = make_speaker(d.frame.speaker, lo, hi, text, anon_heads, cue=cue)
                 if _overlaps(spk.span, [q.outer]):
                     spk.span = spk.core
                 d.speaker = spk
@@ -537,6 +622,12 @@ def _attribute(
                 q.speaker_text = spk.text if spk.kind != "pronoun" else None
                 if spk.kind == "named":
                     q.speaker_ref = spk.core
+                rel = _relative_pronoun(cue, d.frame.speaker)
+                if rel is not None and spk.kind != "pronoun":
+                    # "records that show …", "Sanders, who said …": the mention is the relative pronoun,
+                    # its antecedent names the source (as a resolved pronoun would)
+                    q.speaker = Span(rel.idx, rel.idx + len(rel.text))
+                    q.speaker_ref = spk.core if spk.kind == "named" else spk.span
             # the medium is a modifier of the cue ("said in a video"), not anything in the sentence
             sub = [t for t in cue.subtree if t.sent == cue.sent]
             zone_lo = min(t.idx for t in sub)

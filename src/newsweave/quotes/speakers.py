@@ -46,9 +46,18 @@ HONORIFIC_FEMALE = {
 }
 SPEAKER_DEPS = {"nsubj", "nsubjpass", "csubj"}
 
-def subtree_span(tok: SpacyToken, lo: int, hi: int, text: str) -> Span:
-    """Character span of ``tok``'s subtree, clipped to ``[lo, hi)`` and trimmed of punctuation."""
-    toks = [t for t in tok.subtree if t.idx >= lo and t.idx + len(t.text) <= hi]
+def subtree_span(tok: SpacyToken, lo: int, hi: int, text: str, cue: SpacyToken | None = None) -> Span:
+    """Character span of ``tok``'s subtree, clipped to ``[lo, hi)`` and trimmed of punctuation.
+
+    With ``cue``, the branch of the subtree that holds the cue is left out: the speaker of
+    "documents that showed …" is "documents", not the whole clause.
+    """
+    skip: set[int] = set()
+    if cue is not None:
+        for child in tok.children:
+            if any(t.i == cue.i for t in child.subtree):
+                skip |= {t.i for t in child.subtree}
+    toks = [t for t in tok.subtree if t.idx >= lo and t.idx + len(t.text) <= hi and t.i not in skip]
     # keep the contiguous run around the head only
     ids = sorted(t.i for t in toks)
     run = [tok.i]
@@ -101,9 +110,11 @@ def _entity_over(doc: Doc, start: int, end: int) -> tuple[Span, str] | None:
     return None
 
 
-def make_speaker(tok: SpacyToken, lo: int, hi: int, text: str, anon_heads: set[str]) -> Speaker:
+def make_speaker(
+    tok: SpacyToken, lo: int, hi: int, text: str, anon_heads: set[str], cue: SpacyToken | None = None
+) -> Speaker:
     doc = tok.doc
-    span = subtree_span(tok, lo, hi, text)
+    span = subtree_span(tok, lo, hi, text, cue)
     low = tok.text.lower()
     if tok.pos_ == "PRON" or low in PRONOUNS_MALE | PRONOUNS_FEMALE | PRONOUNS_PLURAL | PRONOUNS_SELF:
         return Speaker(Span(tok.idx, tok.idx + len(tok.text)), "pronoun", tok.text, span, low)
