@@ -4,7 +4,9 @@ Each NeuS roundup is one story told by three outlets (headline + lead each) with
 editor-written neutral summary. Every system extracts ``--k`` sentences (default 3,
 the gold summaries' mean) from the same spaCy-split article texts:
 
-- ``newsweave``: :func:`newsweave.summarize.summarize_story`;
+- ``newsweave``: :func:`newsweave.summarize.summarize_story` (MiniLM sentence vectors);
+- ``newsweave-lexical`` (``--encoder lexical`` or ``both``): the same with TF-IDF+LSA vectors fitted per
+  story (:mod:`newsweave.summarize.lexical`), same options;
 - ``lexrank``: sumy 0.13.0 LexRank, run in its own venv (``--sumy-python``) on the
   same sentences, see bench/sumy_lexrank.py;
 - ``lead-per-article``: the first sentence of each article, in input order;
@@ -67,6 +69,7 @@ from newsweave.annotate.embeddings import english_encoder
 from newsweave.annotate.nlp import annotate, load_nlp
 from newsweave.models import AnnotatedArticle, Annotation, Article
 from newsweave.summarize.extractive import SummaryOptions, candidate_sentences, summarize_story
+from newsweave.summarize.lexical import LexicalEncoder
 
 logger = logging.getLogger("bench_summary")
 DEFAULT_SUMY_PYTHON = "/tmp/nw-sumy-venv/bin/python"
@@ -152,7 +155,8 @@ def annotate_all(arts: dict[str, Article], cache: Path | None = None) -> dict[st
 
 
 def run_newsweave(
-    stories: list[tuple[str, list[AnnotatedArticle]]], k: int, opts: SummaryOptions, enc: CachedEncoder
+    stories: list[tuple[str, list[AnnotatedArticle]]], k: int, opts: SummaryOptions,
+    enc: CachedEncoder | LexicalEncoder,
 ) -> dict[str, list[dict[str, Any]]]:
     """Our summaries: per story, sentences with citations."""
     out = {}
@@ -338,6 +342,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-lexrank", action="store_true")
     ap.add_argument("--options", default="{}", help="JSON object overriding SummaryOptions fields")
     ap.add_argument("--cache", type=Path, default=None, help="JSONL file of spaCy annotations to reuse/extend")
+    ap.add_argument("--encoder", choices=("minilm", "lexical", "both"), default="minilm",
+                    help="sentence vectors of newsweave's summary: MiniLM (shipped), TF-IDF+LSA per story "
+                         "(newsweave.summarize.lexical), or both in the same run (the lexical one as "
+                         "'newsweave-lexical')")
     a = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     for name in ("onnxruntime", "newsweave.summarize.extractive"):
@@ -357,9 +365,9 @@ def main(argv: list[str] | None = None) -> int:
     logger.info("%d roundups, %d articles annotated in %.1fs", len(gold), len(docs), t_annot)
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
     enc = CachedEncoder()
-    # Embed every candidate sentence once, in big batches.
-    enc.encode([c.text for _, ds in stories for c in candidate_sentences(ds, keep_furniture=True)])
-    enc.encode([d.article.title for _, ds in stories for d in ds if d.article.title])
+    if a.encoder != "lexical":  # embed every candidate sentence once, in big batches
+        enc.encode([c.text for _, ds in stories for c in candidate_sentences(ds, keep_furniture=True)])
+        enc.encode([d.article.title for _, ds in stories for d in ds if d.article.title])
     t_embed = time.perf_counter() - t0 - t_annot
 
     if a.tune:
@@ -371,8 +379,14 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     preds: dict[str, dict[str, list[dict[str, Any]]]] = {}
     t = time.perf_counter()
-    preds["newsweave"] = run_newsweave(stories, a.k, opts, enc)
+    if a.encoder in ("minilm", "both"):
+        preds["newsweave"] = run_newsweave(stories, a.k, opts, enc)
     t_ours = time.perf_counter() - t
+    t_lex = None
+    if a.encoder in ("lexical", "both"):
+        t = time.perf_counter()
+        preds["newsweave-lexical"] = run_newsweave(stories, a.k, opts, LexicalEncoder())
+        t_lex = time.perf_counter() - t
     preds.update(run_lead(stories, a.k))
     if not a.no_lexrank:
         t = time.perf_counter()
@@ -396,7 +410,9 @@ def main(argv: list[str] | None = None) -> int:
         "k": a.k,
         "options": asdict(opts),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.python_version()}",
-        "seconds": {"annotate": t_annot, "embed": t_embed, "newsweave_summarize": t_ours},
+        "encoder": a.encoder,
+        "seconds": {"annotate": t_annot, "embed": t_embed, "newsweave_summarize": t_ours,
+                    "newsweave_lexical_summarize (vectors included)": t_lex},
     }
     (a.out / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=1))
     print(json.dumps({"meta": meta, "results": results}, indent=1))

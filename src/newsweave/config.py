@@ -75,3 +75,6 @@ class Settings:
     annotate_processes: int = field(default_factory=default_annotate_processes)
     #: keep sentence embeddings in the store, so that a text is encoded once across runs
     embedding_cache: bool = True
+    #: sentence vectors of the summary: "lexical" (TF-IDF + LSA per story, newsweave.summarize.lexical; the same
+    #: ROUGE as MiniLM on NeuS val at a 14th of the time, bench/RESULTS.md) or "minilm" (embeddings)
+    summary_vectors: str = "lexical"

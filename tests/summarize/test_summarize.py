@@ -288,3 +288,16 @@ def test_wording_outside_the_pool_is_still_preferred(
     assert [s.article_id for s in summary] == ["riv-b"]
     assert set(summary[0].article_ids) == {"riv-a", "riv-b", "riv-c", "riv-d"}
     assert summary[0].independent_sources == 3
+
+
+def test_lexical_vectors_keep_support_and_citations(
+    riverton: tuple[list[AnnotatedArticle], dict[str, str]],
+) -> None:
+    from newsweave.summarize.lexical import LexicalEncoder
+
+    docs, origin_of = riverton
+    summary = summarize_story(docs, origin_of=origin_of, max_sentences=5, encoder=LexicalEncoder())
+    _assert_cited(summary, docs)
+    ban = [s for s in summary if "ban" in s.text and "June" in s.text]
+    assert len(ban) == 1 and ban[0].independent_sources == 3
+    assert all(s.article_id != "riv-c" for s in summary)

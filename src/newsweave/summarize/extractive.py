@@ -381,7 +381,9 @@ def summarize_story(
         support: optional extra support, ``(article_id, span) -> supporting article ids``.
         story_id: copied into every sentence (the dossier's ``story_id``).
         options: scoring and threshold parameters.
-        encoder: sentence encoder; default :func:`newsweave.annotate.embeddings.english_encoder`.
+        encoder: sentence encoder; default :func:`newsweave.annotate.embeddings.english_encoder`. One with a
+            ``for_story(texts)`` method (:class:`newsweave.summarize.lexical.LexicalEncoder`) is fitted on the
+            story's candidate sentences (and headlines) first.
 
     Returns:
         Summary sentences in chronological order of their source (unknown dates
@@ -396,6 +398,10 @@ def summarize_story(
         from newsweave.annotate.embeddings import english_encoder
 
         encoder = english_encoder()
+    titles = [d.article.title for d in docs if d.annotation is not None and d.article.title] if opts.use_titles else []
+    for_story = getattr(encoder, "for_story", None)
+    if for_story is not None:  # a space fitted on this story's texts (newsweave.summarize.lexical)
+        encoder = for_story([c.text for c in cands] + titles)
     emb = np.asarray(encoder.encode([c.text for c in cands]), dtype=np.float32)
     n = len(cands)
     pairs = _Similarity(cands, emb, opts)
@@ -409,7 +415,6 @@ def summarize_story(
     roots = {a: _root(a, origins) for a in by_id}
     n_roots = len({roots[a] for a in ids_in_order})
 
-    titles = [d.article.title for d in docs if d.annotation is not None and d.article.title] if opts.use_titles else []
     if titles:
         # Headlines name what the story is about; they join the centroid but are never extracted
         # (they lie outside Article.text, so they could not be cited by span).
