@@ -42,7 +42,7 @@ def test_migrated_to_head_and_reopens(db_url: str) -> None:
         store.add_articles([_art(1)])
     with Store(db_url) as store:  # a second open finds the schema current and changes nothing
         with store.engine.connect() as conn:
-            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0003"
+            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0004"
         assert [a.id for a in store.articles()] == [_art(1).id]
 
 
@@ -322,7 +322,7 @@ def test_a_store_at_revision_0002_is_upgraded_with_its_data(db_url: str) -> None
         store.put_embeddings("enc/1", [(_key("x"), np.ones(4, dtype=np.float32))])
         assert set(store.embeddings("enc/1", [_key("x")])) == {_key("x")}
         with store.engine.connect() as conn:
-            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0003"
+            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0004"
 
 
 def test_a_killed_writer_leaves_whole_vectors(db_url: str, tmp_path: Path) -> None:

@@ -45,7 +45,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from newsweave.errors import StoreError, StoreValueError
 from newsweave.models import Annotation, Article
+from newsweave.store.queries import TypedQueries
 from newsweave.store.schema import annotation_table, articles, embeddings, record_articles, records, state
+from newsweave.store.typed import delete_typed, insert_typed, typed_rows
 
 logger = logging.getLogger(__name__)
 
@@ -178,8 +180,8 @@ def _vector_row(encoder: str, key: bytes, vector: Any) -> dict[str, Any]:
             "vector": vec.astype(VECTOR_DTYPE, copy=False).tobytes()}
 
 
-class Store:
-    """Articles, annotations and every later record, behind a few methods.
+class Store(TypedQueries):
+    """Articles, annotations and every later record, behind a few methods (typed queries: the base class).
 
     Args:
         url: a SQLAlchemy URL: ``sqlite:///newsweave.db`` or
@@ -474,6 +476,9 @@ class Store:
     ) -> int:
         """Replace all records of ``kind`` in ``scope`` with ``items`` in one transaction.
 
+        The typed rows of those records (:mod:`newsweave.store.typed`) are replaced in the
+        same transaction, so they always match the JSON.
+
         Args:
             kind: record kind ("story", "entity", "quote", ...).
             items: ``(record id, JSON payload, cited article ids)``.
@@ -486,9 +491,11 @@ class Store:
             The number of records written.
         """
         rows = [(rid, payload, sorted(set(aids))) for rid, payload, aids in items]
+        typed = typed_rows(kind, ((rid, payload) for rid, payload, _ in rows))
 
         def write(c: Connection) -> None:
             old = select(records.c.id).where(records.c.kind == kind, records.c.scope == scope)
+            delete_typed(c, kind, scope)
             c.execute(delete(record_articles).where(
                 record_articles.c.kind == kind, record_articles.c.record_id.in_(old)))
             c.execute(delete(records).where(records.c.kind == kind, records.c.scope == scope))
@@ -499,6 +506,7 @@ class Store:
                 links = [{"kind": kind, "record_id": rid, "article_id": aid} for rid, _, aids in rows for aid in aids]
                 if links:
                     c.execute(insert(record_articles), links)
+                insert_typed(c, typed)
 
         self._apply(write, conn)
         return len(rows)
