@@ -127,3 +127,35 @@ def test_clock_times_are_one_slot_in_any_format() -> None:
     assert _run({"A": a, "B": a.replace("08:30 am", "8.30 a.m.")}) == []
     # another zone is another clock, not compared
     assert _run({"A": a.replace("08:30 am", "10:30 pm ET"), "B": a.replace("08:30 am", "03:30 GMT")}) == []
+
+
+def test_judged_false_flags_of_ecbplus_raise_nothing() -> None:
+    # the four statement flags of the first ECB+ dev run, all read as false
+    pairs = [
+        ("'I cant speak for the first death, but in this case it looks like to be a lack of experience,\" "
+         "Gaskin told the Timaru Herald.",
+         "\"I can't speak for the first death but in this case it looks like to be a lack of experience,\" he "
+         "told the Timaru Herald."),  # an apostrophe left out is no negation
+        ("Anyone with information is asked to call police on 0845 125 2222 or Crimestoppers anonymously on "
+         "0800 555 111.",
+         "Anyone with any information about the fire is asked to contact Surrey Police on 0845 125 2222 or "
+         "Crimestoppers anonymously on 0800 555111."),  # a telephone number grouped another way
+        ("A powerful earthquake has hit southern Iran, destroying several villages and killing at least three "
+         "people and injuring others, according to reports.",
+         "A powerful earthquake has hit southern Iran, killing at least 10 people, injuring dozens more and "
+         "damaging several villages, officials say."),  # two lower bounds do not contradict each other
+        ("On Saturday, 32-year-old Englishman Robert Buckley, originally from Essex, but living in Christchurch, "
+         "fell about 2, 000ft while climbing to a small hut on Mount Sefton with three companions.",
+         "On Saturday, 32-year-old Englishman Robert Buckley fell about 600m while climbing to a small hut on "
+         "Mount Sefton with three companions."),  # "600m": metres or million, compared with nothing
+    ]
+    for a, b in pairs:
+        assert _run({"A": a, "B": b}) == [], a
+
+
+def test_exact_figures_after_the_same_words_still_conflict() -> None:
+    a = "A powerful earthquake has hit southern Iran, killing three people and injuring others, officials say."
+    (d,) = _run({"A": a, "B": a.replace("three people", "10 people")})
+    assert d.kind == "statement_number"
+    (d,) = _run({"A": a + " Call 0800 555 111.", "B": a.replace("three", "ten") + " Call 0800 555111."})
+    assert d.kind == "statement_number"

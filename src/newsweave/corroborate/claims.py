@@ -553,8 +553,15 @@ _CONTRACTIONS = [
     (re.compile(r"\bwon't\b"), "will not"), (re.compile(r"\bcan't\b"), "can not"),
     (re.compile(r"\bcannot\b"), "can not"), (re.compile(r"\bshan't\b"), "shall not"),
     (re.compile(r"\bain't\b"), "is not"), (re.compile(r"n't\b"), " not"),
+    # the apostrophe left out ("cant", "didnt"); not "wont" / "shant", which are words of their own
+    (re.compile(r"\bcant\b"), "can not"),
+    (re.compile(r"\b(do|does|did|is|was|were|are|has|have|had|would|could|should|must|need)nt\b"), r"\1 not"),
 ]
-_TOKEN = re.compile(r"@t\d{4}[a-z]*|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)*|[%$€£]")
+_TOKEN = re.compile(r"@t\d{4}[a-z]*|tel\d+|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)*|[%$€£]")
+#: A telephone number ("0800 555 111", "(202) 555-0143", "+44 20 7946 0958"): an identifier, not a figure;
+#: read as one word whatever its grouping.
+_PHONE = re.compile(r"(?<![\w.,])(?:\+\d{1,3}[\s-]?)?(?:\(?0\d{1,4}\)?(?:[\s-]\d{2,4}){1,4}"
+                    r"|\(?\d{3}\)?[\s.-]\d{3}[.-]\d{4})(?![\w]|[.,]\d)")
 _ZONES = r"gmt|utc|bst|cet|cest|et|est|edt|ct|cst|cdt|mt|mst|mdt|pt|pst|pdt|ist|jst|aest"
 #: A clock time ("6:00 p.m.", "18:00", "6 pm", "08:30 GMT"), read as a time of day in 24 hours with its zone if
 #: one is written: "6:00 p.m." and "18:00" are one time; "10 p.m. ET" and "03:00 GMT" are not compared.
@@ -652,7 +659,8 @@ def wording_tokens(text: str) -> list[str]:
     left out first.
     """
     text = fold(text).replace("’", "'").replace("‘", "'")
-    text = _CLOCK.sub(_clock, _ASIDE.sub(" ", text))
+    text = _ASIDE.sub(" ", _PHONE.sub(lambda m: " tel" + re.sub(r"\D", "", m[0]) + " ", text))
+    text = _CLOCK.sub(_clock, text)
     for pat, repl in _CONTRACTIONS:
         text = pat.sub(repl, text)
     raw = _TOKEN.findall(text)
@@ -673,6 +681,11 @@ def wording_tokens(text: str) -> list[str]:
         if tok[0].isdigit():
             value = float(tok.replace(",", ""))
             unit = _CURRENCY_BEFORE.get(raw[i - 1], "") if i > 0 else ""
+            if i + 1 < len(raw) and raw[i + 1] in ("m", "b") and not unit:
+                # "600m" without a currency: metres or million ("600m people")? Comparable with nothing else.
+                out.append(_number_token(value, raw[i + 1] + "?"))
+                i += 2
+                continue
             if i + 1 < len(raw) and raw[i + 1] in _SCALES:
                 value *= _SCALES[raw[i + 1]]
                 i += 1
@@ -718,6 +731,16 @@ class WordingConflict:
     kind: str
     a: str
     b: str
+
+
+#: Words that make a figure a bound, not a value ("at least 3", "more than 40", "up to 200").
+_BOUNDS = [("at", "least"), ("more", "than"), ("less", "than"), ("fewer", "than"), ("up", "to"), ("as", "many", "as"),
+           ("over",), ("under",), ("nearly",), ("almost",), ("upwards", "of"), ("at", "most"), ("no", "more", "than"),
+           ("not", "more", "than"), ("beyond",), ("exceeding",)]
+
+
+def _bound_before(tokens: list[str]) -> bool:
+    return any(tuple(tokens[-len(b):]) == b for b in _BOUNDS)
 
 
 def _slot_sized(op: tuple[str, int, int, int, int]) -> bool:
@@ -802,6 +825,8 @@ def compare_tokens(ta: list[str], tb: list[str], min_matched: int = 3, min_simil
             continue
         nums_a = [t for t in sa if _slot_kind(t) == "number"]
         nums_b = [t for t in sb if _slot_kind(t) == "number"]
+        if slot_only and _bound_before(ta[:i1]):
+            continue  # "at least 3" and "at least 10" dead are both true when 10 died
         if nums_a and nums_b and _numbers_conflict(nums_a, nums_b):
             after_month = slot_only and i1 > 0 and ta[i1 - 1][1:] in _MONTHS.values() and ta[i1 - 1][0] == "@"
             return True, WordingConflict("date" if after_month else "number", " ".join(t[1:] for t in nums_a),
