@@ -386,7 +386,7 @@ def plan(store: Store, statement: str, parameters: Any) -> str:
         return "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {statement}", parameters))
 
 
-def _crowd(store: Store, n: int = 3000) -> None:
+def _crowd(store: Store, n: int = 1000) -> None:
     """Many records of other speakers, entities and dates, so that a plan has something to choose from."""
     def day(k: int) -> str:
         return f"{2000 + k % 19}-{1 + k % 12:02d}-{1 + k % 28:02d}"
