@@ -452,3 +452,16 @@ def test_relative_pronoun_is_the_mention_and_its_antecedent_the_source(nlp: Any)
 def test_short_quoted_phrase_without_speaker_is_not_a_statement(nlp: Any) -> None:
     text = "The plan, called “a betrayal” in the filing, was dropped.\n\nThe “experts” were not consulted."
     assert [q.text for q in extract_quotes(make(nlp, text), nlp) if q.kind != "indirect"] == []
+
+
+def test_split_quote_over_a_long_frame_and_not_over_another_speakers_cue(nlp: Any) -> None:
+    text = (
+        "“Hillary is not going to be able to lead them by going for $12,” Ben Jealous said, suggesting that a more "
+        "progressive platform could help her win. “We have a Republican candidate who runs to her left on trade.”"
+    )
+    direct = [q for q in extract_quotes(make(nlp, text), nlp) if q.kind == "direct"]
+    assert len(direct) == 1 and len(direct[0].parts) == 2 and direct[0].speaker_text == "Ben Jealous"
+    text = "“We are ready,” Silva said. The minister told reporters: “The army will not attack the people.”"
+    direct = [q for q in extract_quotes(make(nlp, text), nlp) if q.kind == "direct"]
+    assert [len(q.parts) for q in direct] == [1, 1]
+    assert direct[1].speaker_text != "Silva"

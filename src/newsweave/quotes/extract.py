@@ -124,15 +124,28 @@ def _speaker_of(cue: SpacyToken) -> SpacyToken | None:
         if to is not None:
             return next((c for c in to.children if c.dep_ == "pobj"), None)
         return None
-    for child in cue.children:
-        if child.dep_ in SPEAKER_DEPS:
-            return _relative_antecedent(child)
     # "Silva called on …, saying …" / "… and added": inherit the subject of the governing verb
-    if cue.dep_ in {"conj", "advcl", "xcomp"} and cue.head.pos_ in {"VERB", "AUX"} and cue.head.i != cue.i:
-        for child in cue.head.children:
+    for verb in _governing_verbs(cue):
+        for child in verb.children:
             if child.dep_ in SPEAKER_DEPS:
                 return _relative_antecedent(child)
+    # "Bolton, saying he would serve": a participle on a name or a description speaks for it
+    if cue.dep_ == "acl" and cue.tag_ == "VBG" and cue.head.pos_ in {"PROPN", "NOUN"} and cue.head.i < cue.i:
+        return cue.head
     return None
+
+
+def _governing_verbs(cue: SpacyToken, depth: int = 3) -> list[SpacyToken]:
+    """The cue and the verbs it hangs from as a coordinated, adverbial or open clause ("said … and added")."""
+    out = [cue]
+    verb = cue
+    for _ in range(depth):
+        head = verb.head
+        if verb.dep_ not in {"conj", "advcl", "xcomp"} or head.pos_ not in {"VERB", "AUX"} or head.i == verb.i:
+            break
+        verb = verb.head
+        out.append(verb)
+    return out
 
 
 def _relative_antecedent(tok: SpacyToken) -> SpacyToken:
@@ -144,7 +157,7 @@ def _relative_antecedent(tok: SpacyToken) -> SpacyToken:
 
 def _relative_pronoun(cue: SpacyToken, speaker: SpacyToken) -> SpacyToken | None:
     """The relative pronoun (``who``, ``which``, ``that``) through which ``speaker`` is the cue's subject."""
-    for verb in (cue, cue.head):
+    for verb in _governing_verbs(cue):
         for child in verb.children:
             if child.dep_ in SPEAKER_DEPS and child.i != speaker.i and _relative_antecedent(child).i == speaker.i:
                 return child
@@ -467,9 +480,11 @@ def _merge_split(drafts: list[_Draft], text: str) -> list[_Draft]:
                 p.frame is not None
                 and p.frame.lo >= p.quote.outer.end
                 and p.frame.hi <= d.quote.outer.start + 1
-                and _word_count(gap) <= 12
+                and _word_count(gap) <= 30
             )
-            d_frameless = d.frame is None or d.frame.lo < d.quote.outer.start
+            # B has no frame of its own: none, or the very frame of A found again before B ("“A,” X said. “B”");
+            # another cue in between ("“A,” X said. Y told reporters: “B”") makes B someone else's words
+            d_frameless = d.frame is None or (p.frame is not None and d.frame.cue.i == p.frame.cue.i)
             if (
                 same_para
                 and gap_is_frame
