@@ -158,8 +158,9 @@ def test_events_uses_cameo_only_records(elsewhere: Path, tmp_path: Path) -> None
     ok(proc)
     assert "1 of 4 records" in proc.stderr and "without id or text" in proc.stderr
     res = json.loads((tmp_path / "out" / "summary.json").read_text())
-    assert res["n"] == 3  # types from cameo2plover.tsv: 141 -> PROTEST, 057 -> AGREE, 190 -> FIGHT (via 19)
-    assert set(res["per_type"]) == {"PROTEST", "AGREE", "FIGHT"}
+    # types from cameo2plover.tsv: 141 -> PROTEST, 057 -> AGREE, 190 -> FIGHT (via 19), the current ASSAULT
+    assert res["n"] == 3
+    assert set(res["per_type"]) == {"PROTEST", "AGREE", "ASSAULT"}
     assert res["n_with_actor"] == 0 and res["actor_accuracy"] is None  # no actors: not scored, not 0
     write_jsonl(data / "sentences.jsonl", [{"id": "x", "text": "Rebels attacked a convoy."}])
     failed(run_bench("events", "--data", data, "--out", tmp_path / "out2"), "none of the 1 records can be used")
