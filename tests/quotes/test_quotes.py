@@ -169,6 +169,14 @@ def test_outer_span_includes_marks() -> None:
             "The governor urged lawmakers to pass the budget before July.",
             {"text": "lawmakers to pass the budget before July", "cue_text": "urged"},
         ),
+        (
+            "Trump’s claim that the election was rigged drew criticism from both parties.",
+            {"text": "that the election was rigged", "cue_text": "claim", "speaker_text": "Trump"},
+        ),
+        (
+            "The decision was first reported by the Miami Herald.",
+            {"text": "The decision", "cue_text": "reported", "speaker_text": "Miami Herald"},
+        ),
     ],
 )
 def test_extract_table(nlp: Any, text: str, expected: dict[str, Any]) -> None:
@@ -435,6 +443,7 @@ def test_definite_description_refers_back_to_the_unnamed_source(nlp: Any) -> Non
         "The group calls itself Asawitiri Media.",
         "She spoke to reporters after the vote.",  # whom it was said to, not what
         "The sanctions were announced on Friday.",  # a passive reports no one
+        "A claim that the vote was rigged spread online.",  # a claim of no one named
     ],
 )
 def test_object_cues_keep_precision(nlp: Any, text: str) -> None:

@@ -539,7 +539,15 @@ def _indirect(
         exclude: SpacyToken | None = None
         toks: list[SpacyToken] | None = None
         cue_end: int | None = None
-        if tok.lower_ == "according":
+        by_agent: SpacyToken | None = None
+        agent = next((c for c in tok.children if c.dep_ == "agent"), None)
+        subj_pass = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+        if agent is not None and subj_pass is not None and lemma in object_cues:
+            # "the plan was criticized by Democrats", "first reported by the Miami Herald": the agent is the source
+            by_agent = next((c for c in agent.children if c.dep_ == "pobj"), None)
+        if by_agent is not None and subj_pass is not None:
+            toks = list(subj_pass.subtree)
+        elif tok.lower_ == "according":
             head = tok.head
             if head.i == tok.i or head.pos_ not in {"VERB", "AUX"}:
                 continue
@@ -593,9 +601,9 @@ def _indirect(
         content = Span(s, e)
         if _overlaps(content, quoted):
             continue
-        spk = _speaker_of(tok)
+        spk = by_agent or _speaker_of(tok)
         rel = _relative_pronoun(tok, spk) if spk is not None else None
-        if spk is not None and (rel or spk).dep_ == "nsubjpass":
+        if by_agent is None and spk is not None and (rel or spk).dep_ == "nsubjpass":
             continue  # "the sanctions would be announced": a passive, no one is reported
         frame = _Frame(tok, spk, lo, hi, cue_end)
         q = Quote(
@@ -609,6 +617,41 @@ def _indirect(
         )
         out.append(_Draft(q, frame))
         used_cues.add(tok.i)
+    out += _nominal(doc, text, aid, frozenset(lex.get("nominal_cues", ())), quoted, params)
+    return out
+
+
+def _nominal(
+    doc: Doc, text: str, aid: str, nouns: frozenset[str], quoted: list[Span], params: QuoteParams
+) -> list[_Draft]:
+    """Nouns of saying with a source and a "that"-clause: ``Trump's claim that …``, ``a denial by X that …``."""
+    out: list[_Draft] = []
+    for tok in doc:
+        if tok.pos_ != "NOUN" or tok.lemma_.lower() not in nouns:
+            continue
+        clause = next(
+            (c for c in tok.rights if c.dep_ in {"acl", "ccomp", "relcl"}
+             and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)),
+            None,
+        )
+        spk = next((c for c in tok.children if c.dep_ == "poss"), None)
+        if spk is None:  # "a claim by Trump that …"
+            by = next((c for c in tok.rights if c.dep_ == "prep" and c.lower_ in {"by", "from"}), None)
+            spk = next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
+        if clause is None or spk is None:
+            continue  # no one named, or no reported content: a claim in general is no statement
+        par_lo, par_hi = _line_bounds(text, tok.idx)
+        lo, hi = max(tok.sent.start_char, par_lo), min(tok.sent.end_char, par_hi)
+        toks = [t for t in clause.subtree if lo <= t.idx < hi]
+        if sum(1 for t in toks if not t.is_punct) < params.min_indirect_tokens:
+            continue
+        s, e = _trim(text, min(t.idx for t in toks), max(t.idx + len(t.text) for t in toks), " \t\n,;:-—–.")
+        content = Span(s, e)
+        if s >= e or _overlaps(content, quoted):
+            continue
+        q = Quote(article_id=aid, kind="indirect", content=content, parts=[content], outer=content,
+                  text=text[s:e], confidence=0.6)
+        out.append(_Draft(q, _Frame(tok, spk, lo, hi)))
     return out
 
 
