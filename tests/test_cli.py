@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -245,3 +246,193 @@ def test_fate_table_prints_names_as_written(capsys: pytest.CaptureFixture[str],
     assert not any(ch in out for ch in "\x00\x1b\x07")
     rows = [line for line in out.splitlines() if ".txt" in line or "urn:" in line]
     assert [r.split("│")[1].strip()[:3] for r in rows] == ["urn", "[bo", "nul", "zzz"]  # the order given
+
+
+# ---------------------------------------------------------------------------
+# questions answered through the typed tables: a person's quotes under every spelling,
+# the stories that mention an entity in a window, events in a date range, discrepancies
+# ---------------------------------------------------------------------------
+SILVA = "ent_22ebca4fb500a63f"  # Jose Luis Silva in the demo store (spelled "Salva" by one article)
+
+
+@pytest.fixture(scope="module")
+def demo_db(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo corpus analysed once for the tests below (they only read it)."""
+    path = tmp_path_factory.mktemp("typed") / "demo.db"
+    result = runner.invoke(app, ["analyze", str(seeds_dir), "--db", f"sqlite:///{path}", "--quiet"])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture()
+def wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No wrapping: one table row per line, messages on one line."""
+    from newsweave import cli
+
+    monkeypatch.setattr(cli.console, "width", 400)
+    monkeypatch.setattr(cli.err_console, "width", 400)
+
+
+def _url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def _first_cells(output: str) -> list[str]:
+    """The first cell of each body row of the table in ``output`` (not a multi-line cell's next lines)."""
+    cells = [line.split("│")[1].strip() for line in output.splitlines() if line.startswith("│")]
+    return [c for c in cells if c]
+
+
+def _quotes(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line and not line.startswith((" ", "Quotes by"))][:-1]
+
+
+@pytest.mark.usefixtures("wide")
+def test_quotes_by_speaker_under_every_spelling(demo_db: Path) -> None:
+    from newsweave.store import Store
+
+    with Store(_url(demo_db)) as store:
+        assert [e["id"] for e in store.entities_named("Salva")] == [SILVA]
+        expected = store.quotes_by_speaker(SILVA)
+    assert expected
+    seen = []
+    for name in ("Silva", "Salva", "jose luis SALVA", "Jose Luis Silva", SILVA):
+        result = runner.invoke(app, ["quotes", "--db", _url(demo_db), "--speaker", name])
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith(f"Quotes by Jose Luis Silva (person, {SILVA})"), result.output
+        assert "mistreat your people" in result.output
+        assert f"{len(expected)} statements" in result.output
+        seen.append(_quotes(result.output))
+    assert all(s == seen[0] for s in seen) and len(seen[0]) == len(expected)
+    assert all(q.startswith("Jose Luis Silva: ") for q in seen[0])
+    result = runner.invoke(app, ["quotes", "--db", _url(demo_db), "--speaker", "Salva"])
+    assert "[speaker written “Jose Luis Salva”]" in result.output  # the article's own spelling is shown
+    variants = [line for line in result.output.splitlines() if line.startswith("   ")]
+    assert variants and all(re.match(r"   \d{3}_[0-9a-f]+ \d+-\d+: ", v) for v in variants)  # article and span
+    result = runner.invoke(app, ["quotes", "--db", _url(demo_db), "--speaker", "Salva", "--story", "e1"])
+    assert result.exit_code == 0 and "in story e1" in result.output and "mistreat your people" in result.output
+
+
+@pytest.mark.usefixtures("wide")
+def test_unknown_and_ambiguous_names_are_said_not_guessed(demo_db: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from newsweave.store import Store
+
+    for args in (["quotes", "--speaker", "Nobody Atall"], ["stories", "--entity", "Nobody Atall"],
+                 ["events", "--entity", "Nobody Atall"], ["discrepancies", "--entity", "Nobody Atall"]):
+        result = runner.invoke(app, [*args, "--db", _url(demo_db)])
+        assert result.exit_code == 1, result.output
+        assert "no entity is named 'Nobody Atall' under any spelling" in result.output
+        assert "Traceback" not in result.output
+    db = tmp_path / "two.db"
+    shutil.copy(demo_db, db)
+    other = {"id": "ent_00000000000000aa", "name": "Silva Group", "kind": "organization",
+             "variants": [{"text": "Silva", "article_ids": [], "flags": [], "evidence": []}], "article_ids": []}
+    with Store(_url(db)) as store:
+        store.replace_records("entity", [(other["id"], other, [])], scope="test")
+    result = runner.invoke(app, ["quotes", "--db", _url(db), "--speaker", "SILVA"])
+    assert result.exit_code == 1, result.output
+    assert "'SILVA' names 2 entities; give one by its id (--speaker ID):" in result.output
+    assert f"person  Jose Luis Silva  {SILVA}" in result.output
+    assert "organization  Silva Group  ent_00000000000000aa" in result.output
+    assert "“" not in result.output  # no quote listed for a guess
+    result = runner.invoke(app, ["stories", "--db", _url(db), "--entity", "silva"])
+    assert result.exit_code == 1 and "names 2 entities" in result.output and "(--entity ID)" in result.output
+    result = runner.invoke(app, ["quotes", "--db", _url(db), "--speaker", SILVA])  # the id settles it
+    assert result.exit_code == 0 and "mistreat your people" in result.output
+    result = runner.invoke(app, ["quotes", "--db", _url(db), "--speaker", "Salva"])  # only one entity is so spelled
+    assert result.exit_code == 0 and "mistreat your people" in result.output
+
+
+@pytest.mark.usefixtures("wide")
+def test_stories_that_mention_an_entity_in_a_window(demo_db: Path) -> None:
+    db = _url(demo_db)
+    result = runner.invoke(app, ["stories", "--db", db, "--entity", "guaido"])
+    assert result.exit_code == 0, result.output
+    assert "Stories that mention Juan Guaidó (person" in result.output
+    assert sorted(_first_cells(result.output)) == ["e1", "s2"]
+    assert re.search(r"\d{3}_[0-9a-f]+ \d+-\d+, \d+-\d+", result.output)  # the mentions, cited
+    assert "2 stories mention Juan Guaidó" in result.output
+    result = runner.invoke(app, ["stories", "--db", db, "--entity", "Guaidó", "--since", "2019-01-27",
+                                 "--until", "2019-01-27"])
+    assert result.exit_code == 0 and sorted(_first_cells(result.output)) == ["e1", "s2"]
+    for window in (["--since", "2019-01-28"], ["--until", "2019-01-26"], ["--since", "2019-02"],
+                   ["--since", "2018", "--until", "2018"]):  # the demo's articles are of 2019-01-27
+        result = runner.invoke(app, ["stories", "--db", db, "--entity", "Guaidó", *window])
+        assert result.exit_code == 0, result.output
+        assert _first_cells(result.output) == [], (window, result.output)
+        assert "no stories mention Juan Guaidó" in result.output
+    result = runner.invoke(app, ["stories", "--db", db, "--until", "2019-01-26"])  # a window without entity
+    assert result.exit_code == 0 and _first_cells(result.output) == [] and "no stories in the window" in result.output
+    result = runner.invoke(app, ["stories", "--db", db])  # as before: every story, no count line
+    assert sorted(_first_cells(result.output)) == ["e1", "s2"] and "stories" not in result.output.splitlines()[-1]
+
+
+@pytest.mark.usefixtures("wide")
+def test_events_in_a_date_range(demo_db: Path) -> None:
+    from newsweave.store import Store
+
+    db = _url(demo_db)
+    with Store(db) as store:
+        every = [e["date"] for e in store.events_between()]
+    assert "2019-01-26" in every and {"2019-01-27", "2013"} <= set(every)  # the range has neighbours to leave out
+    result = runner.invoke(app, ["events", "--db", db, "--from", "2019-01-26", "--to", "2019-01-26"])
+    assert result.exit_code == 0, result.output
+    dates = _first_cells(result.output)
+    assert dates == ["2019-01-26"] * every.count("2019-01-26")
+    rows = [line for line in result.output.splitlines() if line.startswith("│ 2019")]
+    assert all(re.search(r"│ \d{3}_[0-9a-f]+ \d+-\d+\S* *│$", row) for row in rows), rows  # evidence span
+    assert "REJECT" in result.output and "defect" in result.output
+    assert f"{len(dates)} dated events from 2019-01-26 to 2019-01-26 (undated events are in no range)" \
+        in result.output
+    result = runner.invoke(app, ["events", "--db", db, "--from", "2019-01"])  # a month: from its first day
+    assert result.exit_code == 0 and "2013" not in _first_cells(result.output)
+    assert set(_first_cells(result.output)) >= {"2019-01-26", "2019-01-27"}
+    result = runner.invoke(app, ["events", "--db", db, "--from", "2019-01-27", "--to", "2019-01-27"])
+    assert result.exit_code == 0 and set(_first_cells(result.output)) == {"2019-01-27"}
+    result = runner.invoke(app, ["events", "--db", db, "--from", "2020-01-01"])
+    assert result.exit_code == 0 and _first_cells(result.output) == [] and "no dated events" in result.output
+    result = runner.invoke(app, ["events", "--db", db, "--from", "2019-01-27", "--to", "2019-01-27",
+                                 "--entity", "Salva", "--story", "e1"])
+    assert result.exit_code == 0 and "in story e1 of Jose Luis Silva (person" in result.output
+    assert _first_cells(result.output) == ["2019-01-27"] and "Colonel Jose Luis Silva support" in result.output
+    result = runner.invoke(app, ["events", "--db", db, "--from", "2019-01-26", "--to", "2019-01-26",
+                                 "--entity", "Salva"])
+    assert result.exit_code == 0 and _first_cells(result.output) == []
+    result = runner.invoke(app, ["events", "--help"])
+    assert "Undated events (no date in the text; dated only by the article's publication) are in no range" \
+        in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("args", [["events", "--from", "2019-02-30"], ["events", "--to", "26/01/2019"],
+                                  ["stories", "--since", "yesterday"], ["stories", "--until", "2019-13"]])
+def test_bad_date_is_a_clear_usage_error(args: list[str], demo_db: Path) -> None:
+    result = runner.invoke(app, [*args, "--db", _url(demo_db)])
+    assert result.exit_code == 2, result.output
+    assert "is not a date: write YYYY-MM-DD" in " ".join(result.output.split()), result.output
+    assert "Traceback" not in result.output
+
+
+def test_reversed_window_is_a_usage_error(demo_db: Path) -> None:
+    result = runner.invoke(app, ["events", "--db", _url(demo_db), "--from", "2019-02-01", "--to", "2019-01"])
+    assert result.exit_code == 2 and "--from 2019-02-01 is after --to 2019-01-31" in " ".join(result.output.split())
+    result = runner.invoke(app, ["stories", "--db", _url(demo_db), "--since", "2019-02-01", "--until", "2019-01-31"])
+    assert result.exit_code == 2 and "--since 2019-02-01 is after --until" in " ".join(result.output.split())
+
+
+@pytest.mark.usefixtures("wide")
+def test_discrepancies_of_a_story_and_about_an_entity(demo_db: Path) -> None:
+    db = _url(demo_db)
+    every = runner.invoke(app, ["discrepancies", "--db", db])
+    assert every.exit_code == 0 and "4 discrepancies" in every.output
+    result = runner.invoke(app, ["discrepancies", "--db", db, "--story", "e1"])
+    assert result.exit_code == 0 and result.output == every.output  # the demo's one event holds them all
+    result = runner.invoke(app, ["discrepancies", "--db", db, "--entity", "guaidó"])
+    assert result.exit_code == 0, result.output
+    assert "spells Juan Guaidó as \"Guadio\"" in result.output and "1 discrepancy" in result.output
+    assert "[002_0e5ef21453e21463 392-398]" in result.output  # each value with its evidence
+    result = runner.invoke(app, ["discrepancies", "--db", db, "--entity", "Salva", "--story", "s2"])
+    assert result.exit_code == 0 and "leading ambassador" in result.output and "Guadio" not in result.output
+    result = runner.invoke(app, ["discrepancies", "--db", db, "--story", "zz"])
+    assert result.exit_code == 1 and "no single story matches 'zz'" in result.output

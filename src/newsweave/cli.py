@@ -3,19 +3,23 @@
 Failures are one line each: ``error: [CODE] message`` for errors newsweave raises on
 purpose (stable codes, see :mod:`newsweave.errors`), ``error: unexpected ...`` for
 anything else; ``newsweave --debug COMMAND`` adds the traceback. Exit codes: 0 done,
-1 an output could not be written, an analysis stage failed or an unexpected error, 2 an expected error stopped
-the command, 130 interrupted (Ctrl-C); what was stored before the interrupt is kept
-and a re-run resumes from there.
+1 an output could not be written, an analysis stage failed, an unexpected error, or an id or name given
+matches nothing (or several things: the line lists them), 2 an expected error stopped the command or an
+option value is malformed (a date that is no date), 130 interrupted (Ctrl-C); what was stored before the
+interrupt is kept and a re-run resumes from there.
 """
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import logging
+import re
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -39,6 +43,7 @@ from newsweave.models import InputFate
 from newsweave.report.dossier import provenance_notes
 from newsweave.report.output import Outcome, clean
 from newsweave.store import Store
+from newsweave.textutil import fold
 
 #: Exit statuses (see the module docstring).
 EXIT_FAILED, EXIT_ERROR, EXIT_INTERRUPTED = 1, 2, 130
@@ -305,6 +310,8 @@ def show(
 
 
 StoryOpt = Annotated[str | None, typer.Option("--story", help="Only this story (id or unique id prefix).")]
+EntityOpt = Annotated[str | None, typer.Option(
+    "--entity", help="Only this entity: any spelling of its name (accents and case aside), or its id.")]
 
 
 def _labels(store: Store) -> dict[str, str]:
@@ -313,36 +320,173 @@ def _labels(store: Store) -> dict[str, str]:
     return {a.id: article_label(a) for a in store.articles()}
 
 
+def _labels_of(store: Store, ids: Iterable[str]) -> dict[str, str]:
+    """Readable labels of the given articles only (read by id, not the whole store)."""
+    from newsweave.models import article_label
+
+    return {a.id: article_label(a) for a in store.articles(sorted(set(ids)))}
+
+
+def _not_found(message: str) -> NoReturn:
+    """A lookup that matched nothing (or several things): the message on stderr, exit status 1."""
+    err_console.print(Text(clean(message), style="red"), soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _story(store: Store, story: str) -> dict[str, Any]:
+    """The story given by id or unique id prefix (an exact id wins over longer ids it prefixes)."""
+    recs = store.records("story")
+    found = [s for s in recs if s["id"] == story] or [s for s in recs if s["id"].startswith(story)]
+    if len(found) != 1:
+        _not_found(f"no single story matches {story!r} (see `newsweave stories`)")
+    return found[0]
+
+
 def _story_articles(store: Store, story: str | None) -> set[str] | None:
     """The article ids of a story given by id or unique prefix (None: no filter)."""
-    if story is None:
+    return None if story is None else set(_story(store, story)["article_ids"])
+
+
+_ENTITY_ID = re.compile(r"ent_[0-9a-f]+")
+
+
+def _entity(store: Store, name: str, option: str) -> dict[str, Any]:
+    """The one entity that ``name`` (any spelling, accents and case aside, or an entity id) names.
+
+    None or several: say so (several: list them, to be given by id) and exit 1; never a guess.
+    """
+    found = store.entities_named(name)
+    if not found and _ENTITY_ID.fullmatch(name.strip()):  # an id, as listed for an ambiguous name
+        found = [e for e in store.records("entity") if e["id"] == name.strip()]
+    if not found:
+        _not_found(f"no entity is named {name!r} under any spelling (accents and case aside); "
+                   "`newsweave entities` lists them")
+    if len(found) > 1:
+        lines = [f"{name!r} names {len(found)} entities; give one by its id ({option} ID):"]
+        lines += [f"  {e.get('kind') or '?'}  {e.get('name') or ''}  {e['id']}  "
+                  f"({len(e.get('article_ids') or [])} articles)" for e in found]
+        _not_found("\n".join(lines))
+    return found[0]
+
+
+def _count(n: int, one: str, many: str) -> str:
+    """``"no stories"``, ``"1 story"``, ``"3 stories"``."""
+    return f"{n or 'no'} {one if n == 1 else many}"
+
+
+def _who(entity: dict[str, Any]) -> str:
+    return f"{entity.get('name') or '?'} ({entity.get('kind') or '?'}, {entity['id']})"
+
+
+_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def _day_bound(value: str | None, last: bool) -> str | None:
+    """An ISO day from ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (a month or year: its first or ``last`` day)."""
+    if value is None:
         return None
-    found = [s for s in store.records("story") if s["id"] == story or s["id"].startswith(story)]
-    if len(found) != 1:
-        err_console.print(f"[red]no single story matches {story!r} (see `newsweave stories`)[/red]")
-        raise typer.Exit(1)
-    return set(found[0]["article_ids"])
+    m = _DATE.fullmatch(value.strip())
+    try:
+        if m is None:
+            raise ValueError(value)
+        year, month = int(m[1]), int(m[2] or (12 if last else 1))
+        day = int(m[3]) if m[3] else (calendar.monthrange(year, month)[1] if last else 1)
+        return date(year, month, day).isoformat()
+    except (ValueError, calendar.IllegalMonthError):
+        raise typer.BadParameter(f"{value!r} is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY)") from None
+
+
+def _first_day(value: str | None) -> str | None:
+    return _day_bound(value, last=False)
+
+
+def _last_day(value: str | None) -> str | None:
+    return _day_bound(value, last=True)
+
+
+def _window(start: str | None, end: str | None, names: tuple[str, str]) -> str:
+    """Check ``start`` <= ``end``; a few words for titles (" from 2019-01-26 to 2019-01-26")."""
+    if start and end and start > end:
+        raise typer.BadParameter(f"{names[0]} {start} is after {names[1]} {end}")
+    return (f" from {start}" if start else "") + (f" to {end}" if end else "")
+
+
+def _in_window(s: dict[str, Any], since: str | None, until: str | None) -> bool:
+    """A story meets ``since``..``until`` (as :meth:`Store.stories_with_entity` decides it)."""
+    first, last = (s.get("first_date") or "")[:10], (s.get("last_date") or "")[:10]
+    return not ((since and (not last or last < since)) or (until and (not first or first > until)))
 
 
 def _cite(ids: list[str], labels: dict[str, str]) -> str:
     return ", ".join(labels.get(a, a) for a in ids)
 
 
+def _spans(items: Iterable[dict[str, Any]], labels: dict[str, str], most: int = 4) -> str:
+    """Evidence as "article start-end; ..." (the first ``most``, then how many more)."""
+    items = list(items)
+    out = "; ".join(f"{labels.get(x['article_id'], x['article_id'])} {x['start']}-{x['end']}" for x in items[:most])
+    return out + (f"; +{len(items) - most} more" if len(items) > most else "")
+
+
+def _spans_in(article_id: str, items: list[dict[str, Any]], labels: dict[str, str], most: int = 6) -> str:
+    """One article's spans as "article start-end, start-end (+N more)", in text order."""
+    spans = sorted({(x["start"], x["end"]) for x in items})
+    out = ", ".join(f"{a}-{b}" for a, b in spans[:most])
+    more = f" (+{len(spans) - most} more)" if len(spans) > most else ""
+    return f"{labels.get(article_id, article_id)} {out}{more}"
+
+
+def _date_option(flag: str, last: bool, help: str) -> Any:
+    """A date option: checked and made an ISO day (a month or year: its first day, or its ``last``)."""
+    bound = "last" if last else "first"
+    return typer.Option(flag, callback=_last_day if last else _first_day, metavar="DATE",
+                        help=f"{help} (YYYY-MM-DD; YYYY-MM or YYYY: its {bound} day).")
+
+
+SinceOpt = Annotated[str | None, _date_option("--since", False, "Only stories whose dates reach this day or later")]
+UntilOpt = Annotated[str | None, _date_option("--until", True, "Only stories whose dates begin this day or earlier")]
+FromOpt = Annotated[str | None, _date_option("--from", False, "First day of the range")]
+ToOpt = Annotated[str | None, _date_option("--to", True, "Last day of the range, included")]
+
+
 @app.command()
-def stories(db: DbOpt = None) -> None:
-    """List storylines and the event stories in them, with dates and articles."""
+def stories(db: DbOpt = None, entity: EntityOpt = None, since: SinceOpt = None, until: UntilOpt = None) -> None:
+    """List storylines and the event stories in them, with dates and articles.
+
+    --entity NAME: only the stories with an article that mentions it (by any spelling, pronoun or nominal),
+    with those mentions cited. --since/--until: only the stories whose first-to-last article dates meet
+    that window; a story without dates is then left out.
+    """
     with _open(_settings(db)) as store:
-        labels = _labels(store)
-        recs = store.records("story")
-        table = Table(title="Stories")
-        for col in ("id", "level", "label", "first", "last", "articles"):
+        window = _window(since, until, ("--since", "--until"))
+        ent = _entity(store, entity, "--entity") if entity is not None else None
+        if ent is None:
+            recs = [s for s in store.records("story") if _in_window(s, since, until)]
+            cited: dict[str, list[dict[str, Any]]] = {}
+        else:
+            recs = store.stories_with_entity(ent["id"], since, until)
+            cited = {}
+            for m in store.mentions_of(ent["id"]):
+                cited.setdefault(m["article_id"], []).append(m)
+        labels = _labels_of(store, [a for s in recs for a in s["article_ids"]])
+        title = "Stories" if ent is None else f"Stories that mention {_who(ent)}"
+        table = Table(title=_esc(title + window))
+        cols = ["id", "level", "label", "first", "last", "articles"] + ([] if ent is None else ["mentions"])
+        for col in cols:
             table.add_column(col, overflow="fold")
         lines = sorted(recs, key=lambda s: (s.get("parent_id") or s["id"], s.get("level") != "storyline"))
         for s in lines:
             indent = "  " if s.get("level") == "event" and s.get("parent_id") else ""
-            table.add_row(s["id"], s["level"], _esc(indent + s["label"]), s.get("first_date") or "unknown",
-                          s.get("last_date") or "unknown", _cite(s["article_ids"], labels))
+            row = [s["id"], s["level"], _esc(indent + s["label"]), s.get("first_date") or "unknown",
+                   s.get("last_date") or "unknown", _cite(s["article_ids"], labels)]
+            if ent is not None:
+                row.append(_esc("\n".join(_spans_in(a, cited[a], labels) for a in s["article_ids"] if a in cited)))
+            table.add_row(*row)
         console.print(table)
+        if ent is not None or window:
+            verb = "mention" if len(recs) != 1 else "mentions"
+            what = f"{verb} {ent.get('name') or ent['id']}" if ent is not None else "in the window"
+            console.print(Text(f"{_count(len(recs), 'story', 'stories')} {clean(what)}{window}"))
 
 
 @app.command()
@@ -397,28 +541,37 @@ def entities(db: DbOpt = None, story: StoryOpt = None,
 
 @app.command()
 def quotes(db: DbOpt = None, story: StoryOpt = None,
-           speaker: Annotated[str | None, typer.Option(help="Only quotes whose speaker name contains this.")] = None,
+           speaker: Annotated[str | None, typer.Option(
+               help="Only this person's (or organization's) quotes: any spelling of the name, accents and case "
+                    "aside, or the entity id; a name that fits several entities lists them instead.")] = None,
            ) -> None:
     """Who said what: statements grouped across outlets, with each outlet's wording and span."""
-    from newsweave.textutil import fold
-
     with _open(_settings(db)) as store:
-        labels = _labels(store)
-        only = _story_articles(store, story)
-        names = {e["id"]: e["name"] for e in store.records("entity")}
-        shown = 0
-        for q in sorted(store.records("quote"), key=lambda q: -len(q["article_ids"])):
-            if only is not None and not set(q["article_ids"]) & only:
-                continue
+        sid = _story(store, story)["id"] if story is not None else None
+        ent = _entity(store, speaker, "--speaker") if speaker is not None else None
+        if ent is not None:
+            recs = store.quotes_by_speaker(ent["id"], sid)
+            names = {ent["id"]: ent.get("name") or ent["id"]}
+            console.print(Text.assemble("Quotes by ", (clean(_who(ent)), "bold"),
+                                        f" in story {sid}" if sid else ""))
+        else:
+            recs = store.quotes_of_story(sid) if sid is not None else store.records("quote")
+            names = {e["id"]: e["name"] for e in store.records("entity")}
+        labels = _labels_of(store, [v["article_id"] for q in recs for v in q["variants"]])
+        for q in sorted(recs, key=lambda q: -len(q["article_ids"])):
             who = names.get(q.get("speaker_entity_id") or "", q.get("speaker_text") or "unattributed")
-            if speaker and fold(speaker) not in fold(who) and fold(speaker) not in fold(q.get("speaker_text") or ""):
-                continue
-            shown += 1
+            if ent is not None:
+                who = names[ent["id"]]
             console.print(f"[bold]{_esc(who)}[/bold]: “{_esc(q['text'])}”", highlight=False)
             for v in q["variants"]:
+                note = ""
+                if ent is not None and v.get("speaker_entity_id", ent["id"]) != ent["id"]:
+                    note = f" [attributed to {v.get('speaker_text') or 'no one'}]"
+                elif ent is not None and v.get("speaker_text") and fold(v["speaker_text"]) != fold(who):
+                    note = f" [speaker written “{v['speaker_text']}”]"
                 console.print(f"   {labels.get(v['article_id'], v['article_id'])} {v['start']}-{v['end']}: "
-                              f"{v['text']}", markup=False, highlight=False)
-        console.print(f"{shown} statements")
+                              f"{clean(v['text'])}{clean(note)}", markup=False, highlight=False)
+        console.print(f"{len(recs)} statements")
 
 
 @app.command()
@@ -468,24 +621,70 @@ def timeline(story: Annotated[str, typer.Argument(help="Story id (or unique pref
 
 
 @app.command()
-def discrepancies(db: DbOpt = None, story: StoryOpt = None) -> None:
+def events(db: DbOpt = None, start: FromOpt = None, end: ToOpt = None, story: StoryOpt = None,
+           entity: Annotated[str | None, typer.Option(
+               "--entity", help="Only events with this entity as actor or target: any spelling of its name "
+                                "(accents and case aside), or its id.")] = None,
+           ) -> None:
+    """Dated events in a date range, by date: type, actor, what happened, and the evidence span.
+
+    An event is in the range when every day its date may mean lies in it: one dated only "2019" is in no
+    week of 2019. Undated events (no date in the text; dated only by the article's publication) are in no
+    range and never listed here: `newsweave timeline STORY --all-events` shows them.
+    """
+    from newsweave.report.render import event_phrase
+
+    with _open(_settings(db)) as store:
+        window = _window(start, end, ("--from", "--to"))
+        sid = _story(store, story)["id"] if story is not None else None
+        ent = _entity(store, entity, "--entity") if entity is not None else None
+        recs = store.events_between(start, end, story=sid, entity=ent["id"] if ent else None)
+        labels = _labels_of(store, [x["article_id"] for e in recs for x in e.get("evidence") or []]
+                            + [a for e in recs for a in e.get("article_ids") or []])
+        title = "Events" + window + (f" in story {sid}" if sid else "") + (f" of {_who(ent)}" if ent else "")
+        table = Table(title=_esc(title))
+        for col in ("date", "precision", "dated by", "type", "actor", "what happened", "evidence"):
+            table.add_column(col, overflow="fold")
+        for e in recs:
+            dated = e.get("date_source") or ""
+            span, where = e.get("date_evidence"), (e.get("article_ids") or [""])[0]
+            if span and len(e.get("article_ids") or []) == 1:
+                dated += f" {labels.get(where, where)} {span['start']}-{span['end']}"
+            table.add_row(e.get("date") or "unknown", e.get("date_precision") or "", _esc(dated),
+                          _esc(e.get("type") or ""), _esc(e.get("actor_text") or ""), _esc(event_phrase(e)),
+                          _esc(_spans(e.get("evidence") or [], labels)))
+        console.print(table)
+        console.print(Text(f"{_count(len(recs), 'dated event', 'dated events')}{window} "
+                           "(undated events are in no range)"))
+
+
+@app.command()
+def discrepancies(db: DbOpt = None, story: StoryOpt = None, entity: Annotated[str | None, typer.Option(
+        "--entity", help="Only discrepancies about this entity (its name, role, quotes, events): any spelling "
+                         "of its name (accents and case aside), or its id.")] = None) -> None:
     """Where outlets disagree or err: each value, which articles hold it, which the sources support."""
     with _open(_settings(db)) as store:
-        labels = _labels(store)
-        only = _story_articles(store, story)
-        for d in store.records("discrepancy"):
-            ids = {a for v in d["values"] for a in v["article_ids"]}
-            if only is not None and not ids & only:
-                continue
+        sid = _story(store, story)["id"] if story is not None else None
+        ent = _entity(store, entity, "--entity") if entity is not None else None
+        if sid is None and ent is None:
+            recs = store.records("discrepancy")
+        else:  # a story's, an entity's, or both (those of the story that are about the entity)
+            found = ([store.discrepancies_of(sid)] if sid is not None else []) + (
+                [store.discrepancies_about(ent["id"])] if ent is not None else [])
+            keep = set.intersection(*({d["id"] for d in f} for f in found))
+            recs = [d for d in found[0] if d["id"] in keep]
+        labels = _labels_of(store, [a for d in recs for v in d["values"] for a in v["article_ids"]]
+                            + [x["article_id"] for d in recs for v in d["values"] for x in v.get("evidence") or []])
+        for d in recs:
             console.print(f"[bold]{d['kind']}[/bold]: {_esc(d['description'])} (confidence {d['confidence']})",
                           highlight=False)
             for v in d["values"]:
                 mark = " [green](supported)[/green]" if v["value"] == d.get("supported_value") else ""
-                ev = "; ".join(f"{labels.get(x['article_id'], x['article_id'])} {x['start']}-{x['end']}"
-                               for x in v.get("evidence", [])[:4])
+                ev = _spans(v.get("evidence") or [], labels)
                 console.print(f"   {_esc(v['value'])}{mark} — {_cite(v['article_ids'], labels)} "
                               f"({v.get('independent_sources', '?')} independent) {_esc('[' + ev + ']')}",
                               highlight=False)
+        console.print(_count(len(recs), "discrepancy", "discrepancies"))
 
 
 def main() -> None:
