@@ -39,6 +39,9 @@ def test_fold_same_length_keeps_offsets(text: str) -> None:
         ("Colonel Silva is interviewed in Washington, U.S., January 26, 2019.", True),
         ("The colonel said on January 26, 2019 that he no longer recognized Maduro.", False),
         ("The council (which met on Monday) voted 7-2.", False),
+        ("Harambe, a gorilla at the Cincinnati Zoo, is pictured in this undated handout photo.", True),
+        ("The minister is seen in a file image from 2015.", True),
+        ("Police said the suspect was seen in a video leaving the building.", False),
         ("   ", False),
     ],
 )

@@ -40,9 +40,17 @@ _WIRE_CAPTION = re.compile(
     r"\d{4}\.?[ \t]*$", re.IGNORECASE)
 
 
+#: A caption describing its picture: "... is pictured in this undated handout photo", "... seen in a file image".
+_IN_THIS_PHOTO = re.compile(
+    r"\b(?:pictured|seen|shown|photographed)\b[^.\n]{0,60}?\bin (?:this|these|an?|the above) "
+    r"(?:(?:undated|handout|file|recent|aerial|combination|still)[ -])*(?:photo(?:graph)?s?|pictures?|images?|"
+    r"handouts?|(?:video )?stills?|video grabs?|screen ?grabs?|screenshots?)\b", re.IGNORECASE)
+
+
 def is_caption(line: str) -> bool:
     """Whether one line of text is a photo caption or credit (never a statement; a date there dates the picture)."""
-    return bool(line.strip()) and bool(_PHOTO_CREDIT.search(line) or _WIRE_CAPTION.search(line))
+    return bool(line.strip()) and bool(_PHOTO_CREDIT.search(line) or _WIRE_CAPTION.search(line)
+                                       or _IN_THIS_PHOTO.search(line))
 
 
 def caption_lines(text: str) -> list[tuple[int, int]]:

@@ -26,6 +26,11 @@ PUB = "2019-01-27"  # a Sunday
         ("Sales in the third quarter rose.", "1989-10-27", ("the third quarter", "DATE", "1989-Q3")),
         ("Profit fell over the past two months.", "1989-10-27", ("the past two months", "DURATION", "P2M")),
         ("It was founded on May 22, 1995.", "1998-01-01", ("May 22, 1995", "DATE", "1995-05-22")),
+        # a day with a year-relative phrase takes that year, not the nearest one
+        ("A gunman opened fire on June 12 last year.", "2017-10-02", ("June 12 last year", "DATE", "2016-06-12")),
+        ("It happened on 3 March of last year.", "2017-10-02", ("3 March of last year", "DATE", "2016-03-03")),
+        ("The vote is on June 12 next year.", "2017-10-02", ("June 12 next year", "DATE", "2018-06-12")),
+        ("It was signed on June 12 last year.", None, ("June 12 last year", "DATE", "XXXX-06-12")),
         ("Prices are high now.", PUB, ("now", "DATE", "PRESENT_REF")),
         ("The paper appears daily.", PUB, ("daily", "SET", "XXXX-XX-XX")),
         ("They arrived at 10 p.m. Wednesday.", PUB, ("10 p.m. Wednesday", "TIME", "2019-01-23T22:00")),

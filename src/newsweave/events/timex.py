@@ -199,6 +199,13 @@ def _h_month_rel_year(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None
     return "DATE", f"{year}-{mon:02d}", None
 
 
+def _h_day_rel_year(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    """'June 12 last year', '3 March this year': the day in the year the relative phrase names."""
+    mon = MONTHS[m["mon"].lower().rstrip(".")]
+    year = shift_value(ctx.dct, "year", _rel_direction(m["rel"]) or 0)
+    return "DATE", f"{year}-{mon:02d}-{int(m['day']):02d}", None
+
+
 def _h_month(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
     word = m["mon"].lower()
     if word == "may" and m.group(0)[m.start("mon") - m.start()].islower():
@@ -721,6 +728,9 @@ def _h_mid_year(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
 _B = r"(?<!\w)"  # left word boundary that does not split hyphenated words
 _E = r"(?![\w])"
 _PATTERNS: list[tuple[str, _Handler]] = [
+    (rf"{_B}(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),? )?{_MON} {_DAY},? (?:of )?"
+     rf"(?P<rel>last|this|next) year{_E}", _h_day_rel_year),
+    (rf"{_B}{_DAY} {_MON},? (?:of )?(?P<rel>last|this|next) year{_E}", _h_day_rel_year),
     (rf"{_B}(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),? )?{_MON} {_DAY}"
      rf"(?:,? {_YEAR})?{_E}", _h_full_date),
     (rf"{_B}{_DAY} {_MON}(?:,? {_YEAR})?{_E}", _h_full_date),

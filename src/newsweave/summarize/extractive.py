@@ -167,6 +167,9 @@ _FURNITURE = re.compile(
     re.IGNORECASE,
 )
 _CONTRIBUTED = re.compile(r"contributed (?:to )?(?:this|the) (?:article|report|story)", re.IGNORECASE)
+#: a newsletter or alert offer anywhere in the line ("... delivered to your inbox Monday through Friday")
+_SIGN_UP = re.compile(r"\b(?:delivered|sent|straight|directly) to your inbox\b|\bsign up (?:for|to) (?:our|the) "
+                      r"[\w ]{0,40}?(?:newsletter|alerts?|briefing)\b", re.IGNORECASE)
 _MARKUP = re.compile(r"\[[a-z_]+(?:\s+[a-z_]+=[^\]]*)*\]")
 _DATELINE = re.compile(  # used with .match(text, pos): no "^", which would not anchor at pos
     r"(?:(?:date\s*:?\s*)?\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?Z?)?\s+"
@@ -191,7 +194,7 @@ def furniture_reason(text: str, has_verb: bool = True, min_words: int = 5, max_w
     """
     if is_caption(text):
         return "photo credit"
-    if _FURNITURE.search(text):
+    if _FURNITURE.search(text) or _SIGN_UP.search(text):
         return "page furniture"
     if _CONTRIBUTED.search(text):
         return "contributor note"

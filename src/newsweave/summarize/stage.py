@@ -9,8 +9,8 @@ from newsweave.store import Store
 from newsweave.stories.stage import top_stories
 
 #: bumped whenever the summary of the same articles changes (2: block-wise similarity, candidate pool, one
-#: caption rule; 3: lexical sentence vectors by default)
-SUMMARY_VERSION = "summary/3"
+#: caption rule; 3: lexical sentence vectors by default; 4: in-this-photo captions, newsletter offers)
+SUMMARY_VERSION = "summary/4"
 
 
 def run_summary(store: Store, settings: Settings) -> str:
