@@ -78,6 +78,9 @@ class Event:
     polarity: Polarity = "asserted"
     modality: Modality = "actual"
     id: str = field(default="")
+    #: head phrase of the actor / target (no conjuncts): entity linking tries it before the whole phrase
+    actor_head: Span | None = None
+    target_head: Span | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -114,6 +117,57 @@ class Event:
             "polarity": self.polarity, "modality": self.modality,
             "date_source": self.date_source, "date_evidence": sp(self.date_evidence),
         }
+
+    def to_raw(self, text: str) -> dict[str, Any]:
+        """What extraction found, without entity ids: the dossier form plus the lemma and head phrases.
+
+        :meth:`from_raw` gives the event back; :func:`link_entities` then attaches entity ids.
+        """
+        row = self.to_dict(text)
+        row["actor_entity_id"] = row["target_entity_id"] = None
+        row["lemma"] = self.lemma
+        row["actor_head"] = None if self.actor_head is None else [self.actor_head.start, self.actor_head.end]
+        row["target_head"] = None if self.target_head is None else [self.target_head.start, self.target_head.end]
+        return row
+
+    @classmethod
+    def from_raw(cls, row: dict[str, Any]) -> Event:
+        """The event of a :meth:`to_raw` row (entity ids unset)."""
+
+        def sp(v: Any) -> Span | None:
+            if v is None:
+                return None
+            return Span(v[0], v[1]) if isinstance(v, list) else Span(v["start"], v["end"])
+
+        trig, sent = row["trigger"], row["evidence"][0]
+        return cls(
+            article_id=trig["article_id"], trigger=Span(trig["start"], trig["end"]), trigger_text=trig["text"],
+            lemma=row["lemma"], type=row["type"], mode=row["mode"], sentence=Span(sent["start"], sent["end"]),
+            actor_text=row["actor_text"], actor_span=sp(row["actor_span"]),
+            target_text=row["target_text"], target_span=sp(row["target_span"]),
+            location_text=row["location"], location_span=sp(row["location_span"]),
+            date=row["date"], date_precision=row["date_precision"], date_source=row["date_source"],
+            date_evidence=sp(row["date_evidence"]), polarity=row["polarity"], modality=row["modality"],
+            id=row["id"], actor_head=sp(row["actor_head"]), target_head=sp(row["target_head"]),
+        )
+
+
+#: Bump when what :func:`events_for_article` finds changes: stored extractions are then redone.
+EXTRACT_VERSION = "extract/1"
+
+
+def link_entities(events: Sequence[Event], entity_of: EntityOf) -> None:
+    """Set actor and target entity ids as :func:`events_for_article` does with ``entity_of``."""
+    for ev in events:
+        for role, span, head in (("actor", ev.actor_span, ev.actor_head), ("target", ev.target_span, ev.target_head)):
+            ent = None
+            if span is not None:
+                hs, he = (head.start, head.end) if head is not None else (span.start, span.end)
+                ent = entity_of(ev.article_id, hs, he) or entity_of(ev.article_id, span.start, span.end)
+            if role == "actor":
+                ev.actor_entity_id = ent
+            else:
+                ev.target_entity_id = ent
 
 
 @lru_cache(maxsize=1)
@@ -540,8 +594,10 @@ def events_for_article(
             ent = (entity_of(art.id, hs, he) or entity_of(art.id, s, e)) if entity_of else None
             if role == "actor":
                 ev.actor_text, ev.actor_span, ev.actor_entity_id = surface, Span(s, e), ent
+                ev.actor_head = Span(hs, he)
             else:
                 ev.target_text, ev.target_span, ev.target_entity_id = surface, Span(s, e), ent
+                ev.target_head = Span(hs, he)
         loc = _location(tree, i, ann.entities)
         if loc is not None:
             ev.location_text, ev.location_span = text[loc.start : loc.end], loc
