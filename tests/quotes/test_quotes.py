@@ -444,6 +444,8 @@ def test_definite_description_refers_back_to_the_unnamed_source(nlp: Any) -> Non
         "She spoke to reporters after the vote.",  # whom it was said to, not what
         "The sanctions were announced on Friday.",  # a passive reports no one
         "A claim that the vote was rigged spread online.",  # a claim of no one named
+        # a condition, not a statement (the demo corpus: Maduro was given words of the EU's ultimatum)
+        "They will recognize Guaido if Maduro does not call for a democratic election in the next eight days.",
     ],
 )
 def test_object_cues_keep_precision(nlp: Any, text: str) -> None:

@@ -174,6 +174,9 @@ class _Frame:
     cue_end: int | None = None
 
 
+#: subordinators that make a cue a condition or a question, not a statement
+_CONDITIONAL = frozenset({"if", "unless", "whether", "until"})
+
 #: dependents of a cue verb that hold what was said, asked, refused or shown ("denied the report",
 #: "called for a ban", "declined to comment", "asked him to leave", "showed Clinton with a lead")
 _COMPLEMENT_DEPS = frozenset({"dobj", "dative", "xcomp", "ccomp", "prep", "prt", "oprd", "attr", "acomp"})
@@ -529,6 +532,8 @@ def _indirect(
         if tok.i in used_cues or not _is_cue(tok, cues):
             continue
         lemma = tok.lemma_.lower()
+        if any(c.dep_ == "mark" and c.lower_ in _CONDITIONAL for c in tok.children):
+            continue  # "… if Maduro does not call for an election": a condition, not something said
         tspan = Span(tok.idx, tok.idx + len(tok.text))
         if _overlaps(tspan, quoted):
             continue
