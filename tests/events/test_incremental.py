@@ -75,7 +75,8 @@ def test_pipeline_records_equal_full_recompute(demo_url: str, monkeypatch: pytes
         assert _stored(store) == full
         said, loaded = _run(store, monkeypatch)  # nothing changed: nothing loaded, extracted or rebuilt
         assert loaded == []
-        assert said.startswith("extracted 0 new articles, reused 5;") and "0 of" in said, said
+        assert said.startswith("extracted 0 new articles, reused 5;"), said
+        assert said.endswith("0 articles linked again, 0 rewritten; 0 of 1 story timelines rebuilt"), said
         assert _stored(store) == full
 
 
@@ -91,7 +92,8 @@ def test_entity_change_relinks_without_extracting(demo_url: str, monkeypatch: py
         said, loaded = _run(store, monkeypatch)
         assert loaded == []
         assert said.startswith("extracted 0 new articles, reused 5;"), said
-        assert "0 of" not in said  # the stories citing the victim are rebuilt
+        assert said.endswith("rewritten; 1 of 1 story timelines rebuilt"), said
+        assert "0 rewritten" not in said and "0 articles linked again" not in said, said
         events, timelines = _stored(store)
         assert victim not in {e["actor_entity_id"] for e in events.values()}
         assert "ent_renamed" in {e["actor_entity_id"] for e in events.values()}

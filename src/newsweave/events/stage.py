@@ -3,10 +3,9 @@ its inputs changed)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from newsweave.config import Settings
-from newsweave.entities.link import entity_index
 from newsweave.reuse.stage import origin_map
 from newsweave.steps import Stage, article_ids, fingerprint, load_annotated
 from newsweave.store import Store
@@ -16,12 +15,26 @@ from newsweave.stories.stage import story_map, top_stories
 #: event records are then rewritten and every timeline rebuilt, without extracting again (bump
 #: :data:`newsweave.events.extract.EXTRACT_VERSION` for that).
 EVENTS_VERSION = "events/8"
-#: state: article id -> fingerprint of its event records as last written
+#: state: ``{"extract": EXTRACT_VERSION, "articles": {article id: [digest of its extraction,
+#: fingerprint of what its entity links read, fingerprint of its event records, number of events]}}``
 _ARTICLES_KEY = "events:articles"
 #: state: story id -> fingerprint of what its timeline was last built from
 _STORIES_KEY = "events:timelines"
 #: the fields of an ``event_raw`` row that the ``event`` record does not have
 _RAW_ONLY = ("lemma", "actor_head", "target_head")
+#: the record kinds that entity linking (:class:`~newsweave.entities.link.EntityLinker`) reads
+_LINK_KINDS = ("mention", "demonym", "reference")
+
+
+class _Records:
+    """Some records by kind, read by :class:`~newsweave.entities.link.EntityLinker` as it reads a store
+    (a kind it does not hold raises: the linker then reads more than this stage fingerprints)."""
+
+    def __init__(self, by_kind: dict[str, list[dict[str, Any]]]) -> None:
+        self.by_kind = by_kind
+
+    def records(self, kind: str) -> list[dict[str, Any]]:
+        return self.by_kind[kind]
 
 
 def _extract(doc: Any) -> dict[str, Any]:
@@ -47,70 +60,95 @@ def run_events(store: Store, settings: Settings) -> str:
     """PLOVER events per article (with polarity and modality), and one merged timeline per story.
 
     Extraction runs once per article and :data:`~newsweave.events.extract.EXTRACT_VERSION`
-    (``event_raw`` records, scoped by article); entity ids are attached on every run from the
-    current resolution, and an article's ``event`` records (scoped by article) are rewritten only
-    when they changed. A story's ``timeline`` (scoped by story) is rebuilt only when its articles,
-    their events or their reuse origins changed.
+    (``event_raw`` records, scoped by article). Entity ids are attached again only to the
+    articles whose entity records (mentions, demonyms, references) changed, and an article's
+    ``event`` records (scoped by article) are rewritten only when that changed them. A story's
+    ``timeline`` (scoped by story) is rebuilt only when its articles, their events or their reuse
+    origins changed. Annotations and extractions are loaded only for the articles that need them.
     """
+    from newsweave.entities.link import EntityLinker
     from newsweave.events.extract import EXTRACT_VERSION, Event, link_entities
     from newsweave.events.timeline import build_timeline
 
     order = article_ids(store)
     annotated = set(store.annotated_ids())
-    stored = store.records("event_raw")
-    raw = {r["article_id"]: r for r in stored if r.get("version") == EXTRACT_VERSION}
-    outdated = {r["article_id"] for r in stored if r.get("version") != EXTRACT_VERSION}
-    del stored
+    state = store.get_state(_ARTICLES_KEY) or {}
+    current = state.get("extract") == EXTRACT_VERSION
+    prev: dict[str, list[Any]] = state.get("articles", {}) if current else {}
     # 1. extraction: only the annotated articles without a current one (annotations are big: load only those)
-    fresh: dict[str, dict[str, Any]] = {}
-    need = [a for a in order if a in annotated and a not in raw]
+    raw: dict[str, dict[str, Any]] = {}
+    need = [a for a in order if a in annotated and a not in prev]
     for doc in load_annotated(store, need) if need else []:
         if doc.annotation is not None:
-            fresh[doc.article.id] = payload = _extract(doc)
+            raw[doc.article.id] = payload = _extract(doc)
             store.replace_records("event_raw", [(doc.article.id, payload, [doc.article.id])], scope=doc.article.id)
-    raw.update(fresh)
-    live = [a for a in order if a in annotated and a in raw]
+    fresh = set(raw)
+    again = 0 if current else len(fresh & set(state.get("articles", {})))
+    live = [a for a in order if a in annotated and (a in prev or a in fresh)]
     store.drop_scopes("event_raw", store.record_scopes("event_raw") - set(live))
 
-    # 2. entity ids from the current resolution (cheap lookups); rewrite the articles whose records changed
-    entity_of = entity_index(store)
-    events_of: dict[str, list[Event]] = {}
-    art_fp: dict[str, str] = {}
-    for aid in live:
-        evs = [Event.from_raw(row) for row in raw[aid]["events"]]
-        link_entities(evs, entity_of)
-        events_of[aid] = evs
-        art_fp[aid] = fingerprint(EVENTS_VERSION, raw[aid]["digest"],
-                                  [(e.actor_entity_id, e.target_entity_id) for e in evs])
+    def load_raw(ids: list[str]) -> None:
+        want = [a for a in ids if a not in raw]
+        if len(want) > 50:
+            wanted = set(want)
+            raw.update((r["article_id"], r) for r in store.records("event_raw") if r["article_id"] in wanted)
+        else:
+            raw.update((a, r) for a in want for r in store.records("event_raw", scope=a))
+
+    # 2. entity links: again for the articles whose extraction or entity records changed
+    linking: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for kind in _LINK_KINDS:
+        for r in store.records(kind):
+            linking.setdefault(r["article_id"], {k: [] for k in _LINK_KINDS})[kind].append(r)
+    digest = {a: raw[a]["digest"] if a in fresh else prev[a][0] for a in live}
+    link_fp = {a: fingerprint(EVENTS_VERSION, digest[a], linking.get(a)) for a in live}
+    relink = [a for a in live if a not in prev or prev[a][1] != link_fp[a]]
+    load_raw(relink)
+    linker = EntityLinker(cast(Store, _Records(
+        {k: [r for a in relink for r in linking.get(a, {}).get(k, [])] for k in _LINK_KINDS})))
     # gone articles, and scope "" of events/7 (dropped first: its ids come back in their article's scope)
     store.drop_scopes("event", store.record_scopes("event") - set(live))
-    written = store.get_state(_ARTICLES_KEY) or {}
+    events_of: dict[str, list[Event]] = {}
+    now = {a: prev[a] for a in live if a in prev}
     rewritten = 0
-    for aid in live:
-        if written.get(aid) == art_fp[aid]:
+    for aid in relink:
+        evs = [Event.from_raw(row) for row in raw[aid]["events"]]
+        link_entities(evs, linker)
+        events_of[aid] = evs
+        rec_fp = fingerprint(EVENTS_VERSION, digest[aid], [(e.actor_entity_id, e.target_entity_id) for e in evs])
+        now[aid] = [digest[aid], link_fp[aid], rec_fp, len(evs)]
+        if aid in prev and prev[aid][2] == rec_fp:
             continue
         rows = []
-        for e, row in zip(events_of[aid], raw[aid]["events"], strict=True):
+        for e, row in zip(evs, raw[aid]["events"], strict=True):
             rec = {k: v for k, v in row.items() if k not in _RAW_ONLY}
             rec["actor_entity_id"], rec["target_entity_id"] = e.actor_entity_id, e.target_entity_id
             rows.append((e.id, rec, [aid]))
         store.replace_records("event", rows, scope=aid)
         rewritten += 1
-    store.set_state(_ARTICLES_KEY, art_fp)
+    store.set_state(_ARTICLES_KEY, {"extract": EXTRACT_VERSION, "articles": {a: now[a] for a in live}})
 
     # 3. timelines: only the stories whose articles, events (as linked) or reuse origins changed
     smap = story_map(store)
     origins = origin_map(store)
     members: dict[str, list[str]] = {}
     for aid in live:
-        if events_of[aid]:
+        if now[aid][3]:
             members.setdefault(smap.get(aid, "all"), []).append(aid)
-    story_fp = {sid: fingerprint(EVENTS_VERSION, [(a, art_fp[a], _chain(a, origins)) for a in ids])
+    story_fp = {sid: fingerprint(EVENTS_VERSION, [(a, now[a][2], _chain(a, origins)) for a in ids])
                 for sid, ids in members.items()}
     built = store.get_state(_STORIES_KEY) or {}
     todo = sorted(sid for sid in members if built.get(sid) != story_fp[sid])
     store.drop_scopes("timeline", store.record_scopes("timeline") - set(members))  # vanished; "" of events/7
-    texts = {a.id: a.text for a in store.articles([a for sid in todo for a in members[sid]])} if todo else {}
+    needed = [a for sid in todo for a in members[sid]]
+    load_raw(needed)
+    texts = {a.id: a.text for a in store.articles(needed)} if needed else {}
+    for aid in needed:
+        if aid not in events_of:  # unchanged: its entity ids are those of its stored records
+            ids = {r["id"]: (r["actor_entity_id"], r["target_entity_id"]) for r in store.records("event", scope=aid)}
+            events_of[aid] = evs = [Event.from_raw(row) for row in raw[aid]["events"]]
+            for e in evs:
+                e.actor_entity_id, e.target_entity_id = ids[e.id]
     for sid in todo:
         evs = [e for a in members[sid] for e in events_of[a]]
         entries = [t.to_dict(texts) for t in build_timeline(evs, origin_of=origins)]
@@ -118,12 +156,11 @@ def run_events(store: Store, settings: Settings) -> str:
                                             sorted({a for t in entries for a in t["article_ids"]}))], scope=sid)
     store.set_state(_STORIES_KEY, story_fp)
 
-    n_events = sum(len(v) for v in events_of.values())
-    again = len(outdated & fresh.keys())
+    n_events = sum(now[a][3] for a in live)
     extracted = (f"extracted {len(fresh) - again} new articles and {again} again ({EXTRACT_VERSION})" if again
                  else f"extracted {len(fresh)} new articles")
-    return (f"{extracted}, reused {len(live) - len(fresh)}; "
-            f"{n_events} event mentions, of {rewritten} articles rewritten; "
+    return (f"{extracted}, reused {len(live) - len(fresh)}; {n_events} event mentions, "
+            f"{len(relink)} articles linked again, {rewritten} rewritten; "
             f"{len(todo)} of {len(members)} story timelines rebuilt")
 
 
