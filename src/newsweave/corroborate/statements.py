@@ -4,13 +4,14 @@ A rewrite that negates a sentence, changes a figure or shifts a date says someth
 article it rewrites, and neither the quote groups nor the extracted events need to see it. Here the
 sentences of different articles of one story are paired when they state the same thing in nearly the
 same words, and compared slot by slot as quote renderings are (:func:`.claims.compare_tokens`): a
-negation on one side only, a different figure for the same quantity, a different date.
+negation on one side only, a different figure for the same quantity, a different date; and, where those
+agree, a name written one edit apart or another title before a name (:mod:`.slots`).
 
 Candidates are blocked cheaply: each sentence is keyed by its few rarest content words within the
 story, and only sentences of different articles sharing two keys are compared (never all pairs).
 Articles published more than :data:`STATEMENT_SAME_DAYS` apart may state a later figure ("3 dead",
 then "5 dead"): an update, not a conflict, so they are not compared. Discrepancy kinds:
-``statement_polarity``, ``statement_number``, ``statement_date``.
+``statement_polarity``, ``statement_number``, ``statement_date``, ``statement_spelling``, ``statement_role``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from newsweave.corroborate.claims import (
     compare_tokens,
     wording_tokens,
 )
+from newsweave.corroborate.slots import name_or_title
 from newsweave.models import Evidence
 from newsweave.reuse.independence import Independence
 from newsweave.textutil import caption_lines
@@ -49,7 +51,8 @@ MAX_POSTING = 500
 #: A sentence of more tokens than this is a run-on list or page furniture, not one statement.
 MAX_TOKENS = 80
 
-KIND_OF = {"negation": "statement_polarity", "number": "statement_number", "date": "statement_date"}
+KIND_OF = {"negation": "statement_polarity", "number": "statement_number", "date": "statement_date",
+           "name": "statement_spelling", "title": "statement_role"}
 
 #: A web address (its digits are an id, not a figure).
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -192,6 +195,8 @@ def statement_discrepancies(texts: Mapping[str, str], sentences: Mapping[str, Se
             aligned, conflict = compare_tokens(a.tokens, b.tokens, MIN_MATCHED, 0.8, slot_only=True)
             if not aligned:
                 continue
+            if conflict is None:  # the same figures and dates: a misspelt name or another title before a name?
+                conflict = name_or_title(a.text, a.tokens, b.text, b.tokens)
             if conflict is None:
                 readings.union(i, j)
             elif not any(_overlaps(e, a) for e in known_ev) or not any(_overlaps(e, b) for e in known_ev):
@@ -220,6 +225,10 @@ def _discrepancy(c: WordingConflict, sides: list[ValueSupport], labels: Mapping[
     who = [", ".join(sorted({labels.get(a, a) for a in v.article_ids})) for v in sides]
     if c.kind == "negation":
         detail = f'one states it negated ("{c.a or "-"}" vs "{c.b or "-"}")'
+    elif c.kind == "name":
+        detail = f'a name is spelled "{c.a}" vs "{c.b}"'
+    elif c.kind == "title":
+        detail = f'another title before the name: "{c.a}" vs "{c.b}"'
     else:
         detail = f"{c.kind}s differ: {c.a} vs {c.b}"
     desc = f"{who[0]} and {who[1]} state the same thing differently ({detail})"
