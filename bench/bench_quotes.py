@@ -2,7 +2,8 @@
 
 By default the shipped parameters (``src/newsweave/data/quotes_params.json``) are applied to the
 ``--split`` compartment (``dev`` when the folder has one, else every compartment present). With
-``--refit`` (implied by ``--install``) they are first fitted on the ``train`` compartment:
+``--refit`` (implied by ``--install``) they are first fitted on the ``train`` compartment (with
+``--refit-cues`` only step 1, keeping the shipped grouping thresholds):
 
 1. cue lemmas: starting from the packaged lexicon (speech + written + finding + object
    cues + cognition verbs), keep a lemma if, on train, at least ``--min-cue-precision`` of the
@@ -304,14 +305,17 @@ def main() -> None:
     ap.add_argument("--max-fmr", type=float, default=5e-6)
     ap.add_argument("--min-embedding", type=float, default=0.7, help="lowest embedding threshold allowed")
     ap.add_argument("--pairs", type=int, default=2500, help="statements sampled for the pair measurements")
+    ap.add_argument("--refit-cues", action="store_true",
+                    help="refit only the cue lemmas on the train compartment; keep the shipped grouping thresholds")
     ap.add_argument("--install", action="store_true",
-                    help="write the fitted params to src/newsweave/data/ (implies --refit)")
+                    help="write the fitted params to src/newsweave/data/ (implies --refit unless --refit-cues)")
     ap.add_argument("--limit", type=int, default=0, help="articles per compartment (0 = all; for a quick run)")
     ap.add_argument("--no-textacy", action="store_true", help="do not run the textacy peer")
     ap.add_argument("--no-demo", action="store_true", help="skip the demo-corpus quote groups")
     add_eval_arg(ap)
     args = ap.parse_args()
-    args.refit = args.refit or args.install
+    args.refit = args.refit or (args.install and not args.refit_cues)
+    fit_train = args.refit or args.refit_cues
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     data = data_dir(args.data, ["articles.jsonl", "gold_attributions.jsonl"])
     scorer = find_scorer(args.eval)
@@ -323,12 +327,12 @@ def main() -> None:
     out = args.out
     arts, gold = load_corpus(data)
     split = choose_split((compartment(o) for o in arts), args.split, "dev", "compartment")
-    if args.refit:
+    if fit_train:
         if not any(compartment(o) == "train" for o in arts):
             die("--refit fits on the 'train' compartment, which this folder does not have "
                 f"(present: {', '.join(sorted({c for o in arts if (c := compartment(o))})) or 'none'})")
         if split in ("train", ALL):
-            die(f"--refit fits on 'train': scoring --split {split} would score the fitting data; pick another split")
+            die(f"refitting fits on 'train': scoring --split {split} would score the fitting data; pick another split")
     if args.limit:
         per: dict[str | None, int] = defaultdict(int)
         keep = []
@@ -345,12 +349,12 @@ def main() -> None:
     check_scored(len(dev_ids), f"articles in the '{split}' compartment")
     check_scored(sum(len(gold_by_doc[i]) for i in dev_ids),
                  f"primary-annotator gold attributions for the {len(dev_ids)} '{split}' articles")
-    wanted = [o for o in arts if split == ALL or compartment(o) == split or (args.refit and compartment(o) == "train")]
+    wanted = [o for o in arts if split == ALL or compartment(o) == split or (fit_train and compartment(o) == "train")]
     out.mkdir(parents=True, exist_ok=True)
     items = annotated(wanted, out / "annotations.jsonl")
     comp = {o["id"]: compartment(o) for o in wanted}
     dev = [items[a] for a in dev_ids]
-    train = [items[a] for a in items if comp[a] == "train"] if args.refit else []
+    train = [items[a] for a in items if comp[a] == "train"] if fit_train else []
 
     from newsweave.annotate.embeddings import english_encoder
 
@@ -374,6 +378,14 @@ def main() -> None:
         product = QuoteParams(cue_lemmas=xp.cue_lemmas & product_cues(lex))
         params = {"extract": product.to_dict(), "extract_polnear": xp.to_dict(), "group": gp.to_dict(),
                   "fitted_on": f"PolNeAR train ({len(train)} articles) by bench/bench_quotes.py"}
+    elif args.refit_cues:
+        params = shipped_params()
+        xp = fit_cues(train, gold_by_doc, args.min_cue_precision)
+        product = QuoteParams(cue_lemmas=xp.cue_lemmas & product_cues(lex))
+        gp = GroupParams.from_dict(params["group"])
+        params |= {"extract": product.to_dict(), "extract_polnear": xp.to_dict(),
+                   "fitted_on": f"PolNeAR train ({len(train)} articles) by bench/bench_quotes.py "
+                                "(cue lemmas refitted with --refit-cues; grouping thresholds as shipped)"}
     else:
         params = shipped_params()
         product = QuoteParams.from_dict(params["extract"])
