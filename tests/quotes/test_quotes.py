@@ -438,6 +438,12 @@ def test_definite_description_refers_back_to_the_unnamed_source(nlp: Any) -> Non
     "text",
     [
         "Trump showed restraint at the rally.",  # a person showing something is no finding
+        # found in a hand check of newscluster quotes (session 7): a depiction, an act, a reference, no one
+        "Graphic portions of the video showed the gorilla dragging the boy through the water.",
+        "A woman ordered canaries to brighten her home.",
+        "It alludes to a profane phrase that commonly refers to people who are full of themselves.",
+        ("SpaceX would have a hard time finding a customer willing to place an expensive satellite onboard for its "
+         "maiden voyage (or finding an insurer willing to insure said satellite) to help defray the cost."),
         "Police found a body in the river.",  # a finding verb reports only a clause
         "Cruz asked the senator.",  # the bare object of 'ask' is whom it addresses
         "The group calls itself Asawitiri Media.",

@@ -525,6 +525,7 @@ def _indirect(
     lex = load_lexicon()
     object_cues = frozenset(lex.get("object_cues", ()))
     finding = frozenset(lex.get("finding", ()))
+    finding_sources = frozenset(lex.get("finding_sources", ()))
     naming = frozenset(lex.get("naming_cues", ()))
     preps = frozenset(lex.get("cue_preps", ()))
     addressee = frozenset(lex.get("addressee_preps", ()))
@@ -572,8 +573,9 @@ def _indirect(
                 lemma in object_cues
                 and tok.pos_ == "VERB"
                 and (spk0 := _speaker_of(tok)) is not None
-                # "records show …" but not "Trump showed restraint": a finding's object needs a thing as source
-                and (lemma not in finding or spk0.pos_ == "NOUN")
+                # "records show …" but not "Trump showed restraint" or "footage showed the gorilla dragging the
+                # boy": a finding's object needs a source that states findings (a poll, a report, records)
+                and (lemma not in finding or spk0.lemma_.lower() in finding_sources)
             ):
                 # "denied the report", "called for a ban", "declined to comment", "a poll showed Clinton ahead"
                 toks, cue_end = _complement(tok, preps, addressee, lemma in naming)
@@ -607,7 +609,9 @@ def _indirect(
         if _overlaps(content, quoted):
             continue
         spk = by_agent or _speaker_of(tok)
-        rel = _relative_pronoun(tok, spk) if spk is not None else None
+        if spk is None:
+            continue  # "(or finding an insurer willing to …)": no one states it, so it is no statement
+        rel = _relative_pronoun(tok, spk)
         if by_agent is None and spk is not None and (rel or spk).dep_ == "nsubjpass":
             continue  # "the sanctions would be announced": a passive, no one is reported
         frame = _Frame(tok, spk, lo, hi, cue_end)
@@ -618,7 +622,7 @@ def _indirect(
             parts=[content],
             outer=content,
             text=text[s:e],
-            confidence=0.7 if spk is not None else 0.3,
+            confidence=0.7,
         )
         out.append(_Draft(q, frame))
         used_cues.add(tok.i)

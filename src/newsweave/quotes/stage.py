@@ -28,7 +28,7 @@ def run_quotes(store: Store, settings: Settings) -> str:
 
 def inputs_quotes(store: Store) -> str:
     """Articles, entity mentions and pronoun/nominal references (speakers given as "he", "the official")."""
-    return fingerprint("quotes/4", article_ids(store), store.records("mention"), store.records("reference"))
+    return fingerprint("quotes/5", article_ids(store), store.records("mention"), store.records("reference"))
 
 
 #: the quotes stage, in the order of :data:`newsweave.stages.STAGES`
