@@ -50,6 +50,9 @@ def test_one_word_different_in_a_name_or_title_slot(a: str, b: str, expected: tu
         ("The president said he would sign the bill.", "The senator said he would sign the bill."),
         # two edits apart: another name, not a misspelling
         ("General Motors said its sales rose in March.", "Generous Motors said its sales rose in March."),
+        # British and American spellings of one word (ECB+: "Technicolour" / "Technicolor" musicals)
+        ("She starred in glittering and aquatic Technicolour musicals of the 1940s and 1950s.",
+         "She starred in glittering and aquatic Technicolor musicals of the 1940s and 1950s."),
         # lower case: a word, not a name
         ("North Korea will launch a satellite next week.", "North Korea will lanuch a satellite next week."),
     ],
@@ -81,3 +84,23 @@ def test_statements_flag_a_misspelt_name_and_another_title_with_support() -> Non
     (d,) = run({"A": base, "B": base.replace("Mayor Kathy", "Governor Kathy")})
     assert d.kind == "statement_role"
     assert run({"A": base, "B": base.replace("Mayor Kathy", "Now Kathy")}) == []  # not a title
+
+
+def test_a_name_spelled_two_ways_in_several_sentences_is_one_discrepancy() -> None:
+    import re
+
+    from newsweave.corroborate.statements import statement_discrepancies
+    from newsweave.reuse.independence import Independence
+
+    # ECB+ topic 23: three outlets, two spellings of the climber's name in two different sentences
+    a = ("On Friday, 36-year-old Duncan Rait died after slipping and falling about 200ft from a ridge.\n"
+         "Gaskin said that other climbers attempted to rescue Rait by taking him down the glacier.")
+    b = a.replace("Rait", "Raite")
+    texts = {"A": a, "B": a, "C": b}
+    spans = {k: [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", t)] for k, t in texts.items()}
+    (d,) = statement_discrepancies(texts, spans, Independence([]), {k: "2013-06-08" for k in texts})
+    assert d.kind == "statement_spelling"
+    values = {v.value: v for v in d.values}
+    assert set(values) == {"Rait", "Raite"} and d.supported_value == "Rait"
+    assert len(values["Raite"].evidence) == 2 and values["Raite"].article_ids == ["C"]  # both sentences cited
+    assert len(values["Rait"].evidence) == 4 and values["Rait"].article_ids == ["A", "B"]

@@ -11,9 +11,11 @@ misspelt word is enough.
 
 Not a conflict: a plural or possessive, a short or familiar form of a given name
 (:func:`newsweave.corroborate.claims.same_name_form`), two different known places ("Iran" / "Iraq"),
-words under four letters, titles outside :data:`TITLES` (generic words such as "leader" or "official" are
-descriptions, not offices). A misspelt word at the start of a sentence is capitalized whatever it is: it
-is reported as a name all the same (it is a spelling difference either way).
+British and American spellings ("Technicolour" / "Technicolor"), words under four letters, titles outside
+:data:`TITLES` (generic words such as "leader" or "official" are descriptions, not offices). A name written two
+ways in several sentences of a story is one discrepancy, each spelling with every sentence that uses it. A
+misspelt word at the start of a sentence is capitalized whatever it is: it is reported as a name all the same
+(it is a spelling difference either way).
 Edit distance: optimal string alignment (rapidfuzz), so a swap of two neighbouring letters is one edit.
 """
 
@@ -52,6 +54,26 @@ def _as_written(text: str, token: str, occurrence: int) -> tuple[str, int] | Non
     return text[m.start():m.end()], m.start()
 
 
+#: British and American spellings of one word ("Technicolour" / "Technicolor", "organise" / "organize",
+#: "centre" / "center"): the same word, not a misspelling.
+_REGIONAL = [(re.compile(p), r) for p, r in (
+    (r"(col|hon|lab|fav|harb|neighb|behavi|hum|rum|vig|flav|sav|val|arm|endeav|parl|od|tum|vap|clam|rig|splend|"
+     r"ard|cand|ferv)our", r"\1or"), (r"is(e|es|ed|ing|ation|ations)$", r"iz\1"),
+    (r"ys(e|es|ed|ing)$", r"yz\1"), (r"tre(s?)$", r"ter\1"), (r"ogue(s?)$", r"og\1"), (r"ll(ed|ing|er)$", r"l\1"),
+)]
+
+
+def _american(word: str) -> str:
+    for pat, repl in _REGIONAL:
+        word = pat.sub(repl, word)
+    return word
+
+
+def regional_variants(a: str, b: str) -> bool:
+    """Whether two words are the British and American spellings of one word."""
+    return a != b and _american(a.lower()) == _american(b.lower())
+
+
 def _capitalized_after(text: str, pos: int) -> bool:
     """Whether the word after ``pos`` (past spaces) starts with a capital letter (a name follows)."""
     m = re.compile(r"[^\S\n]+(\w)").match(text, pos)
@@ -87,7 +109,8 @@ def name_or_title(text_a: str, tokens_a: Sequence[str], text_b: str, tokens_b: S
             continue
         if min(len(x), len(y)) < MIN_NAME or OSA.distance(x, y) != 1:
             continue
-        if same_name_form(wa[0], wb[0]) or same_name_form(wb[0], wa[0]) or different_known_places(wa[0], wb[0]):
+        if same_name_form(wa[0], wb[0]) or same_name_form(wb[0], wa[0]) or different_known_places(wa[0], wb[0]) \
+                or regional_variants(x, y):
             continue
         return WordingConflict("name", wa[0], wb[0])
     return None

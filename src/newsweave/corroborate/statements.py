@@ -201,10 +201,17 @@ def statement_discrepancies(texts: Mapping[str, str], sentences: Mapping[str, Se
                 readings.union(i, j)
             elif not any(_overlaps(e, a) for e in known_ev) or not any(_overlaps(e, b) for e in known_ev):
                 conflicts.append((i, j, conflict))
+        # a name or title written two ways is one discrepancy per story however many sentences show it
+        slots: dict[tuple[str, frozenset[str]], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         for i, j, conflict in conflicts:
             ri, rj = readings.find(i), readings.find(j)
             if ri == rj:
                 continue  # linked through agreeing renderings: no clear conflict
+            if conflict.kind in ("name", "title"):
+                words = slots[(conflict.kind, frozenset((conflict.a, conflict.b)))]
+                for root, first, word in ((ri, i, conflict.a), (rj, j, conflict.b)):
+                    words[word] |= {k for k in readings.parent if readings.find(k) == root} | {first}
+                continue
             sides = []
             for root, first in ((ri, i), (rj, j)):
                 members = sorted({k for k in readings.parent if readings.find(k) == root} | {first})
@@ -214,6 +221,19 @@ def statement_discrepancies(texts: Mapping[str, str], sentences: Mapping[str, Se
             if set(sides[0].article_ids) == set(sides[1].article_ids):
                 continue
             d = _discrepancy(conflict, sides, labels)
+            if d.id not in seen:
+                seen.add(d.id)
+                out.append(d)
+        for (kind, _), words in sorted(slots.items(), key=lambda kv: sorted(kv[0][1])):
+            sides = []
+            for word, members in sorted(words.items()):
+                evid = [Evidence(sents[k].article_id, sents[k].start, sents[k].end, sents[k].text)
+                        for k in sorted(members)]
+                sides.append(ValueSupport(word, sorted({e.article_id for e in evid}), evid, ind.count(evid)))
+            if len(sides) != 2 or set(sides[0].article_ids) == set(sides[1].article_ids):
+                continue
+            sides.sort(key=lambda v: (-v.independent_sources, v.value))  # the better supported spelling first
+            d = _discrepancy(WordingConflict(kind, sides[0].value, sides[1].value), sides, labels)
             if d.id not in seen:
                 seen.add(d.id)
                 out.append(d)
