@@ -226,9 +226,9 @@ def statement_discrepancies(texts: Mapping[str, str], sentences: Mapping[str, Se
                 out.append(d)
         for (kind, _), words in sorted(slots.items(), key=lambda kv: sorted(kv[0][1])):
             sides = []
-            for word, members in sorted(words.items()):
+            for word, using in sorted(words.items()):
                 evid = [Evidence(sents[k].article_id, sents[k].start, sents[k].end, sents[k].text)
-                        for k in sorted(members)]
+                        for k in sorted(using)]
                 sides.append(ValueSupport(word, sorted({e.article_id for e in evid}), evid, ind.count(evid)))
             if len(sides) != 2 or set(sides[0].article_ids) == set(sides[1].article_ids):
                 continue
