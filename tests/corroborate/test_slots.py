@@ -53,6 +53,8 @@ def test_one_word_different_in_a_name_or_title_slot(a: str, b: str, expected: tu
         # British and American spellings of one word (ECB+: "Technicolour" / "Technicolor" musicals)
         ("She starred in glittering and aquatic Technicolour musicals of the 1940s and 1950s.",
          "She starred in glittering and aquatic Technicolor musicals of the 1940s and 1950s."),
+        ("Travellers arriving from Mexico were checked at the airport on Monday.",
+         "Travelers arriving from Mexico were checked at the airport on Monday."),
         # lower case: a word, not a name
         ("North Korea will launch a satellite next week.", "North Korea will lanuch a satellite next week."),
     ],
@@ -104,3 +106,25 @@ def test_a_name_spelled_two_ways_in_several_sentences_is_one_discrepancy() -> No
     assert set(values) == {"Rait", "Raite"} and d.supported_value == "Rait"
     assert len(values["Raite"].evidence) == 2 and values["Raite"].article_ids == ["C"]  # both sentences cited
     assert len(values["Rait"].evidence) == 4 and values["Rait"].article_ids == ["A", "B"]
+
+
+def test_page_chrome_and_live_blog_entry_times_are_not_statements() -> None:
+    import re
+
+    from newsweave.corroborate.statements import statement_discrepancies
+    from newsweave.reuse.independence import Independence
+
+    def run(a: str, b: str) -> list:
+        texts = {"A": a, "B": b}
+        spans = {k: [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", t)] for k, t in texts.items()}
+        return statement_discrepancies(texts, spans, Independence([]), {"A": "2009-04-27", "B": "2009-04-27"})
+
+    # Timeline17 (H1N1, Haiti, Egypt): a dateline cut by pipes, a blog header, a live blog's entry times
+    assert run("MEXICO CITY | Mon Apr 27, 2009 3:10 am BST MEXICO CITY -LRB- Reuters -RRB- officials said",
+               "MEXICO CITY | Tue Apr 28, 2009 12:49 am BST MEXICO CITY -LRB- Reuters -RRB- officials said") == []
+    assert run("0908 International aid charities are appealing for help for the victims of the quake.",
+               "0919 International aid charities are appealing for help for the victims of the quake.") == []
+    # the entry itself is still compared
+    (d,) = run("0908 International aid charities are appealing for help for 3,000 victims of the quake.",
+               "0919 International aid charities are appealing for help for 5,000 victims of the quake.")
+    assert d.kind == "statement_number"

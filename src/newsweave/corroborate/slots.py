@@ -59,7 +59,9 @@ def _as_written(text: str, token: str, occurrence: int) -> tuple[str, int] | Non
 _REGIONAL = [(re.compile(p), r) for p, r in (
     (r"(col|hon|lab|fav|harb|neighb|behavi|hum|rum|vig|flav|sav|val|arm|endeav|parl|od|tum|vap|clam|rig|splend|"
      r"ard|cand|ferv)our", r"\1or"), (r"is(e|es|ed|ing|ation|ations)$", r"iz\1"),
-    (r"ys(e|es|ed|ing)$", r"yz\1"), (r"tre(s?)$", r"ter\1"), (r"ogue(s?)$", r"og\1"), (r"ll(ed|ing|er)$", r"l\1"),
+    (r"ys(e|es|ed|ing)$", r"yz\1"), (r"tre(s?)$", r"ter\1"), (r"ogue(s?)$", r"og\1"),
+    (r"(travel|cancel|model|label|fuel|signal|level|counsel|jewel|marvel|channel|tunnel|total|dial|equal|rival|"
+     r"quarrel|shovel|duel)l(ed|ing|er|ers)$", r"\1\2"),
 )]
 
 

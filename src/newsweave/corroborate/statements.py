@@ -10,7 +10,8 @@ agree, a name written one edit apart or another title before a name (:mod:`.slot
 Candidates are blocked cheaply: each sentence is keyed by its few rarest content words within the
 story, and only sentences of different articles sharing two keys are compared (never all pairs).
 Articles published more than :data:`STATEMENT_SAME_DAYS` apart may state a later figure ("3 dead",
-then "5 dead"): an update, not a conflict, so they are not compared. Discrepancy kinds:
+then "5 dead"): an update, not a conflict, so they are not compared. Lines cut into fields by pipes (page
+headers, datelines) are no statements, and a live blog's entry time is not part of its entry. Discrepancy kinds:
 ``statement_polarity``, ``statement_number``, ``statement_date``, ``statement_spelling``, ``statement_role``.
 """
 
@@ -84,12 +85,23 @@ def _pieces(text: str, spans: Iterable[tuple[int, int]]) -> Iterable[tuple[int, 
             pos += len(line) + 1
 
 
+#: Page chrome: a line cut into fields by pipes ("MEXICO CITY | Mon Apr 27, 2009 3:10 am BST", "January 31, 2011 at
+#: 5:56 pm | Jack Cafferty sounds off hourly ...").
+_FIELDS = re.compile(r"\s\|\s")
+#: A live blog's entry time before the entry ("0908 International aid charities are appealing ..."): the entry's
+#: time, not a figure of what it says.
+_ENTRY_TIME = re.compile(r"(?:[01]\d|2[0-3])[0-5]\d\s+(?=[A-Z])")
+
+
 def _sentences(article_id: str, text: str, spans: Iterable[tuple[int, int]]) -> list[_Sentence]:
     captions = caption_lines(text)
     out = []
     for start, end in _pieces(text, spans):
-        if any(s <= start and end <= e + 1 for s, e in captions):
+        if any(s <= start and end <= e + 1 for s, e in captions) or _FIELDS.search(text, start, end):
             continue
+        stamp = _ENTRY_TIME.match(text, start, end)
+        if stamp:
+            start = stamp.end()
         sent = text[start:end]
         tokens = wording_tokens(_URL.sub(" ", sent))
         words = [t for t in tokens if not _slot_kind(t)]
