@@ -11,12 +11,14 @@ misspelt word is enough.
 
 Not a conflict: a plural or possessive, a short or familiar form of a given name
 (:func:`newsweave.corroborate.claims.same_name_form`), two different known places ("Iran" / "Iraq"),
-British and American spellings ("Technicolour" / "Technicolor"), words under four letters, titles outside
-:data:`TITLES` (generic words such as "leader" or "official" are descriptions, not offices). A name written two
+British and American spellings ("Technicolour" / "Technicolor"), words under four letters, a different first
+letter in a word under six, titles outside :data:`TITLES` (generic words such as "leader" or "official" are
+descriptions, not offices). A name written two
 ways in several sentences of a story is one discrepancy, each spelling with every sentence that uses it. A
 misspelt word at the start of a sentence is capitalized whatever it is: it is reported as a name all the same
 (it is a spelling difference either way).
-Edit distance: optimal string alignment (rapidfuzz), so a swap of two neighbouring letters is one edit.
+One edit apart is entity resolution's test (:func:`newsweave.entities.names.token_similar`): a swap of two
+neighbouring letters is one edit.
 """
 
 from __future__ import annotations
@@ -25,9 +27,8 @@ import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
-from rapidfuzz.distance import OSA
-
 from newsweave.corroborate.claims import OFFICES, RANKS, WordingConflict, same_name_form
+from newsweave.entities.names import token_similar
 from newsweave.entities.places import different_known_places
 from newsweave.textutil import fold_same_length
 
@@ -39,10 +40,6 @@ TITLES = frozenset(
        "secretary", "pope", "bishop", "cardinal", "sheriff", "detective", "inspector", "superintendent",
        "coach", "ceo", "prince", "princess", "emir", "ayatollah", "rabbi", "reverend", "professor", "dr"}
 )
-#: A name slot: both words at least this long.
-MIN_NAME = 4
-
-
 def _as_written(text: str, token: str, occurrence: int) -> tuple[str, int] | None:
     """The ``occurrence``-th whole-word match of the folded ``token`` in ``text`` (accents and case aside):
     the word as written and its offset."""
@@ -76,9 +73,12 @@ def regional_variants(a: str, b: str) -> bool:
     return a != b and _american(a.lower()) == _american(b.lower())
 
 
+_NEXT_WORD = re.compile(r"[^\S\n]+(\w)")
+
+
 def _capitalized_after(text: str, pos: int) -> bool:
     """Whether the word after ``pos`` (past spaces) starts with a capital letter (a name follows)."""
-    m = re.compile(r"[^\S\n]+(\w)").match(text, pos)
+    m = _NEXT_WORD.match(text, pos)
     return bool(m and m.group(1).isupper())
 
 
@@ -109,7 +109,7 @@ def name_or_title(text_a: str, tokens_a: Sequence[str], text_b: str, tokens_b: S
                     _capitalized_after(text_a, wa[1] + len(wa[0])) and _capitalized_after(text_b, wb[1] + len(wb[0])):
                 return WordingConflict("title", wa[0], wb[0])
             continue
-        if min(len(x), len(y)) < MIN_NAME or OSA.distance(x, y) != 1:
+        if not token_similar(x, y):  # the one-edit test of entity resolution (4+ letters, first letter kept)
             continue
         if same_name_form(wa[0], wb[0]) or same_name_form(wb[0], wa[0]) or different_known_places(wa[0], wb[0]) \
                 or regional_variants(x, y):

@@ -42,7 +42,7 @@ def run_corroborate(store: Store, settings: Settings) -> str:
 
 def inputs_corroborate(store: Store) -> str:
     """Every upstream record kind."""
-    return fingerprint("corroborate/12", article_ids(store),
+    return fingerprint("corroborate/13", article_ids(store),
                        *(store.records(k) for k in ("entity", "quote", "event", "reuse", "story", "article_reuse")))
 
 

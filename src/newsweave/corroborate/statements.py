@@ -137,21 +137,25 @@ def _contemporary(a: str, b: str, dates: Mapping[str, str | None]) -> bool:
     return days is None or days <= STATEMENT_SAME_DAYS
 
 
-class _Readings:
-    """Union-find over sentences: sentences that align and agree are one reading of a statement."""
+def _readings(n: int, agree: Sequence[tuple[int, int]]) -> list[list[int]]:
+    """Sentence index -> every sentence of its reading: sentences that align and agree, transitively
+    (connected components, scipy)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
 
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
+    rows, cols = [i for i, _ in agree], [j for _, j in agree]
+    graph = coo_matrix(([1] * len(agree), (rows, cols)), shape=(n, n))
+    labels = connected_components(graph, directed=False)[1]
+    members: dict[int, list[int]] = defaultdict(list)
+    for k, label in enumerate(labels):
+        members[int(label)].append(k)
+    return [members[int(label)] for label in labels]
 
-    def find(self, i: int) -> int:
-        self.parent.setdefault(i, i)
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
 
-    def union(self, i: int, j: int) -> None:
-        self.parent[self.find(i)] = self.find(j)
+def _side(value: str, ks: Iterable[int], sents: Sequence[_Sentence], ind: Independence) -> ValueSupport:
+    """One conflicting value, stated by the sentences ``ks``: their articles, spans and independent origins."""
+    evid = [Evidence(sents[k].article_id, sents[k].start, sents[k].end, sents[k].text) for k in sorted(ks)]
+    return ValueSupport(value, sorted({e.article_id for e in evid}), evid, ind.count(evid))
 
 
 def _overlaps(ev: Evidence, s: _Sentence) -> bool:
@@ -196,7 +200,7 @@ def statement_discrepancies(texts: Mapping[str, str], sentences: Mapping[str, Se
         if len(aids) < 2:
             continue
         sents = [s for aid in aids for s in _sentences(aid, texts[aid], sentences[aid])]
-        readings = _Readings()
+        agree: list[tuple[int, int]] = []
         conflicts: list[tuple[int, int, WordingConflict]] = []
         for i, j in sorted(_candidates(sents)):
             a, b = sents[i], sents[j]
@@ -210,26 +214,22 @@ def statement_discrepancies(texts: Mapping[str, str], sentences: Mapping[str, Se
             if conflict is None:  # the same figures and dates: a misspelt name or another title before a name?
                 conflict = name_or_title(a.text, a.tokens, b.text, b.tokens)
             if conflict is None:
-                readings.union(i, j)
+                agree.append((i, j))
             elif not any(_overlaps(e, a) for e in known_ev) or not any(_overlaps(e, b) for e in known_ev):
                 conflicts.append((i, j, conflict))
+        reading = _readings(len(sents), agree)
+
         # a name or title written two ways is one discrepancy per story however many sentences show it
         slots: dict[tuple[str, frozenset[str]], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         for i, j, conflict in conflicts:
-            ri, rj = readings.find(i), readings.find(j)
-            if ri == rj:
+            if reading[i] is reading[j]:
                 continue  # linked through agreeing renderings: no clear conflict
             if conflict.kind in ("name", "title"):
                 words = slots[(conflict.kind, frozenset((conflict.a, conflict.b)))]
-                for root, first, word in ((ri, i, conflict.a), (rj, j, conflict.b)):
-                    words[word] |= {k for k in readings.parent if readings.find(k) == root} | {first}
+                words[conflict.a].update(reading[i])
+                words[conflict.b].update(reading[j])
                 continue
-            sides = []
-            for root, first in ((ri, i), (rj, j)):
-                members = sorted({k for k in readings.parent if readings.find(k) == root} | {first})
-                evid = [Evidence(sents[k].article_id, sents[k].start, sents[k].end, sents[k].text) for k in members]
-                sides.append(ValueSupport(sents[first].text.strip(), sorted({e.article_id for e in evid}), evid,
-                                          ind.count(evid)))
+            sides = [_side(sents[k].text.strip(), reading[k], sents, ind) for k in (i, j)]
             if set(sides[0].article_ids) == set(sides[1].article_ids):
                 continue
             d = _discrepancy(conflict, sides, labels)
@@ -237,11 +237,7 @@ def statement_discrepancies(texts: Mapping[str, str], sentences: Mapping[str, Se
                 seen.add(d.id)
                 out.append(d)
         for (kind, _), words in sorted(slots.items(), key=lambda kv: sorted(kv[0][1])):
-            sides = []
-            for word, using in sorted(words.items()):
-                evid = [Evidence(sents[k].article_id, sents[k].start, sents[k].end, sents[k].text)
-                        for k in sorted(using)]
-                sides.append(ValueSupport(word, sorted({e.article_id for e in evid}), evid, ind.count(evid)))
+            sides = [_side(word, using, sents, ind) for word, using in sorted(words.items())]
             if len(sides) != 2 or set(sides[0].article_ids) == set(sides[1].article_ids):
                 continue
             sides.sort(key=lambda v: (-v.independent_sources, v.value))  # the better supported spelling first

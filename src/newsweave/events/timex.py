@@ -194,16 +194,11 @@ def _h_month_year(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
 
 
 def _h_month_rel_year(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
+    """'May last year'; with a day, 'June 12 last year', '3 March this year': in the year the phrase names."""
     mon = MONTHS[m["mon"].lower().rstrip(".")]
     year = shift_value(ctx.dct, "year", _rel_direction(m["rel"]) or 0)
-    return "DATE", f"{year}-{mon:02d}", None
-
-
-def _h_day_rel_year(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None]:
-    """'June 12 last year', '3 March this year': the day in the year the relative phrase names."""
-    mon = MONTHS[m["mon"].lower().rstrip(".")]
-    year = shift_value(ctx.dct, "year", _rel_direction(m["rel"]) or 0)
-    return "DATE", f"{year}-{mon:02d}-{int(m['day']):02d}", None
+    day = m.groupdict().get("day")
+    return "DATE", f"{year}-{mon:02d}" + (f"-{int(day):02d}" if day else ""), None
 
 
 def _h_month(ctx: _Ctx, m: re.Match[str]) -> tuple[str, str, str | None] | None:
@@ -729,8 +724,8 @@ _B = r"(?<!\w)"  # left word boundary that does not split hyphenated words
 _E = r"(?![\w])"
 _PATTERNS: list[tuple[str, _Handler]] = [
     (rf"{_B}(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),? )?{_MON} {_DAY},? (?:of )?"
-     rf"(?P<rel>last|this|next) year{_E}", _h_day_rel_year),
-    (rf"{_B}{_DAY} {_MON},? (?:of )?(?P<rel>last|this|next) year{_E}", _h_day_rel_year),
+     rf"(?P<rel>last|this|next) year{_E}", _h_month_rel_year),
+    (rf"{_B}{_DAY} {_MON},? (?:of )?(?P<rel>last|this|next) year{_E}", _h_month_rel_year),
     (rf"{_B}(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),? )?{_MON} {_DAY}"
      rf"(?:,? {_YEAR})?{_E}", _h_full_date),
     (rf"{_B}{_DAY} {_MON}(?:,? {_YEAR})?{_E}", _h_full_date),
