@@ -49,6 +49,7 @@ import platform
 import random
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -375,6 +376,9 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true",
                     help="cProfile (CPU-time timer) each stage of the from-scratch runs (slower: the timings are "
                          "then not comparable)")
+    ap.add_argument("--keep", type=Path,
+                    help="move each size's store (after --incremental, if given) to this folder as store-N.db "
+                         "instead of deleting it (e.g. for the service's load test)")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -467,6 +471,10 @@ def main() -> None:
                     die(f"the increment stored {inc['new_articles']} new articles, not {len(held)}")
                 entry["incremental"] = summarize_run(inc, len(held))
             result["sizes"].append(entry)
+            if args.keep is not None:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                shutil.move(work / f"store-{n}.db", args.keep / f"store-{n}.db")
+                note(f"{n} articles: store kept as {args.keep / f'store-{n}.db'}")
             Path(work / f"store-{n}.db").unlink(missing_ok=True)
             (args.out / "pipeline.json").write_text(json.dumps(result, indent=2))  # partial results survive
     inc_sizes = [s for s in result["sizes"] if "incremental" in s]
