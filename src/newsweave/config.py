@@ -1,8 +1,9 @@
 """One typed Settings object, passed explicitly to every stage.
 
-Three settings can come from the environment: ``NEWSWEAVE_DB`` (the store URL),
-``NEWSWEAVE_ANNOTATE_BATCH`` (articles annotated per transaction) and
-``NEWSWEAVE_ANNOTATE_PROCESSES`` (spaCy processes; 0, the default, means one per usable CPU).
+Four settings can come from the environment: ``NEWSWEAVE_DB`` (the store URL),
+``NEWSWEAVE_ANNOTATE_BATCH`` (articles annotated per transaction),
+``NEWSWEAVE_ANNOTATE_PROCESSES`` (spaCy processes; 0, the default, means one per usable CPU) and
+``NEWSWEAVE_USER_AGENT`` (what feed and page requests call themselves).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_DB = "sqlite:///newsweave.db"
 DEFAULT_ANNOTATE_BATCH = 128
+#: where a site operator who sees newsweave in their logs learns what it is (in the User-Agent)
+PROJECT_URL = "https://github.com/newsweave/newsweave"
 
 
 def default_db_url() -> str:
@@ -56,6 +59,13 @@ def default_annotate_processes() -> int:
     return value
 
 
+def default_user_agent() -> str:
+    """``NEWSWEAVE_USER_AGENT`` if set, else ``newsweave/<version> (+<project URL>)``."""
+    from newsweave import __version__
+
+    return os.environ.get("NEWSWEAVE_USER_AGENT") or f"newsweave/{__version__} (+{PROJECT_URL})"
+
+
 @dataclass(slots=True)
 class Settings:
     """Options for a run. Stages read what they need from here, never from globals.
@@ -78,3 +88,26 @@ class Settings:
     #: sentence vectors of the summary: "lexical" (TF-IDF + LSA per story, newsweave.summarize.lexical; the same
     #: ROUGE as MiniLM on NeuS val at a 14th of the time, bench/RESULTS.md) or "minilm" (embeddings)
     summary_vectors: str = "lexical"
+    # -- fetching feeds and pages (newsweave.ingest.fetch, newsweave watch) --
+    #: sent with every request; robots.txt rules are matched on its product token "newsweave"
+    user_agent: str = field(default_factory=default_user_agent)
+    #: seconds to wait for a connection or for the next bytes of a response
+    fetch_timeout_s: float = 20.0
+    #: seconds one response may take in all (a server that drips bytes is cut off)
+    fetch_total_timeout_s: float = 60.0
+    #: largest response body read, in bytes (after content decoding); a larger one is aborted
+    fetch_max_bytes: int = 5_000_000
+    #: seconds between two requests to one host (robots.txt's Crawl-delay, when longer, wins up to 60 s)
+    fetch_host_delay_s: float = 1.0
+    #: further tries after a timeout, a connection failure, 429 or 5xx, with exponential backoff
+    fetch_retries: int = 3
+    #: the first backoff in seconds (then twice as long each time), unless Retry-After says otherwise
+    fetch_backoff_s: float = 2.0
+    #: the longest wait a Retry-After header may ask for; a longer one ends the fetch (HTTP error)
+    fetch_max_retry_after_s: float = 120.0
+    #: redirects followed per fetch
+    fetch_max_redirects: int = 5
+    #: pages fetched per watch run at most (the rest wait for the next run)
+    watch_max_pages: int = 200
+    #: child sitemaps read per sitemap index and run (the newest first)
+    watch_max_sitemaps: int = 20
