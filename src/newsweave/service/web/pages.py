@@ -1,0 +1,191 @@
+"""The web UI's routes: one server-rendered page per resource, from :mod:`newsweave.service.read`.
+
+Pages are Jinja2 templates with autoescape on and a ``finalize`` hook that drops control
+characters (:func:`newsweave.report.output.clean`), so every value from an article (titles,
+texts, names, quotes, URLs) is escaped where it is printed. Responses carry a
+Content-Security-Policy that allows only the UI's own script and style files: even a value
+that slipped past escaping could not run. Handlers are plain ``def`` functions, so FastAPI
+runs them in its thread pool and a slow store query does not block the event loop.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from newsweave.report.output import clean
+from newsweave.report.render import MT_EXPLAINED, event_phrase, main_entry
+from newsweave.service.web import present
+
+HERE = Path(__file__).resolve().parent
+PAGE_SIZE = 20
+
+#: Only the UI's own files may run or style a page; nothing may frame it.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _finalize(value: Any) -> Any:
+    """Every printed value: None prints nothing; text loses control characters (escaping comes after)."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, str):
+        return clean(value)
+    return value
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, finalize=_finalize,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(cite_href=present.cite_href, safe_url=present.safe_url, article_label=present.article_label,
+                       evidence_list=present.evidence_list, event_phrase=event_phrase, main_entry=main_entry,
+                       MT_EXPLAINED=MT_EXPLAINED, sparkline=present.sparkline)
+    env.filters["pct"] = lambda v: "unknown" if v is None else f"{float(v):.0%}"
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
+router = APIRouter(include_in_schema=False)
+
+
+def store_of(request: Request) -> Any:
+    """The open store the app serves (see :func:`newsweave.service.app.create_app`)."""
+    return request.app.state.store
+
+
+def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    """A rendered template with the UI's security headers."""
+    return templates.TemplateResponse(request, name, context, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+def not_found(request: Request, what: str, detail: str = "") -> HTMLResponse:
+    """The 404 page: what was not found, and where to go instead."""
+    return page(request, "error.html", {"status": 404, "title": f"{what} not found", "detail": detail},
+                status_code=404)
+
+
+def _day(value: str | None) -> tuple[str | None, str | None]:
+    """An ISO date from a filter field (empty: none) and the problem with it, if any."""
+    if not value:
+        return None, None
+    try:
+        return date.fromisoformat(value.strip()).isoformat(), None
+    except ValueError:
+        return None, f"“{clean(value, one_line=True)[:40]}” is not a date (use YYYY-MM-DD)"
+
+
+def _offset(value: str | None) -> int:
+    try:
+        return max(0, min(int(value or 0), 10**7))
+    except ValueError:
+        return 0
+
+
+def pager(request: Request, total: int | None, offset: int, limit: int, shown: int) -> dict[str, Any]:
+    """Links to the previous and next page of a list, keeping the other query parameters."""
+    prev_href = str(request.url.include_query_params(offset=max(0, offset - limit))) if offset > 0 else None
+    more = offset + shown < total if total is not None else shown >= limit
+    next_href = str(request.url.include_query_params(offset=offset + limit)) if more else None
+    return {"prev": prev_href, "next": next_href, "first": offset + 1 if shown else 0, "last": offset + shown,
+            "total": total}
+
+
+def _items(result: Any) -> tuple[list[Any], int | None]:
+    """The items and total of a read-model page (an object or a dict)."""
+    if isinstance(result, dict):
+        return list(result.get("items") or []), result.get("total")
+    return list(getattr(result, "items", []) or []), getattr(result, "total", None)
+
+
+@router.get("/", response_class=HTMLResponse)
+def story_list(request: Request, since: str | None = None, until: str | None = None, outlet: str | None = None,
+               entity: str | None = None, offset: str | None = None) -> Response:
+    """The stories, most active first, with filters by date, outlet and entity."""
+    from newsweave.service import read
+
+    store = store_of(request)
+    since_day, since_err = _day(since)
+    until_day, until_err = _day(until)
+    start = _offset(offset)
+    result = read.list_stories(store, since=since_day, until=until_day, outlet=outlet or None,
+                               entity=entity or None, limit=PAGE_SIZE, offset=start)
+    items, total = _items(result)
+    outlets = read.list_outlets(store) if hasattr(read, "list_outlets") else []
+    filters = {"since": since or "", "until": until or "", "outlet": outlet or "", "entity": entity or ""}
+    return page(request, "stories.html", {
+        "stories": items, "filters": filters, "outlets": outlets, "errors": [e for e in (since_err, until_err) if e],
+        "filtered": any(filters.values()), "pager": pager(request, total, start, PAGE_SIZE, len(items)),
+    })
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story_page(request: Request, story_id: str) -> Response:
+    """One story: summary, key timeline, who's who, quotes by outlet, discrepancies, sources, reuse."""
+    from newsweave.service import read
+
+    detail = read.story_detail(store_of(request), story_id)
+    if detail is None:
+        return not_found(request, "Story", f"There is no story with the id “{story_id}”.")
+    articles = {str(a["id"]): a for a in detail.get("articles", [])}
+    quotes = [{**q, "columns": present.outlet_columns(q, articles)} for q in detail.get("quotes", [])]
+    return page(request, "story.html", {"d": detail, "articles": articles, "quotes": quotes})
+
+
+@router.get("/entities/{entity_id}", response_class=HTMLResponse)
+def entity_page(request: Request, entity_id: str) -> Response:
+    """One entity: every spelling and role with the articles that use it, its stories and quotes."""
+    from newsweave.service import read
+
+    detail = read.entity_detail(store_of(request), entity_id)
+    if detail is None:
+        return not_found(request, "Entity", f"There is no entity with the id “{entity_id}”.")
+    return page(request, "entity.html", {"e": detail})
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article_page(request: Request, article_id: str, hl: str | None = None) -> Response:
+    """One article's text with every cited span marked and the followed citation (``?hl=S-E``) highlighted."""
+    from newsweave.service import read
+
+    detail = read.article_detail(store_of(request), article_id)
+    if detail is None:
+        return not_found(request, "Article", f"There is no article with the id “{article_id}”.")
+    text = str(detail.get("text") or "")
+    asked = present.parse_span(hl)
+    span = present.valid_hl(asked, text)
+    copied = [(int(c["start"]), int(c["end"])) for c in detail.get("copied", []) or []]
+    before, inside, after = present.article_segments(text, detail.get("citations", []) or [], copied, span)
+    return page(request, "article.html", {
+        "a": detail, "before": before, "inside": inside, "after": after, "hl": span,
+        "hl_refused": hl if hl and span is None else None,
+        "cited_here": [c for c in detail.get("citations", []) or []
+                       if span and int(c["start"]) == span[0] and int(c["end"]) == span[1]],
+    })
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, q: str | None = None, offset: str | None = None) -> Response:
+    """Full-text search over articles, stories, entities and quotes."""
+    from newsweave.service import read
+
+    query = (q or "").strip()
+    start = _offset(offset)
+    items: list[Any] = []
+    total: int | None = 0
+    if query:
+        items, total = _items(read.search(store_of(request), query, limit=PAGE_SIZE, offset=start))
+    return page(request, "search.html", {"q": query, "results": items,
+                                         "pager": pager(request, total, start, PAGE_SIZE, len(items))})
