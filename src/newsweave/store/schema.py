@@ -24,6 +24,12 @@ Dates are TIMEX3 values as written (``date``) plus the calendar days they span
 precision is unknown), so that a date range is an index range.
 Story membership is not copied into quotes, events or mentions: stories change
 without those records changing, so queries by story join through ``story_articles``.
+
+Full-text search (revision 0005) is backend-specific and so is not declared here: SQLite
+has an FTS5 table ``articles_fts`` kept current by triggers on ``articles``, PostgreSQL a
+generated ``tsvector`` column ``articles.search`` with a GIN index (the column is left out
+of :data:`articles`, so that ``select(articles)`` reads the same columns on both);
+:mod:`newsweave.service.search` queries them. ``articles.source`` gains an index.
 """
 
 from __future__ import annotations
@@ -63,6 +69,7 @@ articles = Table(
     Column("ingested_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_articles_published", articles.c.published)
+Index("ix_articles_source", articles.c.source)
 
 annotation_table = Table(
     "annotations",

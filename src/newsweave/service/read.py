@@ -1,0 +1,780 @@
+"""The read model of the service: plain functions over a :class:`~newsweave.store.Store`, shared by the API and web UI.
+
+Every function answers from indexes: the typed tables (:mod:`newsweave.store.queries`),
+the ``records`` primary key and its ``(kind, scope)`` index, ``record_articles`` by article,
+and the article columns without their text. A list view never reads an article's text or
+annotations, nor every record of a kind; a page of a list is cut in SQL (``LIMIT``/``OFFSET``
+with a ``COUNT`` for the total). Records come back in their stored JSON form (the dossier's
+shapes, ``schemas/dossier-1.json``), so every cited item carries its evidence as
+``{"article_id", "start", "end"}``, character offsets into the article text; where a record
+cites articles outside the story asked for (an entity, an outlet's profile), its evidence is
+cut down to the story's articles.
+
+Plain SQLAlchemy Core, no ORM: the store has no ORM models and the payloads are JSON already.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, desc, func, literal, select
+from sqlalchemy.engine import Connection
+
+from newsweave.models import Article, input_label
+from newsweave.report.dossier import provenance_notes
+from newsweave.report.render import _evidence_everywhere, _profile_hits, event_phrase, main_entry
+from newsweave.store import Store
+from newsweave.store.schema import (
+    articles,
+    claims,
+    discrepancies,
+    entities,
+    entity_names,
+    mentions,
+    quotes,
+    record_articles,
+    records,
+    state,
+    stories,
+    story_articles,
+)
+from newsweave.store.typed import name_key
+
+#: The most items one page may hold.
+MAX_LIMIT = 200
+#: How many of a long list a detail view embeds (the rest through the list endpoints).
+DETAIL_CAP = 100
+IN_CHUNK = 500
+
+#: Article columns shown in lists: everything but the text (its length instead).
+_META = (articles.c.id, articles.c.seq, articles.c.input, articles.c.source, articles.c.url, articles.c.title,
+         articles.c.published, articles.c.published_from, articles.c.language, articles.c.author, articles.c.meta,
+         func.length(articles.c.text).label("chars"))
+
+
+@dataclass(slots=True)
+class Page:
+    """One page of a list: its items, how many there are in all, and where the page starts."""
+
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+    extra: dict[str, Any] = field(default_factory=dict)  # facts about the whole list (e.g. the search query)
+
+
+def clamp(limit: int, offset: int) -> tuple[int, int]:
+    """``limit`` within 1..MAX_LIMIT, ``offset`` at least 0."""
+    return max(1, min(int(limit), MAX_LIMIT)), max(0, int(offset))
+
+
+# -- store state ------------------------------------------------------------------------------------
+
+
+def store_version(store: Store) -> str:
+    """A digest of the store's state: it changes whenever articles or any stage's records change.
+
+    Articles are counted and their last ``seq`` taken; every analysis stage writes its
+    fingerprints into ``state`` in the same transaction as its records, so hashing the
+    state rows catches every record change without reading the records.
+    """
+    h = hashlib.sha256()
+    with store.engine.connect() as conn:
+        n, last = conn.execute(select(func.count(), func.max(articles.c.seq)).select_from(articles)).one()
+        h.update(f"{n}:{last}".encode())
+        for key, value in conn.execute(select(state.c.key, state.c.value).order_by(store._ordered(state.c.key))):
+            h.update(key.encode("utf-8", "surrogatepass") + b"\0")
+            h.update(json.dumps(value, sort_keys=True).encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()[:32]
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+
+
+def _payloads(conn: Connection, kind: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Record id -> payload for the records of ``kind`` with these ids (primary key look-ups)."""
+    out: dict[str, dict[str, Any]] = {}
+    for k in range(0, len(ids), IN_CHUNK):
+        out.update((rid, payload) for rid, payload in conn.execute(select(records.c.id, records.c.payload).where(
+            records.c.kind == kind, records.c.id.in_(ids[k : k + IN_CHUNK]))))
+    return out
+
+
+def record(store: Store, kind: str, record_id: str) -> dict[str, Any] | None:
+    """One record of ``kind`` by id, or None."""
+    with store.engine.connect() as conn:
+        return _payloads(conn, kind, [record_id]).get(record_id)
+
+
+def _scoped(store: Store, kind: str, scopes: Iterable[str]) -> list[dict[str, Any]]:
+    """Records of ``kind`` in any of ``scopes`` (the ``(kind, scope)`` index), by scope and id."""
+    wanted = list(dict.fromkeys(scopes))
+    if not wanted:
+        return []
+    query = (select(records.c.payload).where(records.c.kind == kind, records.c.scope.in_(wanted))
+             .order_by(store._ordered(records.c.scope), store._ordered(records.c.id)))
+    with store.engine.connect() as conn:
+        return list(conn.scalars(query))
+
+
+def _page_ids(store: Store, kind: str, ids: Select[Any], order: Callable[[Any], Sequence[Any]], limit: int,
+              offset: int, **extra: Any) -> Page:
+    """A page of the records of ``kind`` whose ids ``ids`` selects (one column ``record_id``), in ``order``."""
+    limit, offset = clamp(limit, offset)
+    sub = ids.subquery()
+    with store.engine.connect() as conn:
+        total = int(conn.scalar(select(func.count()).select_from(sub)) or 0)
+        page = list(conn.scalars(select(sub.c.record_id).order_by(*order(sub))
+                                 .limit(limit).offset(offset)))
+        found = _payloads(conn, kind, page)
+    return Page([found[i] for i in page if i in found], total, limit, offset, extra)
+
+
+def _ordered_ids(store: Store) -> Callable[[Any], Sequence[Any]]:
+    return lambda sub: [store._ordered(sub.c.record_id)]
+
+
+def article_meta(row: Any) -> dict[str, Any]:
+    """An article's metadata as the API shows it (the dossier's form, plus a readable label)."""
+    a = Article(id=row.id, text="", input=row.input, title=row.title, source=row.source, url=row.url,
+                published=row.published, published_from=row.published_from, language=row.language,
+                author=row.author, meta=dict(row.meta or {}))
+    return {"id": row.id, "label": input_label(row.input or "", (row.title or row.id)[:60]), "input": row.input,
+            "source": row.source, "url": row.url, "title": row.title, "published": row.published,
+            "published_from": row.published_from, "language": row.language, "author": row.author,
+            "chars": int(row.chars or 0), **provenance_notes(a)}
+
+
+def articles_meta(store: Store, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Metadata (no text) of the given articles, by id, in ingestion order."""
+    wanted = list(dict.fromkeys(ids))
+    rows: list[Any] = []
+    with store.engine.connect() as conn:
+        for k in range(0, len(wanted), IN_CHUNK):
+            rows += conn.execute(select(*_META).where(articles.c.id.in_(wanted[k : k + IN_CHUNK]))).all()
+    return {r.id: article_meta(r) for r in sorted(rows, key=lambda r: r.seq)}
+
+
+def entity_names_of(store: Store, ids: Iterable[str]) -> dict[str, str]:
+    """Canonical names of entities by id (the typed ``entities`` table)."""
+    wanted = [i for i in dict.fromkeys(ids) if i]
+    out: dict[str, str] = {}
+    with store.engine.connect() as conn:
+        for k in range(0, len(wanted), IN_CHUNK):
+            chunk = wanted[k : k + IN_CHUNK]
+            out.update((rid, name or rid) for rid, name in conn.execute(
+                select(entities.c.record_id, entities.c.name).where(entities.c.record_id.in_(chunk))))
+    return out
+
+
+def _in(items: Iterable[dict[str, Any]], ids: set[str]) -> list[dict[str, Any]]:
+    return [x for x in items if x.get("article_id") in ids]
+
+
+def _trim_entity(e: dict[str, Any], ids: set[str]) -> dict[str, Any]:
+    """An entity with only the spellings, roles and evidence found in the articles ``ids``."""
+    def part(v: dict[str, Any]) -> dict[str, Any]:
+        return {**v, "article_ids": [a for a in v.get("article_ids") or [] if a in ids],
+                "evidence": _in(v.get("evidence") or [], ids)}
+
+    variants = [part(v) for v in e.get("variants") or [] if set(v.get("article_ids") or []) & ids]
+    roles = [part(r) for r in e.get("roles") or [] if set(r.get("article_ids") or []) & ids]
+    return {**e, "variants": variants, "roles": roles,
+            "article_ids": [a for a in e.get("article_ids") or [] if a in ids],
+            "all_article_count": len(e.get("article_ids") or [])}
+
+
+def _trim_profile(p: dict[str, Any], ids: set[str]) -> dict[str, Any]:
+    """An outlet's profile with its cited spans (loaded terms, translation signs) cut to the articles ``ids``."""
+    mt = {k: {**ind, "hits": _in(ind.get("hits") or [], ids)}
+          for k, ind in (p.get("machine_translation") or {}).items()}
+    return {**p, "loaded_vocabulary": _in(p.get("loaded_vocabulary") or [], ids), "machine_translation": mt}
+
+
+def story_summary(s: dict[str, Any]) -> dict[str, Any]:
+    """A story in a list: id, level, label, dates, its storyline, how many articles."""
+    return {"id": s["id"], "level": s.get("level"), "label": s.get("label") or s["id"],
+            "parent_id": s.get("parent_id"), "first_date": s.get("first_date"), "last_date": s.get("last_date"),
+            "article_count": len(s.get("article_ids") or [])}
+
+
+# -- outlets and coverage ---------------------------------------------------------------------------
+
+
+def list_outlets(store: Store) -> list[str]:
+    """The distinct outlet names (article ``source``), sorted."""
+    with store.engine.connect() as conn:
+        return sorted(conn.scalars(select(articles.c.source).where(articles.c.source.is_not(None)).distinct()))
+
+
+def coverage(days: Iterable[str | None]) -> tuple[str, list[dict[str, Any]]]:
+    """Articles per day (a span of up to 92 days), per week (up to two years) or per month, without gaps.
+
+    Returns:
+        ``(unit, [{"date": first day of the bucket, "count": articles}, ...])``; articles
+        without a publication day are not counted.
+    """
+    parsed = []
+    for d in days:
+        try:
+            parsed.append(date.fromisoformat((d or "")[:10]))
+        except ValueError:
+            continue
+    if not parsed:
+        return "day", []
+    lo, hi = min(parsed), max(parsed)
+    span = (hi - lo).days
+    unit = "day" if span <= 92 else "week" if span <= 731 else "month"
+
+    def bucket(d: date) -> date:
+        if unit == "week":
+            return d - timedelta(days=d.weekday())
+        return d.replace(day=1) if unit == "month" else d
+
+    counts = Counter(bucket(d) for d in parsed)
+    out, cur = [], bucket(lo)
+    while cur <= hi:
+        out.append({"date": cur.isoformat(), "count": counts.get(cur, 0)})
+        if unit == "day":
+            cur += timedelta(days=1)
+        elif unit == "week":
+            cur += timedelta(days=7)
+        else:
+            cur = (cur.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return unit, out
+
+
+# -- stories ----------------------------------------------------------------------------------------
+
+
+def _story_filter(store: Store, *, level: str | None, since: str | None, until: str | None, outlet: str | None,
+                  entity: str | None, q: str | None) -> Select[Any]:
+    """``record_id`` of the stories that pass the filters (the same window rule as ``newsweave stories``)."""
+    query = select(stories.c.record_id.label("record_id"), stories.c.first_date, stories.c.last_date)
+    if level:
+        query = query.where(stories.c.level == level)
+    if since:
+        query = query.where(stories.c.last_date >= since)
+    if until:
+        query = query.where(stories.c.first_date <= until)
+    if outlet:
+        query = query.where(stories.c.record_id.in_(
+            select(story_articles.c.record_id).where(story_articles.c.article_id.in_(
+                select(articles.c.id).where(articles.c.source == outlet)))))
+    if entity:
+        query = query.where(stories.c.record_id.in_(
+            select(story_articles.c.record_id).where(story_articles.c.article_id.in_(
+                select(mentions.c.article_id).where(mentions.c.entity_id == entity)))))
+    if q:
+        from newsweave.service.search import matching_ids
+
+        query = query.where(stories.c.record_id.in_(
+            select(story_articles.c.record_id).where(story_articles.c.article_id.in_(matching_ids(store, q)))))
+    return query
+
+
+def list_stories(store: Store, *, since: str | None = None, until: str | None = None, outlet: str | None = None,
+                 entity: str | None = None, q: str | None = None, limit: int = 50, offset: int = 0,
+                 level: str | None = None) -> Page:
+    """Stories, most active first: the latest last day, then the most articles.
+
+    Args:
+        since, until: ISO days; a story is kept when its first-to-last dates meet the window
+            (an undated story is then left out).
+        outlet: only stories with an article from this outlet (``source``).
+        entity: only stories with an article that mentions this entity id.
+        q: only stories with an article that matches this full-text query.
+        level: "storyline" or "event"; default: storylines, or event stories when there are none.
+
+    Returns:
+        A :class:`Page` of ``{id, level, label, title, parent_id, first_date, last_date, article_count,
+        outlets, coverage_unit, coverage: [{date, count}]}``.
+    """
+    limit, offset = clamp(limit, offset)
+    if level is None:
+        with store.engine.connect() as conn:
+            has_lines = conn.scalar(select(stories.c.record_id).where(stories.c.level == "storyline").limit(1))
+        level = "storyline" if has_lines else "event"
+    sub = _story_filter(store, level=level, since=since, until=until, outlet=outlet, entity=entity, q=q).subquery()
+    size = (select(func.count()).select_from(story_articles).where(story_articles.c.record_id == sub.c.record_id)
+            .scalar_subquery())
+    query = (select(sub.c.record_id, size.label("n")).order_by(sub.c.last_date.is_(None), desc(sub.c.last_date),
+                                                               desc("n"), store._ordered(sub.c.record_id))
+             .limit(limit).offset(offset))
+    with store.engine.connect() as conn:
+        total = int(conn.scalar(select(func.count()).select_from(sub)) or 0)
+        page = [r[0] for r in conn.execute(query)]
+        found = _payloads(conn, "story", page)
+        rows = conn.execute(select(story_articles.c.record_id, articles.c.source, articles.c.published)
+                            .join(articles, articles.c.id == story_articles.c.article_id)
+                            .where(story_articles.c.record_id.in_(page))).all() if page else []
+    per: dict[str, list[tuple[str | None, str | None]]] = defaultdict(list)
+    for sid, source, published in rows:
+        per[sid].append((source, published))
+    items = []
+    for sid in page:
+        s = found.get(sid)
+        if s is None:
+            continue
+        unit, cov = coverage(p for _, p in per[sid])
+        items.append({**story_summary(s), "title": s.get("label") or sid,
+                      "outlets": sorted({src for src, _ in per[sid] if src}),
+                      "coverage_unit": unit, "coverage": cov})
+    return Page(items, total, limit, offset, {"level": level})
+
+
+def _key_entries(key_timelines: Iterable[dict[str, Any]], ids: set[str]) -> list[dict[str, Any]]:
+    """Key timeline entries that cite one of the articles ``ids``, in date order."""
+    rows = [e for t in key_timelines for e in t.get("entries") or [] if set(e.get("article_ids") or []) & ids]
+    return sorted(rows, key=lambda e: str(e.get("date")))
+
+
+def story_detail(store: Store, story_id: str) -> dict[str, Any] | None:
+    """Everything the store says about one story (storyline or event), every item with its evidence.
+
+    Returns:
+        None when there is no such story; else ``{story, events, articles, summary, key_timeline,
+        timeline, entities, quotes, claims, claims_total, discrepancies, profiles, reuse}``, each
+        section in the dossier's record shape. Entities and profiles keep only the spellings,
+        roles and spans found in this story's articles; claims are the best supported first
+        (at most :data:`DETAIL_CAP`; ``/api/claims?story=`` lists them all).
+    """
+    story = record(store, "story", story_id)
+    if story is None:
+        return None
+    ids = list(story.get("article_ids") or [])
+    aset = set(ids)
+    if story.get("level") == "storyline":
+        with store.engine.connect() as conn:
+            child_ids = list(conn.scalars(select(stories.c.record_id).where(stories.c.parent_id == story_id)
+                                          .order_by(stories.c.first_date, store._ordered(stories.c.record_id))))
+            children = _payloads(conn, "story", child_ids)
+        events = [children[c] for c in child_ids if c in children]
+        line_id = story_id
+    else:
+        events, line_id = [], story.get("parent_id") or story_id
+    event_ids = [e["id"] for e in events] or [story_id]
+    metas = articles_meta(store, ids)
+    summary = [s for s in _scoped(store, "summary", {line_id, story_id}) if set(s.get("article_ids") or []) & aset]
+    key = _key_entries(_scoped(store, "key_timeline", {line_id, story_id}), aset)
+    entries = [e for t in _scoped(store, "timeline", event_ids) for e in t.get("entries") or []]
+    entries.sort(key=lambda e: (not main_entry(e), e.get("date") is None, str(e.get("date") or "")))
+    ents = [_trim_entity(e, aset) for e in store.records_of_story("entity", story_id)]
+    ents.sort(key=lambda e: (-len(e["article_ids"]), e.get("name") or ""))
+    quote_groups = sorted(store.quotes_of_story(story_id), key=lambda q: -len(q.get("article_ids") or []))
+    speakers = entity_names_of(store, [q.get("speaker_entity_id") or "" for q in quote_groups])
+    for q in quote_groups:
+        q["speaker_name"] = speakers.get(q.get("speaker_entity_id") or "")
+    claim_recs = sorted(store.records_of_story("claim", story_id),
+                        key=lambda c: (-(c.get("independent_sources") or 0), c.get("id") or ""))
+    profiles = [_trim_profile(p, aset) for p in store.records_of_story("profile", story_id)]
+    outlet_of = {a: p["outlet"] for p in profiles for a in p.get("article_ids") or []}
+    for aid, meta in metas.items():
+        meta["outlet"] = meta.get("source") or outlet_of.get(aid)
+    reuse = [r for r in store.records_of_story("reuse", story_id) if r.get("copy_article_id") in aset]
+    return {
+        "story": {**story_summary(story), "article_ids": ids, "link_reason": story.get("link_reason")},
+        "events": [story_summary(e) for e in events],
+        "articles": list(metas.values()),
+        "summary": summary,
+        "key_timeline": key,
+        "timeline": entries,
+        "entities": ents,
+        "quotes": quote_groups,
+        "claims": claim_recs[:DETAIL_CAP],
+        "claims_total": len(claim_recs),
+        "discrepancies": store.discrepancies_of(story_id),
+        "profiles": profiles,
+        "reuse": reuse,
+    }
+
+
+def timeline(store: Store, story_id: str) -> dict[str, Any] | None:
+    """A story's key timeline (key dates with cited statements) and every extracted event entry.
+
+    Returns:
+        None for an unknown story; else ``{story_id, key_timeline, timeline}`` (key dates in date
+        order; event entries the main ones first, as the dossier page shows them).
+    """
+    detail_story = record(store, "story", story_id)
+    if detail_story is None:
+        return None
+    aset = set(detail_story.get("article_ids") or [])
+    if detail_story.get("level") == "storyline":
+        with store.engine.connect() as conn:
+            event_ids = list(conn.scalars(select(stories.c.record_id).where(stories.c.parent_id == story_id)))
+        line_id = story_id
+    else:
+        event_ids, line_id = [story_id], detail_story.get("parent_id") or story_id
+    entries = [e for t in _scoped(store, "timeline", event_ids or [story_id]) for e in t.get("entries") or []]
+    entries.sort(key=lambda e: (not main_entry(e), e.get("date") is None, str(e.get("date") or "")))
+    for e in entries:
+        e.setdefault("phrase", event_phrase(e))
+    return {"story_id": story_id,
+            "key_timeline": _key_entries(_scoped(store, "key_timeline", {line_id, story_id}), aset),
+            "timeline": entries}
+
+
+# -- articles ---------------------------------------------------------------------------------------
+
+
+def list_articles(store: Store, *, since: str | None = None, until: str | None = None, outlet: str | None = None,
+                  entity: str | None = None, story: str | None = None, limit: int = 50, offset: int = 0) -> Page:
+    """Article metadata (no text), the latest published first (undated last), then newest ingested.
+
+    Args:
+        since, until: ISO days the publication day must lie within (undated articles are then left out).
+        outlet: only this outlet's (``source``).
+        entity: only articles that mention this entity id.
+        story: only the articles of this story.
+    """
+    limit, offset = clamp(limit, offset)
+    cond: list[Any] = []
+    if since:
+        cond.append(articles.c.published >= since)
+    if until:
+        cond.append(articles.c.published < f"{until}~")  # a date-time on the last day is still in
+    if outlet:
+        cond.append(articles.c.source == outlet)
+    if entity:
+        cond.append(articles.c.id.in_(select(mentions.c.article_id).where(mentions.c.entity_id == entity)))
+    if story:
+        cond.append(articles.c.id.in_(select(story_articles.c.article_id).where(story_articles.c.record_id == story)))
+    where = and_(literal(True), *cond)
+    with store.engine.connect() as conn:
+        total = int(conn.scalar(select(func.count()).select_from(articles).where(where)) or 0)
+        rows = conn.execute(select(*_META).where(where).order_by(articles.c.published.is_(None),
+                                                                 desc(articles.c.published), desc(articles.c.seq))
+                            .limit(limit).offset(offset)).all()
+    return Page([article_meta(r) for r in rows], total, limit, offset)
+
+
+_CITING_KINDS = ("summary", "claim", "discrepancy", "reuse", "key_timeline", "profile", "article_reuse")
+
+
+def article_detail(store: Store, article_id: str, annotations: bool = False) -> dict[str, Any] | None:
+    """One article: metadata, text, its stories, and every cited span that points into it.
+
+    Args:
+        annotations: also return the stored annotation (sentences, tokens, named entities), or None.
+
+    Returns:
+        None for an unknown id; else the metadata plus ``text``, ``stories`` ([{id, label, level}]),
+        ``citations`` ([{kind, record_id, article_id, start, end, label, story_id}], by start) and,
+        on request, ``annotations``.
+    """
+    with store.engine.connect() as conn:
+        row = conn.execute(select(*_META, articles.c.text).where(articles.c.id == article_id)).first()
+        if row is None:
+            return None
+        ment = conn.execute(select(mentions.c.record_kind, mentions.c.record_id, mentions.c.start, mentions.c.end,
+                                   mentions.c.kind, mentions.c.entity_id)
+                            .where(mentions.c.article_id == article_id).order_by(mentions.c.start)).all()
+        link = and_(record_articles.c.kind == records.c.kind, record_articles.c.record_id == records.c.id)
+        citing = conn.execute(select(records.c.kind, records.c.payload).join(record_articles, link).where(
+            record_articles.c.article_id == article_id, record_articles.c.kind.in_(_CITING_KINDS))).all()
+    text: str = row.text
+    names = entity_names_of(store, [m.entity_id for m in ment])
+    cites: list[dict[str, Any]] = []
+
+    def add(kind: str, rid: str | None, start: Any, end: Any, label: str, story_id: str | None = None) -> None:
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
+            cites.append({"kind": kind, "record_id": rid, "article_id": article_id, "start": start, "end": end,
+                          "label": label[:200], "story_id": story_id})
+
+    for m in ment:
+        who = names.get(m.entity_id or "", "")
+        add(m.record_kind, m.record_id, m.start, m.end, f"{m.kind or m.record_kind}: {who}".strip(": "))
+    for q in store.quotes_in_article(article_id):
+        for v in q.get("variants") or []:
+            if v.get("article_id") == article_id:
+                add("quote", q.get("id"), v.get("start"), v.get("end"),
+                    f"{v.get('speaker_text') or q.get('speaker_text') or 'unattributed'}: {v.get('text') or ''}")
+    for e in store.events_of_article(article_id):
+        for x in e.get("evidence") or []:
+            if x.get("article_id") == article_id:
+                add("event", e.get("id"), x.get("start"), x.get("end"), f"{e.get('date') or ''} {event_phrase(e)}")
+    for kind, p in citing:
+        if kind == "reuse":
+            mine = "copy" if p.get("copy_article_id") == article_id else "origin"
+            for s in p.get("passages") or []:
+                add("reuse", f"{p.get('origin_article_id')}>{p.get('copy_article_id')}", s.get(f"{mine}_start"),
+                    s.get(f"{mine}_end"), f"copied passage ({mine}; {p.get('share', 0):.0%} of the copy)")
+        elif kind == "article_reuse":
+            for w in p.get("credited_wires") or []:
+                add("credit", p.get("article_id"), w.get("start"), w.get("end"), f"credits {w.get('wire')}")
+        elif kind == "key_timeline":
+            for e in p.get("entries") or []:
+                for s in e.get("statements") or []:
+                    ev = s.get("evidence") or {}
+                    if ev.get("article_id") == article_id:
+                        add("key_date", p.get("story_id"), ev.get("start"), ev.get("end"),
+                            f"{e.get('date')}: {s.get('text') or ''}", p.get("story_id"))
+        elif kind == "profile":
+            for h in _profile_hits(p):
+                if h.get("article_id") == article_id:
+                    add("profile", p.get("outlet"), h.get("start"), h.get("end"),
+                        f"{p.get('outlet')}: {h.get('label') or 'translation sign'} '{h.get('text') or ''}'")
+        else:
+            label = {"summary": p.get("text"), "claim": f"{p.get('subject')} {p.get('slot')}: {p.get('value')}",
+                     "discrepancy": f"{p.get('kind')}: {p.get('description')}"}.get(kind) or kind
+            for ev in _evidence_everywhere([p]):
+                if ev.get("article_id") == article_id:
+                    add(kind, p.get("id"), ev.get("start"), ev.get("end"), str(label), p.get("story_id"))
+    cites.sort(key=lambda c: (c["start"], c["end"], c["kind"]))
+    out = {**article_meta(row), "meta": dict(row.meta or {}), "text": text,
+           "stories": [story_summary(s) for s in store.stories_of_article(article_id)], "citations": cites}
+    if annotations:
+        ann = store.annotations([article_id]).get(article_id)
+        out["annotations"] = ann.to_dict() if ann is not None else None
+    return out
+
+
+# -- entities ---------------------------------------------------------------------------------------
+
+
+def list_entities(store: Store, *, kind: str | None = None, name: str | None = None, story: str | None = None,
+                  limit: int = 50, offset: int = 0) -> Page:
+    """Entities, the most mentioned first (articles with a mention), each with its spellings and roles.
+
+    Args:
+        kind: person, organization, place, ...
+        name: any spelling of the name (accents, case and spacing aside).
+        story: only entities mentioned in an article of this story.
+    """
+    n_articles = (select(func.count(func.distinct(mentions.c.article_id))).where(
+        mentions.c.entity_id == entities.c.record_id).scalar_subquery())
+    ids = select(entities.c.record_id.label("record_id"), n_articles.label("n"))
+    if kind:
+        ids = ids.where(entities.c.kind == kind)
+    if name:
+        ids = ids.where(entities.c.record_id.in_(select(entity_names.c.record_id)
+                                                 .where(entity_names.c.name_key == name_key(name))))
+    if story:
+        ids = ids.where(entities.c.record_id.in_(select(mentions.c.entity_id).where(mentions.c.article_id.in_(
+            select(story_articles.c.article_id).where(story_articles.c.record_id == story)))))
+    return _page_ids(store, "entity", ids, lambda sub: [desc(sub.c.n), store._ordered(sub.c.record_id)],
+                     limit, offset)
+
+
+def entity_detail(store: Store, entity_id: str) -> dict[str, Any] | None:
+    """One entity: every spelling and role with the articles using each, its stories, quotes, claims, ...
+
+    Returns:
+        None for an unknown id; else the entity record plus ``stories``, ``mention_counts``
+        ({article id: mentions}), ``articles`` (metadata of the articles that mention it, latest
+        first), ``quotes`` (as speaker), ``claims`` (about it), ``discrepancies`` and ``events``
+        (dated, as actor or target); long lists hold at most :data:`DETAIL_CAP` items and say
+        how many there are in ``totals``.
+    """
+    ent = record(store, "entity", entity_id)
+    if ent is None:
+        return None
+    with store.engine.connect() as conn:
+        counts = {aid: int(n) for aid, n in conn.execute(
+            select(mentions.c.article_id, func.count()).where(mentions.c.entity_id == entity_id)
+            .group_by(mentions.c.article_id))}
+    used = set(counts) | {a for v in ent.get("variants") or [] for a in v.get("article_ids") or []}
+    metas = sorted(articles_meta(store, used).values(), key=lambda a: (a.get("published") or ""), reverse=True)
+    quotes_by = sorted(store.quotes_by_speaker(entity_id), key=lambda q: -len(q.get("article_ids") or []))
+    claim_recs = sorted(store.claims_about(entity_id), key=lambda c: -(c.get("independent_sources") or 0))
+    evs = store.events_between(entity=entity_id)
+    discs = store.discrepancies_about(entity_id)
+    stories_with = store.stories_with_entity(entity_id)
+    return {**ent, "stories": [story_summary(s) for s in stories_with], "mention_counts": counts,
+            "articles": metas[:DETAIL_CAP], "quotes": quotes_by[:DETAIL_CAP], "claims": claim_recs[:DETAIL_CAP],
+            "discrepancies": discs, "events": evs[:DETAIL_CAP],
+            "totals": {"articles": len(metas), "quotes": len(quotes_by), "claims": len(claim_recs),
+                       "events": len(evs), "stories": len(stories_with)}}
+
+
+def entities_named(store: Store, name: str) -> list[dict[str, Any]]:
+    """Entities with ``name`` among their spellings (as ``newsweave --entity NAME`` finds them)."""
+    return store.entities_named(name)
+
+
+# -- quotes, claims, discrepancies, profiles, reuse -------------------------------------------------
+
+
+def list_quotes(store: Store, *, speaker: str | None = None, story: str | None = None, article: str | None = None,
+                limit: int = 50, offset: int = 0) -> Page:
+    """Quote groups (one statement as each outlet worded it), the most widely carried first.
+
+    Args:
+        speaker: entity id of the speaker (of any variant).
+        story: only groups with a variant in this story.
+        article: only groups with a variant in this article.
+    """
+    cond: list[Any] = [literal(True)]
+    if speaker:
+        cond.append(quotes.c.speaker_entity_id == speaker)
+    if story:
+        cond.append(quotes.c.article_id.in_(select(story_articles.c.article_id)
+                                            .where(story_articles.c.record_id == story)))
+    if article:
+        cond.append(quotes.c.article_id == article)
+    size = select(func.count(func.distinct(quotes.c.article_id))).where(quotes.c.record_id == records.c.id)
+    ids = (select(records.c.id.label("record_id"), size.scalar_subquery().label("n"))
+           .where(records.c.kind == "quote", records.c.id.in_(select(quotes.c.record_id).where(and_(*cond)))))
+    page = _page_ids(store, "quote", ids, lambda sub: [desc(sub.c.n), store._ordered(sub.c.record_id)], limit, offset)
+    names = entity_names_of(store, [q.get("speaker_entity_id") or "" for q in page.items])
+    for q in page.items:
+        q["speaker_name"] = names.get(q.get("speaker_entity_id") or "")
+    return page
+
+
+def _citing(kind: str, story: str | None = None, article: str | None = None) -> Any:
+    """Condition: a record of ``kind`` cites an article of ``story`` / the article ``article``."""
+    cond = []
+    if story:
+        cond.append(records.c.id.in_(select(record_articles.c.record_id).where(
+            record_articles.c.kind == kind, record_articles.c.article_id.in_(
+                select(story_articles.c.article_id).where(story_articles.c.record_id == story)))))
+    if article:
+        cond.append(records.c.id.in_(select(record_articles.c.record_id).where(
+            record_articles.c.kind == kind, record_articles.c.article_id == article)))
+    return and_(literal(True), *cond)
+
+
+def list_claims(store: Store, *, entity: str | None = None, story: str | None = None, slot: str | None = None,
+                min_sources: int = 0, limit: int = 50, offset: int = 0) -> Page:
+    """Claims (subject, slot, value), the best independently supported first.
+
+    Args:
+        entity: only claims about this entity id.
+        story: only claims citing an article of this story.
+        slot: "role", "name", ... (see the corroborate stage).
+        min_sources: only claims with at least this many independent sources.
+    """
+    support = records.c.payload["independent_sources"].as_integer()
+    ids = select(records.c.id.label("record_id"), support.label("n")).where(records.c.kind == "claim",
+                                                                            _citing("claim", story))
+    if entity or slot:
+        sub = select(claims.c.record_id)
+        if entity:
+            sub = sub.where(claims.c.subject_id == entity)
+        if slot:
+            sub = sub.where(claims.c.slot == slot)
+        ids = ids.where(records.c.id.in_(sub))
+    if min_sources > 0:
+        ids = ids.where(support >= min_sources)
+    return _page_ids(store, "claim", ids, lambda s: [s.c.n.is_(None), desc(s.c.n), store._ordered(s.c.record_id)],
+                     limit, offset)
+
+
+def list_discrepancies(store: Store, *, story: str | None = None, entity: str | None = None, kind: str | None = None,
+                       limit: int = 50, offset: int = 0) -> Page:
+    """Discrepancies (values that sources disagree on, and the supported one), by id.
+
+    Args:
+        story: those citing an article of this story (as its dossier page lists them).
+        entity: those about this entity id (both: those of the story about the entity, as the CLI does).
+        kind: spelling, role, number, ...
+    """
+    ids = select(records.c.id.label("record_id")).where(records.c.kind == "discrepancy", _citing("discrepancy", story))
+    if entity or kind:
+        sub = select(discrepancies.c.record_id)
+        if entity:
+            sub = sub.where(discrepancies.c.entity_id == entity)
+        if kind:
+            sub = sub.where(discrepancies.c.kind == kind)
+        ids = ids.where(records.c.id.in_(sub))
+    return _page_ids(store, "discrepancy", ids, _ordered_ids(store), limit, offset)
+
+
+def list_profiles(store: Store, *, story: str | None = None, limit: int = 50, offset: int = 0) -> Page:
+    """Source profiles (one per outlet): originality, credited wires, loaded terms, translation signs."""
+    ids = select(records.c.id.label("record_id")).where(records.c.kind == "profile", _citing("profile", story))
+    return _page_ids(store, "profile", ids, _ordered_ids(store), limit, offset)
+
+
+def profile(store: Store, outlet: str) -> dict[str, Any] | None:
+    """One outlet's profile, by outlet name (as the profile names it), or None."""
+    found = store._fetch(select(records.c.payload).where(records.c.kind == "profile",
+                                                         records.c.payload["outlet"].as_string() == outlet).limit(1))
+    return found[0] if found else None
+
+
+def list_reuse(store: Store, *, article: str | None = None, story: str | None = None, min_share: float = 0.0,
+               limit: int = 50, offset: int = 0) -> Page:
+    """Reuse links (who copied whom, with the passages' spans on both sides), the largest share first.
+
+    Args:
+        article: links where this article is the copy or the origin.
+        story: links citing an article of this story.
+        min_share: only links where the copy reuses at least this share of its text.
+    """
+    share = records.c.payload["share"].as_float()
+    ids = select(records.c.id.label("record_id"), share.label("n")).where(
+        records.c.kind == "reuse", _citing("reuse", story, article))
+    if min_share > 0:
+        ids = ids.where(share >= min_share)
+    return _page_ids(store, "reuse", ids, lambda s: [desc(s.c.n), store._ordered(s.c.record_id)], limit, offset)
+
+
+def originality(store: Store, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Per-article originality and credited wires (record kind ``article_reuse``) of the given articles."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(records.c.payload).where(
+            records.c.kind == "article_reuse", records.c.id.in_(select(record_articles.c.record_id).where(
+                record_articles.c.kind == "article_reuse", record_articles.c.article_id.in_(list(article_ids))))))
+        return [r[0] for r in rows]
+
+
+# -- events -----------------------------------------------------------------------------------------
+
+
+def list_events(store: Store, *, since: str | None = None, until: str | None = None, story: str | None = None,
+                entity: str | None = None, limit: int = 50, offset: int = 0) -> Page:
+    """Dated events within ``since``..``until`` (every day the date may mean inside it), by date.
+
+    Undated events (or those dated only by their article's publication) are in no range: the
+    story timeline lists them. ``story``/``entity`` as :meth:`Store.events_between`.
+    """
+    limit, offset = clamp(limit, offset)
+    found = store.events_between(since, until, story=story, entity=entity)
+    page = found[offset : offset + limit]
+    for e in page:
+        e["phrase"] = event_phrase(e)
+    return Page(page, len(found), limit, offset)
+
+
+# -- search -----------------------------------------------------------------------------------------
+
+
+def search(store: Store, q: str, limit: int = 20, offset: int = 0, *, since: str | None = None,
+           until: str | None = None, outlet: str | None = None) -> Page:
+    """Articles that match a full-text query, the best match first, each with a snippet and the matched span.
+
+    See :func:`newsweave.service.search.search` (SQLite FTS5 or PostgreSQL full-text search).
+    """
+    from newsweave.service.search import search as run_search
+
+    return run_search(store, q, limit, offset, since=since, until=until, outlet=outlet)
+
+
+def stories_of(store: Store, article_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Story ids (both levels) of each article."""
+    wanted = list(dict.fromkeys(article_ids))
+    out: dict[str, list[str]] = defaultdict(list)
+    with store.engine.connect() as conn:
+        for k in range(0, len(wanted), IN_CHUNK):
+            for sid, aid in conn.execute(select(story_articles.c.record_id, story_articles.c.article_id).where(
+                    story_articles.c.article_id.in_(wanted[k : k + IN_CHUNK]))):
+                out[aid].append(sid)
+    return dict(out)
+
+
+__all__ = [
+    "MAX_LIMIT", "Page", "article_detail", "articles_meta", "clamp", "coverage", "entity_detail", "list_articles",
+    "list_claims", "list_discrepancies", "list_entities", "list_events", "list_outlets", "list_profiles",
+    "list_quotes", "list_reuse", "list_stories", "originality", "profile", "record", "search", "store_version",
+    "stories_of", "story_detail", "timeline",
+]
+
