@@ -1,9 +1,11 @@
 """One typed Settings object, passed explicitly to every stage.
 
-Four settings can come from the environment: ``NEWSWEAVE_DB`` (the store URL),
+Six settings can come from the environment: ``NEWSWEAVE_DB`` (the store URL),
 ``NEWSWEAVE_ANNOTATE_BATCH`` (articles annotated per transaction),
-``NEWSWEAVE_ANNOTATE_PROCESSES`` (spaCy processes; 0, the default, means one per usable CPU) and
-``NEWSWEAVE_USER_AGENT`` (what feed and page requests call themselves).
+``NEWSWEAVE_ANNOTATE_PROCESSES`` (spaCy processes; 0, the default, means one per usable CPU),
+``NEWSWEAVE_USER_AGENT`` (what feed and page requests call themselves), ``NEWSWEAVE_API_TOKEN``
+(the bearer token of the service's ingest endpoints) and ``NEWSWEAVE_API_PROTECT_READS`` (``1``:
+its read endpoints want the token too).
 """
 
 from __future__ import annotations
@@ -66,6 +68,16 @@ def default_user_agent() -> str:
     return os.environ.get("NEWSWEAVE_USER_AGENT") or f"newsweave/{__version__} (+{PROJECT_URL})"
 
 
+def default_api_token() -> str | None:
+    """``NEWSWEAVE_API_TOKEN`` if set and not blank, else None (the service then takes no ingest requests)."""
+    return os.environ.get("NEWSWEAVE_API_TOKEN", "").strip() or None
+
+
+def default_api_protect_reads() -> bool:
+    """True when ``NEWSWEAVE_API_PROTECT_READS`` is 1, true or yes."""
+    return os.environ.get("NEWSWEAVE_API_PROTECT_READS", "").strip().lower() in ("1", "true", "yes")
+
+
 @dataclass(slots=True)
 class Settings:
     """Options for a run. Stages read what they need from here, never from globals.
@@ -111,3 +123,12 @@ class Settings:
     watch_max_pages: int = 200
     #: child sitemaps read per sitemap index and run (the newest first)
     watch_max_sitemaps: int = 20
+    # -- the service (newsweave serve, newsweave.service) --
+    #: bearer token the ingest endpoints require; None: ingest over HTTP is refused (403)
+    api_token: str | None = field(default_factory=default_api_token)
+    #: read endpoints require the token too (default: they are open)
+    api_protect_reads: bool = field(default_factory=default_api_protect_reads)
+    #: articles (or URLs) one ingest request may carry
+    api_max_ingest_items: int = 1000
+    #: ingest jobs remembered (with every input's fate) until the oldest finished ones are dropped
+    api_jobs_kept: int = 200
