@@ -225,6 +225,30 @@ def demo_runs(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Iter
     runs.close()
 
 
+@pytest.fixture(params=BACKENDS)
+def demo_url(request: pytest.FixtureRequest, demo_runs: DemoRuns) -> Iterator[str]:
+    """A copy of the analysed demo store, on each backend."""
+    with demo_runs.copy(str(request.param)) as url:
+        yield url
+
+
+def spy_annotation_loads(monkeypatch: pytest.MonkeyPatch, *modules: Any) -> list[str]:
+    """Make ``load_annotated`` in each module record the ids it loads (and fail when asked for all);
+    returns the list it fills."""
+    from newsweave.steps import load_annotated
+
+    loaded: list[str] = []
+
+    def spy(s: Store, ids: Any = None) -> Any:
+        assert ids is not None, "the stage loaded every annotation"
+        loaded.extend(ids)
+        return load_annotated(s, ids)
+
+    for module in modules:
+        monkeypatch.setattr(module, "load_annotated", spy)
+    return loaded
+
+
 def subprocess_env(**extra: str) -> dict[str, str]:
     """The environment for a ``newsweave`` child process (no store URL inherited from the caller)."""
     env = {k: v for k, v in os.environ.items() if k != "NEWSWEAVE_DB"}

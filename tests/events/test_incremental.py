@@ -7,13 +7,12 @@ from the same store (:func:`_full`: the events/7 stage, which extracted everythi
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from newsweave import pipeline
+from newsweave import pipeline, steps
 from newsweave.config import Settings
 from newsweave.entities.link import entity_index
 from newsweave.events import stage
@@ -23,7 +22,7 @@ from newsweave.reuse.stage import origin_map
 from newsweave.steps import load_annotated
 from newsweave.store import Store
 from newsweave.stories.stage import story_map
-from tests.conftest import BACKENDS, fresh_database
+from tests.conftest import BACKENDS, fresh_database, spy_annotation_loads
 
 pytestmark = pytest.mark.slow
 
@@ -48,24 +47,10 @@ def _stored(store: Store) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _run(store: Store, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[str]]:
     """Run the stage as the pipeline does; returns its message and the ids whose annotations it loaded."""
-    loaded: list[str] = []
-
-    def spy(s: Store, ids: Any = None) -> Any:
-        assert ids is not None, "the stage loaded every annotation"
-        loaded.extend(ids)
-        return load_annotated(s, ids)
-
-    monkeypatch.setattr(stage, "load_annotated", spy)
+    loaded = spy_annotation_loads(monkeypatch, stage, steps)  # steps: extraction (ArticleExtractions)
     with store.deferred():
         said = stage.run_events(store, Settings(db_url=store.url))
     return said, loaded
-
-
-@pytest.fixture(params=BACKENDS)
-def demo_url(request: pytest.FixtureRequest, demo_runs: Any) -> Iterator[str]:
-    """A copy of the analysed demo store, on each backend."""
-    with demo_runs.copy(str(request.param)) as url:
-        yield url
 
 
 def test_pipeline_records_equal_full_recompute(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from newsweave.config import Settings
 from newsweave.reuse.stage import origin_map
-from newsweave.steps import Stage, article_ids, fingerprint, load_annotated
+from newsweave.steps import ArticleExtractions, Stage, article_ids, fingerprint, load_annotated
 from newsweave.store import Store
 from newsweave.stories.stage import story_map, top_stories
 
@@ -75,25 +75,12 @@ def run_events(store: Store, settings: Settings) -> str:
     state = store.get_state(_ARTICLES_KEY) or {}
     current = state.get("extract") == EXTRACT_VERSION
     prev: dict[str, list[Any]] = state.get("articles", {}) if current else {}
-    # 1. extraction: only the annotated articles without a current one (annotations are big: load only those)
-    raw: dict[str, dict[str, Any]] = {}
-    need = [a for a in order if a in annotated and a not in prev]
-    for doc in load_annotated(store, need) if need else []:
-        if doc.annotation is not None:
-            raw[doc.article.id] = payload = _extract(doc)
-            store.replace_records("event_raw", [(doc.article.id, payload, [doc.article.id])], scope=doc.article.id)
-    fresh = set(raw)
+    # 1. extraction: only the annotated articles without a current one
+    ext = ArticleExtractions(store, "event_raw")
+    live = ext.update(order, annotated, prev, _extract)
+    raw, fresh = ext.raw, ext.fresh
     again = 0 if current else len(fresh & set(state.get("articles", {})))
-    live = [a for a in order if a in annotated and (a in prev or a in fresh)]
-    store.drop_scopes("event_raw", store.record_scopes("event_raw") - set(live))
-
-    def load_raw(ids: list[str]) -> None:
-        want = [a for a in ids if a not in raw]
-        if len(want) > 50:
-            wanted = set(want)
-            raw.update((r["article_id"], r) for r in store.records("event_raw") if r["article_id"] in wanted)
-        else:
-            raw.update((a, r) for a in want for r in store.records("event_raw", scope=a))
+    load_raw = ext.load
 
     # 2. entity links: again for the articles whose extraction or entity records changed
     linking: dict[str, dict[str, list[dict[str, Any]]]] = {}

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -51,6 +51,11 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
     from spacy.tokens import Token as SpacyToken
+
+#: Bump with every change to what :func:`extract_quotes` finds (rules, cue lexicon, ``quotes_params.json``'s
+#: "extract" part): the quotes stage stores each article's extraction under this version and extracts again
+#: only when it changes.
+EXTRACT_VERSION = "quotes-extract/1"
 
 
 
@@ -434,22 +439,30 @@ def extract_quotes(
     _attribute(drafts, doc, text, anon_heads, media, params)
     genders = person_genders(doc)
     resolve_pronouns([(d.quote, d.speaker) for d in drafts], doc, genders)
-    for d in drafts:
-        q = d.quote
-        ref = (
-            q.speaker_ref if q.speaker_ref is not None else (q.speaker if q.speaker_kind == "named" else None)
-        )
-        q.speaker_entity_id = _resolve_entity(resolver, aid, ref)
+    quotes = [d.quote for d in drafts]
+    link_speakers(quotes, resolver)
+    return quotes
+
+
+def link_speakers(quotes: Sequence[Quote], resolver: SpeakerResolver | None) -> None:
+    """Set each quote's ``speaker_entity_id`` from ``resolver`` (``None`` without one).
+
+    ``quotes`` are one article's, as :func:`extract_quotes` returns them: linking is the last step of
+    extraction, so a stage may store extractions without entity ids and link them again when the
+    entities change.
+    """
+    for q in quotes:
+        ref = q.speaker_ref if q.speaker_ref is not None else (q.speaker if q.speaker_kind == "named" else None)
+        q.speaker_entity_id = _resolve_entity(resolver, q.article_id, ref)
     # a name the resolver missed once takes the entity the same name got elsewhere in the article
     by_name: dict[str, set[str]] = {}
-    for d in drafts:
-        if d.quote.speaker_text and d.quote.speaker_entity_id and d.quote.speaker_kind != "anonymous":
-            by_name.setdefault(d.quote.speaker_text, set()).add(d.quote.speaker_entity_id)
-    for d in drafts:
-        ids = by_name.get(d.quote.speaker_text or "", set())
-        if d.quote.speaker_entity_id is None and d.quote.speaker_kind != "anonymous" and len(ids) == 1:
-            d.quote.speaker_entity_id = next(iter(ids))
-    return [d.quote for d in drafts]
+    for q in quotes:
+        if q.speaker_text and q.speaker_entity_id and q.speaker_kind != "anonymous":
+            by_name.setdefault(q.speaker_text, set()).add(q.speaker_entity_id)
+    for q in quotes:
+        ids = by_name.get(q.speaker_text or "", set())
+        if q.speaker_entity_id is None and q.speaker_kind != "anonymous" and len(ids) == 1:
+            q.speaker_entity_id = next(iter(ids))
 
 
 def _reported_clause(idx: _Index, cue: SpacyToken, outer: Span, text: str) -> Span | None:

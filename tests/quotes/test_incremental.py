@@ -1,0 +1,98 @@
+"""The quotes stage extracts once per article and regroups only the stories that changed; its records equal a
+full recompute (extraction with the current entities, grouped per story) in every case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from newsweave import steps
+from newsweave.config import Settings
+from newsweave.entities.link import entity_index
+from newsweave.quotes import extract_all, group_quotes
+from newsweave.quotes import stage as qstage
+from newsweave.steps import load_annotated
+from newsweave.store import Store
+from newsweave.stories.stage import top_stories
+from tests.conftest import spy_annotation_loads
+
+pytestmark = pytest.mark.slow
+
+
+def _full(store: Store) -> dict[str, Any]:
+    """The quote groups computed from scratch: extraction linked to the current entities, grouped per story."""
+    docs = [d for d in load_annotated(store) if d.annotation is not None]
+    texts = {d.article.id: d.article.text for d in docs}
+    quotes = extract_all(docs, resolver=entity_index(store))
+    out: dict[str, Any] = {}
+    for ids in top_stories(store).values():
+        members = set(ids)
+        for g in group_quotes([q for q in quotes if q.article_id in members], texts, encoder=False):
+            out[g.id] = g.to_dict()
+    return out
+
+
+def _stored(store: Store) -> dict[str, Any]:
+    return {q["id"]: q for q in store.records("quote")}
+
+
+def _run(store: Store, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[str]]:
+    """Run the stage (wording only, as :func:`_full`); returns its message and the ids whose annotations it
+    loaded."""
+    loaded = spy_annotation_loads(monkeypatch, steps)
+    monkeypatch.setattr("newsweave.annotate.embeddings.english_sentences", lambda store=None: False)
+    with store.deferred():
+        said = qstage.run_quotes(store, Settings(db_url=store.url))
+    return said, loaded
+
+
+def test_records_equal_full_recompute_and_rerun_does_nothing(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store(demo_url) as store:
+        store.set_state("quotes:stories", {})  # the demo run grouped with embeddings: regroup on wording only
+        said, loaded = _run(store, monkeypatch)
+        assert loaded == [] and said.startswith("extracted 0 new articles, reused 5; 1 of 1 stories grouped again")
+        full = _full(store)
+        assert any(len(q["article_ids"]) > 1 for q in full.values())
+        assert _stored(store) == full
+        said, loaded = _run(store, monkeypatch)  # nothing changed
+        assert loaded == []
+        assert said.startswith("extracted 0 new articles, reused 5; 0 of 1 stories grouped again"), said
+        # a new extraction version: every article extracted again; the same quotes, so no story regrouped
+        monkeypatch.setattr("newsweave.quotes.extract.EXTRACT_VERSION", "quotes-extract/test")
+        said, loaded = _run(store, monkeypatch)
+        assert sorted(loaded) == sorted(store.annotated_ids())
+        assert said.startswith("extracted 5 new articles, reused 0; 0 of 1 stories grouped again"), said
+        assert _stored(store) == full
+
+
+def test_entity_change_relinks_without_extracting(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store(demo_url) as store:
+        _run(store, monkeypatch)
+        linked = {v.get("speaker_entity_id") for q in store.records("quote") for v in q["variants"]} - {None}
+        victim = sorted(linked)[0]
+        mentions = [dict(m, entity_id="ent_renamed") if m.get("entity_id") == victim else m
+                    for m in store.records("mention")]
+        store.replace_records("mention", [(f"{m['article_id']}:{m['start']}:{m['end']}", m, [m["article_id"]])
+                                          for m in mentions])
+        said, loaded = _run(store, monkeypatch)
+        assert loaded == [] and "1 of 1 stories grouped again" in said, said
+        speakers = {v.get("speaker_entity_id") for q in store.records("quote") for v in q["variants"]}
+        assert victim not in speakers and "ent_renamed" in speakers
+        assert _stored(store) == _full(store)
+
+
+def test_groups_stay_within_a_story(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store(demo_url) as store:
+        _run(store, monkeypatch)
+        (old,) = [s for s in store.records("story") if s.get("level") == "storyline"] or [
+            s for s in store.records("story") if s.get("level") == "event"]
+        ids = sorted(old["article_ids"])
+        new = [dict(old, id="x1", article_ids=ids[:3]), dict(old, id="x2", article_ids=ids[3:])]
+        store.replace_records("story", [(s["id"], s, s["article_ids"]) for s in new])
+        said, loaded = _run(store, monkeypatch)
+        assert loaded == [] and "2 of 2 stories grouped again" in said, said
+        assert set(store.record_scopes("quote")) <= {"x1", "x2"}
+        for q in store.records("quote"):  # no group joins articles of the two stories
+            assert set(q["article_ids"]) <= set(ids[:3]) or set(q["article_ids"]) <= set(ids[3:])
+        assert _stored(store) == _full(store)
