@@ -21,11 +21,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from newsweave.report.output import clean
-from newsweave.report.render import MT_EXPLAINED, event_phrase, main_entry
+from newsweave.report.render import MT_EXPLAINED, event_phrase
+from newsweave.service import read
+from newsweave.service.search import SearchQueryError
 from newsweave.service.web import present
 
 HERE = Path(__file__).resolve().parent
 PAGE_SIZE = 20
+#: Citation kinds underlined in an article's text (mentions, claims and events cover most of a text:
+#: they are listed when a followed citation is one of them, but not underlined).
+MARKED_KINDS = frozenset({"summary", "key_date", "quote", "discrepancy", "profile", "credit"})
 
 #: Only the UI's own files may run or style a page; nothing may frame it.
 SECURITY_HEADERS = {
@@ -50,8 +55,9 @@ def _finalize(value: Any) -> Any:
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, finalize=_finalize,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(cite_href=present.cite_href, safe_url=present.safe_url, article_label=present.article_label,
-                       evidence_list=present.evidence_list, event_phrase=event_phrase, main_entry=main_entry,
+    env.globals.update(cite_href=present.cite_href, cite_groups=present.cite_groups, safe_url=present.safe_url,
+                       article_label=present.article_label, evidence_list=present.evidence_list,
+                       event_phrase=event_phrase,
                        MT_EXPLAINED=MT_EXPLAINED, sparkline=present.sparkline)
     env.filters["pct"] = lambda v: "unknown" if v is None else f"{float(v):.0%}"
     return env
@@ -110,82 +116,101 @@ def _items(result: Any) -> tuple[list[Any], int | None]:
     return list(getattr(result, "items", []) or []), getattr(result, "total", None)
 
 
+def _entity_filter(store: Any, value: str) -> tuple[str | None, str | None]:
+    """The entity id a filter names (an id, or any spelling of a name) and its canonical name."""
+    rec = read.record(store, "entity", value)
+    if rec is not None:
+        return value, str(rec.get("name") or value)
+    named = sorted(read.entities_named(store, value), key=lambda e: -len(e.get("article_ids") or []))
+    return (named[0]["id"], str(named[0].get("name") or value)) if named else (None, None)
+
+
 @router.get("/", response_class=HTMLResponse)
 def story_list(request: Request, since: str | None = None, until: str | None = None, outlet: str | None = None,
                entity: str | None = None, offset: str | None = None) -> Response:
     """The stories, most active first, with filters by date, outlet and entity."""
-    from newsweave.service import read
-
     store = store_of(request)
     since_day, since_err = _day(since)
     until_day, until_err = _day(until)
+    errors = [e for e in (since_err, until_err) if e]
+    entity_id, entity_name = _entity_filter(store, entity.strip()) if entity and entity.strip() else (None, None)
     start = _offset(offset)
-    result = read.list_stories(store, since=since_day, until=until_day, outlet=outlet or None,
-                               entity=entity or None, limit=PAGE_SIZE, offset=start)
+    if entity and entity.strip() and entity_id is None:
+        errors.append(f"No person, place or organization is named “{clean(entity, one_line=True)[:80]}”.")
+        result: Any = read.Page([], 0, PAGE_SIZE, start)
+    else:
+        result = read.list_stories(store, since=since_day, until=until_day, outlet=outlet or None,
+                                   entity=entity_id, limit=PAGE_SIZE, offset=start)
     items, total = _items(result)
-    outlets = read.list_outlets(store) if hasattr(read, "list_outlets") else []
     filters = {"since": since or "", "until": until or "", "outlet": outlet or "", "entity": entity or ""}
     return page(request, "stories.html", {
-        "stories": items, "filters": filters, "outlets": outlets, "errors": [e for e in (since_err, until_err) if e],
-        "filtered": any(filters.values()), "pager": pager(request, total, start, PAGE_SIZE, len(items)),
+        "stories": items, "filters": filters, "outlets": read.list_outlets(store), "errors": errors,
+        "entity_name": entity_name, "filtered": any(filters.values()),
+        "pager": pager(request, total, start, PAGE_SIZE, len(items)),
     })
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 def story_page(request: Request, story_id: str) -> Response:
     """One story: summary, key timeline, who's who, quotes by outlet, discrepancies, sources, reuse."""
-    from newsweave.service import read
-
     detail = read.story_detail(store_of(request), story_id)
     if detail is None:
         return not_found(request, "Story", f"There is no story with the id “{story_id}”.")
     articles = {str(a["id"]): a for a in detail.get("articles", [])}
     quotes = [{**q, "columns": present.outlet_columns(q, articles)} for q in detail.get("quotes", [])]
-    return page(request, "story.html", {"d": detail, "articles": articles, "quotes": quotes})
+    unit, cov = read.coverage(a.get("published") for a in articles.values())
+    outlets = sorted({str(a["source"]) for a in articles.values() if a.get("source")})
+    return page(request, "story.html", {"d": detail, "articles": articles, "quotes": quotes, "coverage": cov,
+                                        "coverage_unit": unit, "outlets": outlets})
 
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
 def entity_page(request: Request, entity_id: str) -> Response:
     """One entity: every spelling and role with the articles that use it, its stories and quotes."""
-    from newsweave.service import read
-
     detail = read.entity_detail(store_of(request), entity_id)
     if detail is None:
         return not_found(request, "Entity", f"There is no entity with the id “{entity_id}”.")
-    return page(request, "entity.html", {"e": detail})
+    articles = {str(a["id"]): a for a in detail.get("articles", [])}
+    return page(request, "entity.html", {"e": detail, "articles": articles})
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(request: Request, article_id: str, hl: str | None = None) -> Response:
     """One article's text with every cited span marked and the followed citation (``?hl=S-E``) highlighted."""
-    from newsweave.service import read
-
     detail = read.article_detail(store_of(request), article_id)
     if detail is None:
         return not_found(request, "Article", f"There is no article with the id “{article_id}”.")
     text = str(detail.get("text") or "")
     asked = present.parse_span(hl)
     span = present.valid_hl(asked, text)
-    copied = [(int(c["start"]), int(c["end"])) for c in detail.get("copied", []) or []]
-    before, inside, after = present.article_segments(text, detail.get("citations", []) or [], copied, span)
+    citations = detail.get("citations") or []
+    copied = [(int(c["start"]), int(c["end"])) for c in citations if c.get("kind") == "reuse"]
+    shown = [c for c in citations if c.get("kind") in MARKED_KINDS]
+    before, inside, after = present.article_segments(text, shown, copied, span)
     return page(request, "article.html", {
-        "a": detail, "before": before, "inside": inside, "after": after, "hl": span,
+        "a": detail, "before": before, "inside": inside, "after": after, "hl": span, "marked": shown,
         "hl_refused": hl if hl and span is None else None,
-        "cited_here": [c for c in detail.get("citations", []) or []
-                       if span and int(c["start"]) == span[0] and int(c["end"]) == span[1]],
+        "cited_here": [c for c in citations if span and int(c["start"]) == span[0] and int(c["end"]) == span[1]],
     })
 
 
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, q: str | None = None, offset: str | None = None) -> Response:
     """Full-text search over articles, stories, entities and quotes."""
-    from newsweave.service import read
-
-    query = (q or "").strip()
+    store = store_of(request)
+    query = clean(q or "", one_line=True).strip()[:500]
     start = _offset(offset)
     items: list[Any] = []
     total: int | None = 0
+    problem = None
+    entities: list[dict[str, Any]] = []
     if query:
-        items, total = _items(read.search(store_of(request), query, limit=PAGE_SIZE, offset=start))
-    return page(request, "search.html", {"q": query, "results": items,
+        try:
+            items, total = _items(read.search(store, query, limit=PAGE_SIZE, offset=start))
+        except SearchQueryError:
+            problem = "Type at least one word (letters or digits) to search for."
+        if start == 0:
+            entities = sorted(read.entities_named(store, query), key=lambda e: -len(e.get("article_ids") or []))[:10]
+    results = [{**r, "snippet_parts": present.snippet_parts(r.get("snippet"))} for r in items]
+    return page(request, "search.html", {"q": query, "results": results, "problem": problem, "entities": entities,
                                          "pager": pager(request, total, start, PAGE_SIZE, len(items))})

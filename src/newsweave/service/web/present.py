@@ -23,7 +23,6 @@ import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -60,22 +59,34 @@ def evidence_list(record: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def article_label(article: Mapping[str, Any]) -> str:
-    """A short readable name for an article: its outlet, else its input file's stem, else its id."""
+    """A short readable name for an article: its outlet, else its label (input file stem), else its id."""
     aid = str(article.get("id") or article.get("article_id") or "")
     return str(article.get("source") or article.get("label") or input_label(str(article.get("input") or ""), aid))
+
+
+def cite_groups(record: Mapping[str, Any], most: int = 6) -> tuple[list[list[dict[str, Any]]], int]:
+    """A record's evidence grouped by article (in order of first citation), at most ``most`` articles.
+
+    Returns:
+        The groups (each a list of spans of one article) and how many articles were left out.
+    """
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for ev in evidence_list(record):
+        groups.setdefault(str(ev["article_id"]), []).append(ev)
+    found = list(groups.values())
+    return found[:most], max(0, len(found) - most)
 
 
 # -- sparklines ------------------------------------------------------------------------------
 
 @dataclass(slots=True)
 class Sparkline:
-    """An SVG polyline for a coverage series, with a sentence that says the same for screen readers."""
+    """SVG columns for a coverage series, with a sentence that says the same for screen readers."""
 
-    points: str
+    bars: list[tuple[float, float, float, float]]  # x, y, width, height of each non-empty bucket
     width: int
     height: int
     description: str
-    peaks: list[tuple[float, float]] = field(default_factory=list)
 
 
 def _counts(coverage: Iterable[Any]) -> list[tuple[str | None, int]]:
@@ -83,51 +94,46 @@ def _counts(coverage: Iterable[Any]) -> list[tuple[str | None, int]]:
     out: list[tuple[str | None, int]] = []
     for item in coverage:
         if isinstance(item, Mapping):
-            out.append((str(item.get("date") or item.get("day") or "") or None, int(item.get("count") or 0)))
+            out.append((str(item.get("date") or "") or None, int(item.get("count") or 0)))
         elif isinstance(item, list | tuple) and len(item) == 2:
             out.append((str(item[0]), int(item[1] or 0)))
         else:
             out.append((None, int(item or 0)))
-    return _fill_days(out)
+    return out
 
 
-def _fill_days(days: list[tuple[str | None, int]]) -> list[tuple[str | None, int]]:
-    """Dated counts with the days between them filled with zeros (a quiet day is part of the shape)."""
-    try:
-        dated = sorted((date.fromisoformat(d), n) for d, n in days if d)
-    except ValueError:
-        return days
-    if len(dated) != len(days) or len(dated) < 2 or (dated[-1][0] - dated[0][0]).days > 3660:
-        return days
-    by_day: dict[date, int] = {}
-    for d, n in dated:
-        by_day[d] = by_day.get(d, 0) + n
-    first, last = dated[0][0], dated[-1][0]
-    return [((first + timedelta(k)).isoformat(), by_day.get(first + timedelta(k), 0))
-            for k in range((last - first).days + 1)]
+def sparkline(coverage: Iterable[Any] | None, unit: str | None = "day", width: int = 120,
+              height: int = 28) -> Sparkline | None:
+    """Columns for an inline SVG sparkline of articles per ``unit`` (None when there is nothing to draw).
 
-
-def sparkline(coverage: Iterable[Any] | None, width: int = 120, height: int = 28) -> Sparkline | None:
-    """Points for an inline SVG sparkline of articles per day (None when there is nothing to draw)."""
+    ``coverage`` is :func:`newsweave.service.read.coverage`'s list: one count per day, week or
+    month, without gaps, each bucket named by its first day. Columns rather than a line, so
+    one busy day among quiet ones (the usual shape of news) still reads as one.
+    """
     days = _counts(coverage or [])
-    if not days:
+    if not days or not any(n for _, n in days):
         return None
-    top = max(n for _, n in days) or 1
-    pad = 3
-    step = (width - 2 * pad) / max(len(days) - 1, 1)
-    xy = [(round(pad + k * step, 1), round(height - pad - (height - 2 * pad) * n / top, 1))
-          for k, (_, n) in enumerate(days)]
-    if len(xy) == 1:  # one day: a flat line at its height, so it is still visible
-        xy = [(pad, xy[0][1]), (width - pad, xy[0][1])]
+    top = max(n for _, n in days)
+    slot = width / max(len(days), 8)  # a short series keeps narrow columns instead of one wide block
+    bar = max(slot * 0.8, 1.0)
+    left = (width - slot * len(days)) / 2
+    bars = []
+    for k, (_, n) in enumerate(days):
+        if n:
+            h = max(2.0, (height - 2) * n / top)
+            bars.append((round(left + k * slot + (slot - bar) / 2, 2), round(height - 1 - h, 2), round(bar, 2),
+                         round(h, 2)))
     total = sum(n for _, n in days)
     peak_day, peak = max(days, key=lambda d: d[1])
     first, last = days[0][0], days[-1][0]
     span = f" from {first} to {last}" if first and last and first != last else (f" on {first}" if first else "")
-    text = f"{total} article{'s' if total != 1 else ''} over {len(days)} day{'s' if len(days) != 1 else ''}{span}"
+    unit = unit or "day"
+    buckets = f"{len(days)} {unit}{'s' if len(days) != 1 else ''}"
+    text = f"{total} dated article{'s' if total != 1 else ''} over {buckets}{span}"
     if len(days) > 1:
-        text += f"; most on {peak_day} ({peak})" if peak_day else f"; at most {peak} a day"
-    peaks = [p for p, (_, n) in zip(xy, days, strict=False) if n == peak] if len(days) > 1 else []
-    return Sparkline(" ".join(f"{x},{y}" for x, y in xy), width, height, text, peaks[:1])
+        when = f"in the {unit} of {peak_day}" if unit != "day" else f"on {peak_day}"
+        text += f"; most {when} ({peak})" if peak_day else f"; at most {peak} a {unit}"
+    return Sparkline(bars, width, height, text)
 
 
 # -- quotes ----------------------------------------------------------------------------------
@@ -238,6 +244,17 @@ def valid_hl(hl: tuple[int, int] | None, text: str) -> tuple[int, int] | None:
     if hl is None or not (0 <= hl[0] < hl[1] <= len(text)):
         return None
     return hl
+
+
+def snippet_parts(snippet: Any) -> tuple[str, str, str] | None:
+    """A search snippet ``{text, start, match}`` as the text before, of and after the matched word."""
+    if not isinstance(snippet, Mapping) or not isinstance(snippet.get("text"), str):
+        return None
+    text, lo, m = snippet["text"], int(snippet.get("start") or 0), snippet.get("match")
+    if not isinstance(m, Mapping):
+        return text, "", ""
+    s, e = max(0, int(m["start"]) - lo), max(0, int(m["end"]) - lo)
+    return text[:s], text[s:e], text[e:]
 
 
 # -- links -----------------------------------------------------------------------------------
