@@ -31,6 +31,7 @@ from newsweave.report.dossier import provenance_notes
 from newsweave.report.render import _evidence_everywhere, _profile_hits, event_phrase, main_entry
 from newsweave.store import Store
 from newsweave.store.schema import (
+    annotation_table,
     articles,
     claims,
     discrepancies,
@@ -78,17 +79,22 @@ def clamp(limit: int, offset: int) -> tuple[int, int]:
 
 
 def store_version(store: Store) -> str:
-    """A digest of the store's state: it changes whenever articles or any stage's records change.
+    """A digest of the store's state: it changes whenever articles, annotations or any stage's records change.
 
-    Articles are counted and their last ``seq`` taken; every analysis stage writes its
-    fingerprints into ``state`` in the same transaction as its records, so hashing the
-    state rows catches every record change without reading the records.
+    Articles and annotations are counted (and the last article ``seq`` taken); every analysis
+    stage writes its fingerprint (state key ``stage:<name>``) in the same transaction as its
+    records, so hashing those rows catches every record change without reading a record.
+    Other state (a feed's validators, the URLs a watcher has seen) does not change what the
+    service shows and is left out.
     """
     h = hashlib.sha256()
     with store.engine.connect() as conn:
         n, last = conn.execute(select(func.count(), func.max(articles.c.seq)).select_from(articles)).one()
-        h.update(f"{n}:{last}".encode())
-        for key, value in conn.execute(select(state.c.key, state.c.value).order_by(store._ordered(state.c.key))):
+        annotated = conn.scalar(select(func.count()).select_from(annotation_table))
+        h.update(f"{n}:{last}:{annotated}".encode())
+        rows = conn.execute(select(state.c.key, state.c.value).where(state.c.key.startswith("stage:"))
+                            .order_by(store._ordered(state.c.key)))
+        for key, value in rows:
             h.update(key.encode("utf-8", "surrogatepass") + b"\0")
             h.update(json.dumps(value, sort_keys=True).encode("utf-8", "surrogatepass") + b"\0")
     return h.hexdigest()[:32]

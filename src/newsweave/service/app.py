@@ -1,0 +1,86 @@
+"""The service's application: the REST API under ``/api`` and the web UI over one store, served by uvicorn.
+
+:func:`create_app` opens the store (migrating it to the newest revision, which builds the
+full-text index of an older store), installs the JSON error bodies, the routers of
+:mod:`newsweave.service.api` and the ingest job runner; :func:`run` serves it. OpenAPI is at
+``/api/openapi.json`` (interactive docs at ``/api/docs``).
+
+Readers and writers share the store safely: request handlers are synchronous functions that
+FastAPI runs in its thread pool, each read takes its own pooled connection (SQLite in WAL mode
+lets readers go on while one writer commits; PostgreSQL is MVCC), and every write — an ingest
+job here, a ``newsweave watch`` or ``newsweave analyze`` in another process — goes through the
+store's writer lock (:mod:`newsweave.store.repository`), so nobody sees "database is locked".
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from newsweave import __version__
+from newsweave.config import Settings
+from newsweave.service import errors
+from newsweave.service.api import routers
+from newsweave.service.jobs import Jobs
+from newsweave.store import Store
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """Cited story dossiers from many news articles, as a service.
+
+Every item cites its evidence: an article id and a character span (`start`, `end`) into that
+article's text (`GET /api/articles/{id}`). Reads are open unless the service is configured to
+require its bearer token; ingest always requires it. Lists take `limit`/`offset` and answer
+`total` with `next`/`prev` links. Answers carry strong ETags: send `If-None-Match` to get
+`304 Not Modified` while the store has not changed. Errors have one body:
+`{"error": {"code", "status", "message", "detail"}}` with stable codes.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The FastAPI application over the store ``settings.db_url``.
+
+    Args:
+        settings: the store URL, the API token and pipeline options (default: from the environment).
+
+    Raises:
+        StoreError: the store cannot be opened or migrated (one line saying why).
+    """
+    settings = settings or Settings()
+    store = Store(settings.db_url)
+    jobs = Jobs(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        jobs.shutdown(wait=True)  # a running job finishes (its writes are whole transactions either way)
+        store.close()
+
+    app = FastAPI(title="newsweave", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.store = store
+    app.state.jobs = jobs
+    errors.install(app)
+    for router in routers():
+        app.include_router(router, prefix="/api")
+    from newsweave.service.web import mount_web
+
+    mount_web(app)  # after the error handlers: it keeps them for /api and answers browsers with HTML pages
+    return app
+
+
+def run(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None) -> None:
+    """Serve the app with uvicorn until interrupted.
+
+    Raises:
+        StoreError: the store cannot be opened or migrated.
+    """
+    import uvicorn
+
+    app = create_app(settings)
+    logger.info("serving %s on http://%s:%d", app.state.store.url, host, port)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

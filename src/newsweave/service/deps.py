@@ -1,0 +1,160 @@
+"""FastAPI dependencies of the service: the store, settings, the bearer token, pages, dates and ETags.
+
+Typed aliases (``StoreDep``, ``PageDep``, ...) in the manner of the FastAPI full-stack
+template, so that every router declares what it needs the same way.
+
+ETags are strong and come from the store's state (:func:`newsweave.service.read.store_version`)
+and the request's path and query: a client that sends ``If-None-Match`` with the ETag it
+has gets ``304 Not Modified`` without the service building the answer again, and any change
+to the store (new articles, a stage's new records) changes every ETag. The version is read
+before and after the answer is built; when a writer committed in between, the answer goes
+out without an ETag rather than with one that might name another state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from newsweave.config import Settings
+from newsweave.service import read
+from newsweave.service.errors import Forbidden, InconsistentRequest, NotFound, Unauthorized
+from newsweave.store import Store
+
+_bearer = HTTPBearer(auto_error=False, description="the service's token (Settings.api_token, NEWSWEAVE_API_TOKEN)")
+
+
+def get_store(request: Request) -> Store:
+    """The app's open store (``app.state.store``)."""
+    store: Store = request.app.state.store
+    return store
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings (``app.state.settings``)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _check_token(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> None:
+    if settings.api_token is None:
+        raise Forbidden("this service has no API token configured (set NEWSWEAVE_API_TOKEN), so it takes "
+                        "no requests that need one")
+    if credentials is None:
+        raise Unauthorized("this endpoint needs the service's token: send 'Authorization: Bearer TOKEN'")
+    if not hmac.compare_digest(credentials.credentials.encode(), settings.api_token.encode()):
+        raise Unauthorized("the bearer token is not this service's token")
+
+
+def require_read(settings: SettingsDep, credentials: Credentials) -> None:
+    """Reads are open unless ``Settings.api_protect_reads``; then they need the token."""
+    if settings.api_protect_reads:
+        _check_token(settings, credentials)
+
+
+def require_write(settings: SettingsDep, credentials: Credentials) -> None:
+    """Ingest needs the token (and a token must be configured)."""
+    _check_token(settings, credentials)
+
+
+@dataclass(slots=True)
+class PageParams:
+    """``limit`` and ``offset`` of a list request."""
+
+    limit: int
+    offset: int
+
+
+def page_params(limit: Annotated[int, Query(ge=1, le=read.MAX_LIMIT, description="items per page")] = 50,
+                offset: Annotated[int, Query(ge=0, le=10_000_000, description="items to skip")] = 0) -> PageParams:
+    """The page asked for."""
+    return PageParams(limit, offset)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+@dataclass(slots=True)
+class DateRange:
+    """``since``/``until`` as ISO days (either may be None)."""
+
+    since: str | None
+    until: str | None
+
+
+def date_range(since: Annotated[date | None, Query(description="first day, YYYY-MM-DD")] = None,
+               until: Annotated[date | None, Query(description="last day, YYYY-MM-DD (included)")] = None,
+               ) -> DateRange:
+    """The date window asked for; E102 when it ends before it begins."""
+    if since and until and since > until:
+        raise InconsistentRequest(f"since {since} is after until {until}",
+                                  detail={"since": since.isoformat(), "until": until.isoformat()})
+    return DateRange(since.isoformat() if since else None, until.isoformat() if until else None)
+
+
+DatesDep = Annotated[DateRange, Depends(date_range)]
+
+
+def page_links(request: Request, page: read.Page) -> dict[str, Any]:
+    """``items, total, limit, offset`` of a page, with ``next``/``prev`` URLs."""
+    nxt = page.offset + page.limit
+    prev = max(0, page.offset - page.limit)
+    return {"items": page.items, "total": page.total, "limit": page.limit, "offset": page.offset,
+            "next": str(request.url.include_query_params(offset=nxt, limit=page.limit)) if nxt < page.total else None,
+            "prev": str(request.url.include_query_params(offset=prev, limit=page.limit)) if page.offset > 0 else None}
+
+
+def _etag(version: str, request: Request) -> str:
+    digest = hashlib.sha256(f"{version}\n{request.url.path}\n{request.url.query}".encode()).hexdigest()[:40]
+    return f'"{digest}"'
+
+
+def _matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return etag in {t.strip().removeprefix("W/") for t in header.split(",")}
+
+
+def respond(request: Request, store: Store, model: type[BaseModel], build: Callable[[], Any],
+            status_code: int = 200) -> Response:
+    """The answer ``build()`` makes, validated by ``model``, as JSON with a strong ETag (or 304).
+
+    ``build`` returns the data (or raises a :class:`~newsweave.service.errors.ServiceError`);
+    it is not called when the client's ``If-None-Match`` already names the current ETag.
+    """
+    before = read.store_version(store)
+    etag = _etag(before, request)
+    headers = {"Cache-Control": "no-cache", "ETag": etag}
+    if _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    content = model.model_validate(build()).model_dump_json()
+    if read.store_version(store) != before:
+        del headers["ETag"]  # a writer committed meanwhile: this answer may hold either state
+    return Response(content, status_code=status_code, media_type="application/json", headers=headers)
+
+
+def respond_found(request: Request, store: Store, model: type[BaseModel], fetch: Callable[[], Any],
+                  missing: str) -> Response:
+    """:func:`respond` for one item: ``fetch()`` returns it, or None for 404 (E103) with the message ``missing``."""
+    def build() -> Any:
+        found = fetch()
+        if found is None:
+            raise NotFound(missing)
+        return found
+
+    return respond(request, store, model, build)

@@ -1,0 +1,220 @@
+"""Ingest jobs: articles (JSON records) or page URLs posted to the API, stored and analysed in the background.
+
+A job runs in one worker thread at a time, so that jobs take turns as writers (the store
+serialises writers across processes too: SQLite ``BEGIN IMMEDIATE`` with a busy timeout,
+PostgreSQL advisory locks, and :meth:`Store.exclusive` around the analysis, which a feed
+watcher in another process also takes). Each job opens a store of its own: a stage's
+:meth:`Store.deferred` block keeps its pending writes on the store object, which the
+request threads reading through the app's store must not share.
+
+Every input gets a fate, as in ``newsweave ingest``: a record becomes an article by the same
+reader as an ``articles.jsonl`` line (:func:`newsweave.ingest.records.from_record`, then the
+shared rules of :func:`newsweave.ingest.to_article`), and is ``stored``, ``duplicate`` (with
+the id it duplicates) or ``skipped`` (with the reason). A URL is fetched by the feeds module's
+:class:`~newsweave.ingest.fetch.Fetcher` (robots.txt, per-host delay, retries, size and time
+limits) and read as the watcher reads a page; its fate is the fetch's when it fails.
+Jobs live in memory (the most recent ``Settings.api_jobs_kept``); a restart forgets them,
+never their articles.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from newsweave.config import Settings
+from newsweave.models import Article, InputFate
+from newsweave.store import Store
+
+logger = logging.getLogger(__name__)
+
+JobKind = Literal["articles", "urls"]
+JobStatus = Literal["queued", "running", "done", "failed"]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(slots=True)
+class JobState:
+    """One job as the API shows it."""
+
+    id: str
+    kind: JobKind
+    status: JobStatus
+    created: str
+    inputs: int
+    started: str | None = None
+    finished: str | None = None
+    fates: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    stages: dict[str, str] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (see :class:`newsweave.service.schemas.Job`)."""
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+def _fate(f: InputFate) -> dict[str, Any]:
+    return {"input": f.input, "status": f.status, "reason": f.reason, "article_id": f.article_id}
+
+
+def store_new(store: Store, named: Sequence[tuple[str, Article | str]]) -> list[InputFate]:
+    """Store the articles of ``(input name, article or skip reason)``; the fate of each, in order.
+
+    An article already stored, or repeated within the batch, is a duplicate naming the id;
+    one whose values the store refuses is skipped with the store's reason.
+    """
+    from newsweave.pipeline import store_articles
+
+    articles = [r for _, r in named if isinstance(r, Article)]
+    known = store.known_ids(a.id for a in articles)
+    new = list({a.id: a for a in articles if a.id not in known}.values())
+    added, refused = store_articles(store, new)
+    first: dict[str, str] = {}
+    fates: list[InputFate] = []
+    for name, result in named:
+        if isinstance(result, str):
+            fates.append(InputFate(name, "skipped", result))
+        elif result.id in refused:
+            fates.append(InputFate(name, "skipped", refused[result.id]))
+        elif result.id in first:
+            fates.append(InputFate(name, "duplicate", f"same text as {first[result.id]} ({result.id})", result.id))
+        elif result.id in added:
+            first[result.id] = name
+            fates.append(InputFate(name, "stored", "", result.id))
+        else:
+            first[result.id] = name
+            fates.append(InputFate(name, "duplicate", f"already stored as {result.id}", result.id))
+    return fates
+
+
+def read_records(records: Sequence[Any], name: str, settings: Settings) -> list[tuple[str, Article | str]]:
+    """Records in the articles.jsonl shape as ``(input name, article or skip reason)``.
+
+    Each is named ``<name>#<its id>`` (or ``#item<k>``) as a record of a JSON file is.
+    """
+    from newsweave.ingest import to_article
+    from newsweave.ingest.records import _name, _record
+
+    today = datetime.now(UTC).date()
+    out: list[tuple[str, Article | str]] = []
+    for k, rec in enumerate(records):
+        draft = _record(rec, _name(name, rec, f"item{k}"))
+        try:
+            out.append((draft.input, to_article(draft, settings, today)))
+        except Exception as exc:  # one odd record must not end the job
+            logger.exception("reading %s failed", draft.input)
+            out.append((draft.input, f"record could not be read: {type(exc).__name__}: {exc}"))
+    return out
+
+
+def fetch_pages(store: Store, urls: Sequence[str], settings: Settings) -> list[tuple[str, Article | str]]:
+    """Fetch each page URL and read its article: ``(url, article or why not)``.
+
+    Raises:
+        ImportError: the feeds module (``newsweave.ingest.fetch``) is not there.
+    """
+    from newsweave.ingest.fetch import Fetcher, check_url
+    from newsweave.ingest.watch import Entry, Watcher
+
+    reader = Watcher([], settings, store=store, analyze=False)
+    today = datetime.now(UTC).date()
+    out: list[tuple[str, Article | str]] = []
+    with Fetcher(settings, state=store) as fetcher:
+        for url in urls:
+            bad = check_url(url)
+            if bad:
+                out.append((url, bad))
+                continue
+            fate, article = reader._page(fetcher, Entry(url=url, feed="api"), today)
+            out.append((url, article if article is not None else f"{fate.status}: {fate.reason}".rstrip(": ")))
+    return out
+
+
+class Jobs:
+    """Runs ingest jobs one at a time in a worker thread and remembers the latest ones.
+
+    Args:
+        settings: the store URL (each job opens its own store) and pipeline options.
+        open_store: how a job opens the store (default: ``Store(settings.db_url)``).
+    """
+
+    def __init__(self, settings: Settings, open_store: Callable[[], Store] | None = None) -> None:
+        self.settings = settings
+        self.open_store = open_store or (lambda: Store(settings.db_url))
+        self._jobs: OrderedDict[str, JobState] = OrderedDict()
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsweave-ingest")
+
+    def submit(self, kind: JobKind, items: Sequence[Any], analyze: bool = True) -> JobState:
+        """Queue a job over ``items`` (records, or URLs); returns its state (a copy) at once."""
+        job = JobState(id=uuid.uuid4().hex[:16], kind=kind, status="queued", created=_now(), inputs=len(items))
+        with self._lock:
+            self._jobs[job.id] = job
+            self._forget_old()
+        self._pool.submit(self._run, job.id, kind, list(items), analyze)
+        return self.get(job.id) or job
+
+    def get(self, job_id: str) -> JobState | None:
+        """A copy of a job's state, or None."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            return replace(job, fates=list(job.fates)) if job is not None else None
+
+    def all(self) -> list[JobState]:
+        """Copies of every remembered job, the newest first."""
+        with self._lock:
+            return [replace(j, fates=list(j.fates)) for j in reversed(self._jobs.values())]
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop taking jobs; with ``wait``, let the running and queued ones finish."""
+        self._pool.shutdown(wait=wait, cancel_futures=not wait)
+
+    def _forget_old(self) -> None:
+        while len(self._jobs) > self.settings.api_jobs_kept:
+            oldest = next((k for k, j in self._jobs.items() if j.status in ("done", "failed")), None)
+            if oldest is None:
+                return
+            del self._jobs[oldest]
+
+    def _update(self, job_id: str, **changes: Any) -> None:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is not None:
+                for key, value in changes.items():
+                    setattr(job, key, value)
+
+    def _run(self, job_id: str, kind: JobKind, items: list[Any], analyze: bool) -> None:
+        self._update(job_id, status="running", started=_now())
+        try:
+            with self.open_store() as store:
+                if kind == "articles":
+                    named = read_records(items, f"api:job-{job_id}", self.settings)
+                else:
+                    named = fetch_pages(store, items, self.settings)
+                fates = store_new(store, named)
+                counts: dict[str, int] = {}
+                for f in fates:
+                    counts[f.status] = counts.get(f.status, 0) + 1
+                self._update(job_id, fates=[_fate(f) for f in fates], counts=counts)
+                if analyze:
+                    from newsweave.pipeline import analyze as run_analyze
+
+                    report = run_analyze([], store, self.settings)
+                    self._update(job_id, stages=dict(report.stages),
+                                 failures={k: f"{type(v).__name__}: {v}" for k, v in report.failures.items()})
+            self._update(job_id, status="done", finished=_now())
+        except Exception as exc:  # the job fails with its reason; the service goes on
+            logger.exception("ingest job %s failed", job_id)
+            self._update(job_id, status="failed", finished=_now(), error=f"{type(exc).__name__}: {exc}")
