@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -168,9 +168,19 @@ def outlet_of(article: Article) -> str:
     return f"unknown outlet ({input_label(article.input, article.id)})"
 
 
+def profile_inputs(article: Article, ann: Annotation) -> dict[str, Any]:
+    """What :func:`build_profiles` reads of one article, in stored form (made once per article, so that a run
+    never loads annotations or scans texts again): its token and word counts, each machine-translation
+    indicator's hits and its loaded terms."""
+    return {"tokens": len(ann.tokens), "words": len(article.text.split()),
+            "hits": {k: [h.to_dict() for h in v] for k, v in mt_indicators(article, ann).items()} if ann.tokens
+            else {},
+            "loaded": [h.to_dict() for h in loaded_terms(article)]}
+
+
 def build_profiles(
     articles: Sequence[Article],
-    annotations: dict[str, Annotation],
+    indicators: Mapping[str, Mapping[str, Any]],
     article_reuse: dict[str, dict[str, Any]],
     claims: Sequence[Claim],
     discrepancies: Sequence[Discrepancy],
@@ -180,7 +190,8 @@ def build_profiles(
 
     Args:
         articles: the stored articles.
-        annotations: annotations by article id (MT indicators need tokens).
+        indicators: :func:`profile_inputs` by article id (without them, an article has no MT rates and its
+            loaded terms are found here).
         article_reuse: per-article reuse facts by article id (``originality``, ``credited_wires``).
         claims: every claim with its support.
         discrepancies: every discrepancy.
@@ -199,14 +210,28 @@ def build_profiles(
     rates: dict[str, dict[str, float]] = {}
     hits: dict[str, dict[str, list[Hit]]] = {}
     for a in articles:
-        ann = annotations.get(a.id)
-        if ann is None or not ann.tokens:
+        rec = indicators.get(a.id)
+        if rec is None or not rec["tokens"]:
             continue
-        hits[a.id] = mt_indicators(a, ann)
-        rates[a.id] = {k: 1000 * len(v) / len(ann.tokens) for k, v in hits[a.id].items()}
+        hits[a.id] = {k: [Hit(**h) for h in v] for k, v in rec["hits"].items()}
+        rates[a.id] = {k: 1000 * len(v) / rec["tokens"] for k, v in hits[a.id].items()}
     medians = {k: statistics.median([r[k] for r in rates.values()]) if rates else 0.0
                for k in ("capitalized_common_word", "lowercase_sentence_start", "foreign_function_word",
                          "foreign_quote_marks")}
+
+    # each claim's holders and dated reports, once; which claims each article holds, and which consensus
+    # event claims each story has (an outlet is looked at only against the claims that can concern it)
+    relevant = [(c, set(c.article_ids), sorted((day, a) for a in set(c.article_ids) if (day := published.get(a))))
+                for c in claims if c.slot in ("event", "said", "role")]
+    held_by: dict[str, list[int]] = defaultdict(list)
+    consensus = [i for i, (c, _, _) in enumerate(relevant) if c.slot == "event" and c.independent_sources >= 2]
+    consensus_in: dict[str, list[int]] = defaultdict(list)
+    for i, (_, holders, _) in enumerate(relevant):
+        for aid in holders:
+            held_by[aid].append(i)
+    for i in consensus:
+        for sid in {story_of[aid] for aid in relevant[i][1] if aid in story_of}:
+            consensus_in[sid].append(i)
 
     profiles = []
     for outlet, arts in by_outlet.items():
@@ -217,20 +242,19 @@ def build_profiles(
         prof.originality = round(sum(origs) / len(origs), 3) if origs else None
         prof.credited_wires = sorted({w for i in ids for w in _wire_names(article_reuse.get(i, {}))})
         idset = set(ids)
-        for c in claims:
-            if c.slot not in ("event", "said", "role"):
-                continue
-            holders = set(c.article_ids)
-            dated = sorted((day, a) for a in holders if (day := published.get(a)))
+        for i in sorted({i for aid in ids for i in held_by.get(aid, ())}):
+            c, _, dated = relevant[i]
             mine = [(d, a) for d, a in dated if a in idset]
             theirs = [d for d, a in dated if a not in idset]
             # First only when strictly earlier than every other outlet's dated report of it.
             if mine and theirs and mine[0][0] < min(theirs):
                 prof.first_reported.append({"claim_id": c.id, "subject": c.subject_name, "slot": c.slot,
                                             "value": c.value, "article_id": mine[0][1], "date": mine[0][0]})
-            stories = {story_of.get(a) for a in ids} - {None}
-            in_story = not stories or any(story_of.get(a) in stories for a in holders)
-            if (c.slot == "event" and c.independent_sources >= 2 and not (holders & idset) and in_story):
+        # consensus events of the outlet's stories (of every story when its articles are in none) it never reported
+        stories = {story_of[aid] for aid in ids if aid in story_of}
+        for i in sorted({i for sid in stories for i in consensus_in.get(sid, ())}) if stories else consensus:
+            c, holders, _ = relevant[i]
+            if not holders & idset:
                 prof.omitted_consensus.append({"claim_id": c.id, "subject": c.subject_name, "value": c.value,
                                                "independent_sources": c.independent_sources,
                                                "article_ids": c.article_ids})
@@ -241,8 +265,9 @@ def build_profiles(
                                                "supported_value": d.supported_value})
         words = 0
         for a in arts:
-            prof.loaded_vocabulary.extend(loaded_terms(a))
-            words += len(a.text.split())
+            rec = indicators.get(a.id)
+            prof.loaded_vocabulary.extend([Hit(**h) for h in rec["loaded"]] if rec is not None else loaded_terms(a))
+            words += rec["words"] if rec is not None else len(a.text.split())
         prof.loaded_per_1000_words = 1000 * len(prof.loaded_vocabulary) / max(words, 1)
         for key, median in medians.items():
             art_rates = [rates[i][key] for i in ids if i in rates]
