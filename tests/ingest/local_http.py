@@ -1,6 +1,6 @@
 """A local HTTP server on 127.0.0.1 for the fetch and watch tests (no outside network).
 
-Routes map a path (with its query) to a :class:`Reply`, a list of replies served in
+Routes map a path (with its query, else without it) to a :class:`Reply`, a list of replies served in
 turn (the last one repeats), or a function of the request. A reply can wait on an
 event before answering (a server that is slow for as long as a test needs, without
 sleeping), stream a large body in chunks, or send any status and headers. Every
@@ -80,7 +80,7 @@ class LocalSite:
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def _reply(self, req: Request) -> Reply:
-        route = self.routes.get(req.path)
+        route = self.routes.get(req.path, self.routes.get(req.path.split("?", 1)[0]))  # a query it has no route for
         if route is None:
             return Reply(404, b"not found", {"Content-Type": "text/plain"})
         if isinstance(route, list):

@@ -279,11 +279,6 @@ class Fetcher:
                                  {"etag": result.etag, "last_modified": result.last_modified,
                                   "final_url": result.final_url})
 
-    def forget(self, url: str) -> None:
-        """Drop the validators kept for ``url`` (its next fetch is unconditional)."""
-        if self.state.get_state(STATE_PREFIX + url) is not None:
-            self.state.set_state(STATE_PREFIX + url, None)
-
     def allowed(self, url: str) -> tuple[bool, str]:
         """Whether robots.txt lets this user agent fetch ``url``, and if not, why."""
         rules = self._robots_for(url)
