@@ -23,6 +23,7 @@ from markupsafe import Markup
 from newsweave.report.output import clean
 from newsweave.report.render import MT_EXPLAINED, event_phrase
 from newsweave.service import read
+from newsweave.service.deps import get_store
 from newsweave.service.search import SearchQueryError
 from newsweave.service.web import present
 
@@ -65,11 +66,6 @@ def _environment() -> Environment:
 
 templates = Jinja2Templates(env=_environment())
 router = APIRouter(include_in_schema=False)
-
-
-def store_of(request: Request) -> Any:
-    """The open store the app serves (see :func:`newsweave.service.app.create_app`)."""
-    return request.app.state.store
 
 
 def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
@@ -129,7 +125,7 @@ def _entity_filter(store: Any, value: str) -> tuple[str | None, str | None]:
 def story_list(request: Request, since: str | None = None, until: str | None = None, outlet: str | None = None,
                entity: str | None = None, offset: str | None = None) -> Response:
     """The stories, most active first, with filters by date, outlet and entity."""
-    store = store_of(request)
+    store = get_store(request)
     since_day, since_err = _day(since)
     until_day, until_err = _day(until)
     errors = [e for e in (since_err, until_err) if e]
@@ -153,7 +149,7 @@ def story_list(request: Request, since: str | None = None, until: str | None = N
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 def story_page(request: Request, story_id: str) -> Response:
     """One story: summary, key timeline, who's who, quotes by outlet, discrepancies, sources, reuse."""
-    detail = read.story_detail(store_of(request), story_id)
+    detail = read.story_detail(get_store(request), story_id)
     if detail is None:
         return not_found(request, "Story", f"There is no story with the id “{story_id}”.")
     articles = {str(a["id"]): a for a in detail.get("articles", [])}
@@ -167,7 +163,7 @@ def story_page(request: Request, story_id: str) -> Response:
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
 def entity_page(request: Request, entity_id: str) -> Response:
     """One entity: every spelling and role with the articles that use it, its stories and quotes."""
-    detail = read.entity_detail(store_of(request), entity_id)
+    detail = read.entity_detail(get_store(request), entity_id)
     if detail is None:
         return not_found(request, "Entity", f"There is no entity with the id “{entity_id}”.")
     articles = {str(a["id"]): a for a in detail.get("articles", [])}
@@ -177,7 +173,7 @@ def entity_page(request: Request, entity_id: str) -> Response:
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(request: Request, article_id: str, hl: str | None = None) -> Response:
     """One article's text with every cited span marked and the followed citation (``?hl=S-E``) highlighted."""
-    detail = read.article_detail(store_of(request), article_id)
+    detail = read.article_detail(get_store(request), article_id)
     if detail is None:
         return not_found(request, "Article", f"There is no article with the id “{article_id}”.")
     text = str(detail.get("text") or "")
@@ -197,7 +193,7 @@ def article_page(request: Request, article_id: str, hl: str | None = None) -> Re
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, q: str | None = None, offset: str | None = None) -> Response:
     """Full-text search over articles, stories, entities and quotes."""
-    store = store_of(request)
+    store = get_store(request)
     query = clean(q or "", one_line=True).strip()[:500]
     start = _offset(offset)
     items: list[Any] = []
