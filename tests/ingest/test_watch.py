@@ -32,10 +32,21 @@ def site() -> Iterator[LocalSite]:
         yield s
 
 
+def _fast(db_url: str) -> Settings:
+    return Settings(db_url=db_url, fetch_timeout_s=0.3, fetch_host_delay_s=0.0, fetch_retries=0, fetch_backoff_s=0.0,
+                    fetch_max_bytes=200_000)
+
+
 @pytest.fixture()
 def wsettings(tmp_path: Path) -> Settings:
-    return Settings(db_url=f"sqlite:///{tmp_path / 'watch.db'}", fetch_timeout_s=0.3, fetch_host_delay_s=0.0,
-                    fetch_retries=0, fetch_backoff_s=0.0, fetch_max_bytes=200_000)
+    """Fast fetch settings on a SQLite store."""
+    return _fast(f"sqlite:///{tmp_path / 'watch.db'}")
+
+
+@pytest.fixture()
+def db_wsettings(db_url: str) -> Settings:
+    """Fast fetch settings, once on SQLite and once on PostgreSQL."""
+    return _fast(db_url)
 
 
 def _watcher(feeds: list[str], settings: Settings, **kw: object) -> Watcher:
@@ -88,7 +99,7 @@ def test_canonical_url(url: str, expected: str) -> None:
 
 # -- runs ----------------------------------------------------------------------------------------------
 
-def test_new_entries_stored_then_304_then_only_the_new_entry(site: LocalSite, wsettings: Settings) -> None:
+def test_new_entries_stored_then_304_then_only_the_new_entry(site: LocalSite, db_wsettings: Settings) -> None:
     versions = {"v1": _example_feed(site, ("wire", "rewrite")), "v2": _example_feed(site)}
     current = ["v1"]
 
@@ -99,12 +110,12 @@ def test_new_entries_stored_then_304_then_only_the_new_entry(site: LocalSite, ws
         return Reply(200, versions[tag], {**RSS, "ETag": f'"{tag}"'})
 
     site.routes["/feed.xml"] = feed
-    watcher = _watcher([site.url("/feed.xml")], wsettings)
+    watcher = _watcher([site.url("/feed.xml")], db_wsettings)
     first = watcher.run_once()
     assert _fates(first, "feed") == {site.url("/feed.xml"): ("fetched", "rss: 2 entries, 2 new")}
     assert [f.status for f in first.fates if f.role == "page"] == ["stored", "stored"]
     assert _fates(first, "robots") == {site.url("/robots.txt"): ("fetched", "rules read")}
-    with Store(wsettings.db_url) as store:
+    with Store(db_wsettings.db_url) as store:
         arts = {a.url: a for a in store.articles()}
     wire, rewrite = arts[site.url("/wire.html")], arts[site.url("/rewrite.html")]  # utm_* dropped from the URL
     assert (wire.published, wire.source) == ("2019-01-27", "Wire Service")  # JSON-LD datePublished
@@ -120,7 +131,7 @@ def test_new_entries_stored_then_304_then_only_the_new_entry(site: LocalSite, ws
     third = watcher.run_once()
     assert _fates(third, "feed")[site.url("/feed.xml")] == ("fetched", "rss: 3 entries, 1 new")
     assert [(f.url, f.status) for f in third.fates if f.role == "page"] == [(site.url("/followup.html"), "stored")]
-    with Store(wsettings.db_url) as store:
+    with Store(db_wsettings.db_url) as store:
         followup = next(a for a in store.articles() if a.url == site.url("/followup.html"))
         assert store.count_articles() == 3
     # no date in the page's markup: the feed's pubDate, not the caption's date in the text
@@ -128,7 +139,7 @@ def test_new_entries_stored_then_304_then_only_the_new_entry(site: LocalSite, ws
     assert site.hits("/wire.html") == 1 and site.hits("/rewrite.html?utm_source=rss&utm_medium=feed") == 1
 
 
-def test_duplicate_urls_and_duplicate_content(site: LocalSite, wsettings: Settings) -> None:
+def test_duplicate_urls_and_duplicate_content(site: LocalSite, db_wsettings: Settings) -> None:
     page = html_page("Harbour bridge", [TEXT, TEXT.replace("council", "mayor")])
     for path in ("/a", "/b", "/b-copy", "/b-again"):
         site.routes[path] = Reply(200, page if path != "/a" else (WATCH / "wire.html").read_bytes(), HTML)
@@ -136,7 +147,7 @@ def test_duplicate_urls_and_duplicate_content(site: LocalSite, wsettings: Settin
                                     RSS)
     site.routes["/two.xml"] = Reply(200, rss([(site.url("/a#comments"), "A", ""), (site.url("/b-copy"), "B", "")]),
                                     RSS)
-    watcher = _watcher([site.url("/one.xml"), site.url("/two.xml")], wsettings)
+    watcher = _watcher([site.url("/one.xml"), site.url("/two.xml")], db_wsettings)
     report = watcher.run_once()
     pages = _fates(report)
     assert site.hits("/a?utm_source=one") + site.hits("/a") == 1  # one canonical URL, fetched once
@@ -147,7 +158,7 @@ def test_duplicate_urls_and_duplicate_content(site: LocalSite, wsettings: Settin
     site.routes["/two.xml"] = Reply(200, rss([(site.url("/b-again"), "B", "")]), RSS)
     again = _fates(watcher.run_once())
     assert again[site.url("/b-again")][0] == "duplicate" and "already stored as a" in again[site.url("/b-again")][1]
-    with Store(wsettings.db_url) as store:
+    with Store(db_wsettings.db_url) as store:
         assert store.count_articles() == 2
 
 
@@ -263,16 +274,16 @@ def test_cli_watch_prints_every_fetch(site: LocalSite, tmp_path: Path) -> None:
 # -- through the pipeline --------------------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_watch_through_the_pipeline_adds_only_the_new_entry(site: LocalSite, wsettings: Settings,
+def test_watch_through_the_pipeline_adds_only_the_new_entry(site: LocalSite, db_wsettings: Settings,
                                                             nlp: object) -> None:
     feed = {"body": _example_feed(site, ("wire", "rewrite"))}
     site.routes["/feed.xml"] = lambda req: Reply(200, feed["body"], RSS)
-    watcher = Watcher([site.url("/feed.xml")], wsettings,
+    watcher = Watcher([site.url("/feed.xml")], db_wsettings,
                       fetcher_factory=lambda s, st: Fetcher(s, state=st, sleep=lambda _: None))
     first = watcher.run_once()
     assert first.counts()["stored"] == 2 and not first.failures
     assert first.stages["annotate"] == "2 articles annotated"
-    with Store(wsettings.db_url) as store:
+    with Store(db_wsettings.db_url) as store:
         stories = store.records("story")
         assert stories and store.count_annotations() == 2
         assert any(len(s["article_ids"]) == 2 for s in stories)  # the wire story and its rewrite: one story
@@ -282,7 +293,7 @@ def test_watch_through_the_pipeline_adds_only_the_new_entry(site: LocalSite, wse
     second = watcher.run_once()
     assert [(f.url, f.status) for f in second.fates if f.role == "page"] == [(site.url("/followup.html"), "stored")]
     assert second.stages["annotate"] == "1 articles annotated" and not second.failures
-    with Store(wsettings.db_url) as store:
+    with Store(db_wsettings.db_url) as store:
         assert store.count_articles() == 3 and store.count_annotations() == 3
         # an analysis that a kill interrupted is finished by the next run, even with nothing new
         store.set_state(ANALYSIS_PENDING, True)

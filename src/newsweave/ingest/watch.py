@@ -42,7 +42,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -306,6 +306,59 @@ def _parse_sitemap(data: bytes, base: str) -> tuple[str, list[Entry], list[tuple
     return "sitemap", entries, [], None
 
 
+def read_page(fetcher: Fetcher, entry: Entry, settings: Settings,
+              today: date | None = None) -> tuple[WatchFate, Article | None]:
+    """Fetch one page and read its article, as a watch run does (also for URLs posted to the service).
+
+    The publication date comes from the page's JSON-LD and meta tags (htmldate, via
+    :func:`~newsweave.ingest.html.read_html`), else the feed entry's date, else a
+    dateline, else the URL; the article's URL is the canonical form of where the
+    redirects led.
+
+    Args:
+        fetcher: the run's fetcher.
+        entry: the URL, and what its feed says about it (``feed`` names the feed, or the caller).
+        settings: article limits.
+        today: the ingest date (future dates are refused); today in UTC when omitted.
+
+    Returns:
+        The fetch's fate (status ``fetched`` when an article was read: the caller
+        decides ``stored`` or ``duplicate``) and the article, or ``None`` with the
+        reason in the fate.
+    """
+    res = fetcher.fetch(entry.url, kind="page")
+    fate = WatchFate("page", entry.url, res.status, res.reason, http_status=res.http_status,
+                     final_url=res.final_url, feed=entry.feed, retry=res.transient)
+    if not res.ok:
+        return fate, None
+    try:
+        text, encoding = res.text()
+        if text is None:
+            fate.status, fate.reason = "malformed", "binary content, not an HTML page"
+            return fate, None
+        final = canonical_url(res.final_url or entry.url)
+        draft = read_html(text, final, url=final)
+        if draft.error:
+            fate.status, fate.reason = "malformed", draft.error
+            return fate, None
+        if draft.published is None and entry.published:
+            draft.published = entry.published  # the feed's own date, before a dateline or the URL
+            draft.meta["published_by"] = "feed"
+        draft.title = draft.title or entry.title
+        draft.meta.update({"feed": entry.feed, "fetched_url": entry.url, "fetched_at": _now()})
+        if encoding not in ("utf-8", "utf-8-sig"):
+            draft.meta["encoding"] = encoding
+        result = to_article(draft, settings, today or datetime.now(UTC).date())
+    except Exception as exc:  # one odd page must not end the run
+        logger.exception("reading %s failed", entry.url)
+        fate.status, fate.reason = "malformed", f"page could not be read: {type(exc).__name__}: {exc}"
+        return fate, None
+    if isinstance(result, str):
+        fate.status, fate.reason = "malformed", result
+        return fate, None
+    return fate, result
+
+
 # -- the watcher --------------------------------------------------------------------------------
 
 class Watcher:
@@ -392,7 +445,11 @@ class Watcher:
         report.fates.append(fate)
         if not res.ok:
             return src
-        kind, src.entries, children, error = parse_source(res, self.settings.fetch_max_bytes)
+        try:
+            kind, src.entries, children, error = parse_source(res, self.settings.fetch_max_bytes)
+        except Exception as exc:  # one odd feed must not end the run
+            logger.exception("reading feed %s failed", url)
+            kind, children, error = "", [], f"feed could not be read: {type(exc).__name__}: {exc}"
         if error:
             fate.status, fate.reason = "malformed", error
             return src
@@ -461,34 +518,9 @@ class Watcher:
                                           "fetched by the next run"))
         return pending
 
-    def _page(self, fetcher: Fetcher, entry: Entry, today: Any) -> tuple[WatchFate, Article | None]:
-        """Fetch and extract one page: its fate (status ``fetched`` until stored) and article, if any."""
-        res = fetcher.fetch(entry.url, kind="page")
-        fate = WatchFate("page", entry.url, res.status, res.reason, http_status=res.http_status,
-                         final_url=res.final_url, feed=entry.feed, retry=res.transient)
-        if not res.ok:
-            return fate, None
-        text, encoding = res.text()
-        if text is None:
-            fate.status, fate.reason = "malformed", "binary content, not an HTML page"
-            return fate, None
-        final = canonical_url(res.final_url or entry.url)
-        draft = read_html(text, final, url=final)
-        if draft.error:
-            fate.status, fate.reason = "malformed", draft.error
-            return fate, None
-        if draft.published is None and entry.published:
-            draft.published = entry.published  # the feed's own date, before a dateline or the URL
-            draft.meta["published_by"] = "feed"
-        draft.title = draft.title or entry.title
-        draft.meta.update({"feed": entry.feed, "fetched_url": entry.url, "fetched_at": _now()})
-        if encoding not in ("utf-8", "utf-8-sig"):
-            draft.meta["encoding"] = encoding
-        result = to_article(draft, self.settings, today)
-        if isinstance(result, str):
-            fate.status, fate.reason = "malformed", result
-            return fate, None
-        return fate, result
+    def _page(self, fetcher: Fetcher, entry: Entry, today: date) -> tuple[WatchFate, Article | None]:
+        """:func:`read_page` with this watcher's settings."""
+        return read_page(fetcher, entry, self.settings, today)
 
     def _store(self, store: Store, pending: list[tuple[WatchFate, Article]], report: WatchReport) -> int:
         """Store the new articles (one transaction), mark every page with a final fate seen; how many were added."""
