@@ -210,10 +210,20 @@ def test_sitemap_index_gzip_and_google_news_dates(site: LocalSite, wsettings: Se
     index = (f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
              f'<sitemap><loc>{site.url("/news.xml.gz")}</loc><lastmod>2019-02-02</lastmod></sitemap>'
              f'<sitemap><loc>/plain.xml</loc><lastmod>2019-01-01</lastmod></sitemap></sitemapindex>').encode()
-    site.routes["/index.xml"] = Reply(200, index, {"Content-Type": "application/xml"})
-    site.routes["/news.xml.gz"] = Reply(200, gzip.compress(news), {"Content-Type": "application/x-gzip"})
-    site.routes["/plain.xml"] = Reply(200, plain, {"Content-Type": "application/xml"})
-    report = _watcher([site.url("/index.xml")], wsettings).run_once()
+    bodies = {"/index.xml": index, "/news.xml.gz": gzip.compress(news), "/plain.xml": plain}
+
+    def versioned(req: Request) -> Reply:
+        path = req.path
+        tag = f'"{hash(bodies[path]) & 0xFFFF}"'
+        if req.headers.get("if-none-match") == tag:
+            return Reply(304)
+        kind = "application/x-gzip" if path.endswith(".gz") else "application/xml"
+        return Reply(200, bodies[path], {"Content-Type": kind, "ETag": tag})
+
+    for path in bodies:
+        site.routes[path] = versioned
+    watcher = _watcher([site.url("/index.xml")], wsettings)
+    report = watcher.run_once()
     assert _fates(report, "feed")[site.url("/index.xml")] == ("fetched", "sitemap index of 2 sitemaps")
     assert _fates(report, "sitemap") == {site.url("/news.xml.gz"): ("fetched", "sitemap: 1 entries, 1 new"),
                                          site.url("/plain.xml"): ("fetched", "sitemap: 1 entries, 1 new")}
@@ -222,6 +232,14 @@ def test_sitemap_index_gzip_and_google_news_dates(site: LocalSite, wsettings: Se
         dates = {a.url: a.published for a in store.articles()}
     # news:publication_date is a publication date; <lastmod> is not, and the page's JSON-LD speaks for wire.html
     assert dates == {site.url("/followup.html"): "2019-02-02", site.url("/wire.html"): "2019-01-27"}
+
+    # The index does not change, but the news sitemap it lists does: the next run reads it all the same.
+    bodies["/news.xml.gz"] = gzip.compress(news.replace(b"/followup.html", b"/rewrite.html"))
+    again = watcher.run_once()
+    assert _fates(again, "feed")[site.url("/index.xml")][0] == "not_modified"
+    assert {u: f[0] for u, f in _fates(again, "sitemap").items()} == {site.url("/news.xml.gz"): "fetched",
+                                                                      site.url("/plain.xml"): "not_modified"}
+    assert _fates(again) == {site.url("/rewrite.html"): ("stored", "")}
 
 
 def test_max_pages_postpones_the_rest_to_the_next_run(site: LocalSite, wsettings: Settings) -> None:

@@ -64,6 +64,8 @@ logger = logging.getLogger(__name__)
 FetchRole = Literal["list", "feed", "sitemap", "page", "robots"]
 SEEN_PREFIX = "watch:seen:"
 ANALYSIS_PENDING = "watch:analysis_pending"
+#: the child sitemaps a sitemap index listed when last fetched (read again when the index is not modified)
+CHILDREN_PREFIX = "watch:sitemaps:"
 #: Query parameters that only track a click, never choose content.
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|ocid|cmpid|smid|ito|_ga|igshid)$", re.I)
 _SITEMAP_NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -443,6 +445,13 @@ class Watcher:
                          retry=res.transient)
         src = _Source(res, fate)
         report.fates.append(fate)
+        if res.status == "not_modified" and depth == 0:
+            # A sitemap index that has not changed may list sitemaps that have (a news sitemap keeps its URL):
+            # they are read again, each with its own validators.
+            children = fetcher.state.get_state(CHILDREN_PREFIX + url) or []
+            src.children = [self._fetch_source(fetcher, c, "sitemap", report, depth + 1) for c in children]
+            src.complete = all(c.complete for c in src.children)
+            return src
         if not res.ok:
             return src
         try:
@@ -461,7 +470,9 @@ class Watcher:
             limit = self.settings.watch_max_sitemaps
             fate.reason = f"sitemap index of {len(children)} sitemaps" + (
                 f"; the newest {limit} read" if len(children) > limit else "")
-            src.children = [self._fetch_source(fetcher, c, "sitemap", report, depth + 1) for c, _ in children[:limit]]
+            read = [c for c, _ in children[:limit]]
+            fetcher.state.set_state(CHILDREN_PREFIX + url, read)
+            src.children = [self._fetch_source(fetcher, c, "sitemap", report, depth + 1) for c in read]
             src.complete = all(c.complete for c in src.children)
         else:
             fate.reason = f"{kind}: {len(src.entries)} entries"
