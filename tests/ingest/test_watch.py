@@ -318,3 +318,64 @@ def test_watch_through_the_pipeline_adds_only_the_new_entry(site: LocalSite, db_
     third = watcher.run_once()
     assert third.counts().get("stored", 0) == 0 and third.stages["annotate"] == "nothing new to annotate"
     assert all(what == "unchanged, not recomputed" for stage, what in third.stages.items() if stage != "annotate")
+
+
+# -- interruptions and sharing a store ---------------------------------------------------------------------
+
+def test_a_run_killed_after_storing_loses_nothing(site: LocalSite, wsettings: Settings,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    site.routes["/feed.xml"] = Reply(200, _example_feed(site, ("wire", "rewrite")), {**RSS, "ETag": '"k"'})
+    watcher = _watcher([site.url("/feed.xml")], wsettings)
+
+    def killed(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Watcher, "_remember", killed)
+    with pytest.raises(KeyboardInterrupt):
+        watcher.run_once()
+    monkeypatch.undo()
+    with Store(wsettings.db_url) as store:
+        assert store.count_articles() == 2  # stored before the kill
+    again = watcher.run_once()
+    # the feed's ETag was never kept: it is read again, and its pages are known, so none is fetched twice
+    assert "if-none-match" not in [r for r in site.requests if r.path == "/feed.xml"][-1].headers
+    assert _fates(again) == {} and _fates(again, "feed")[site.url("/feed.xml")][1] == "rss: 2 entries, 0 new"
+    assert site.hits("/wire.html") == 1
+
+
+def test_watchers_and_a_reader_share_one_sqlite_store(site: LocalSite, wsettings: Settings) -> None:
+    site.routes["/one.xml"] = Reply(200, _example_feed(site, ("wire",)), RSS)
+    site.routes["/two.xml"] = Reply(200, _example_feed(site, ("rewrite", "followup")), RSS)
+    errors: list[BaseException] = []
+    reports: list[WatchReport] = []
+    done = threading.Event()
+
+    def watch(feed: str) -> None:
+        try:
+            reports.append(_watcher([site.url(feed)], wsettings).run_once())
+        except BaseException as exc:  # collected: the assertion below names it
+            errors.append(exc)
+
+    def read() -> None:
+        try:
+            with Store(wsettings.db_url) as store:
+                while not done.is_set():
+                    store.count_articles()
+                    store.articles()
+        except BaseException as exc:
+            errors.append(exc)
+
+    Store(wsettings.db_url).close()  # migrated once before the threads start
+    threads = [threading.Thread(target=watch, args=(f,)) for f in ("/one.xml", "/two.xml")]
+    reader = threading.Thread(target=read)
+    reader.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    done.set()
+    reader.join(timeout=60)
+    assert errors == []
+    assert sorted(r.counts().get("stored", 0) for r in reports) == [1, 2]
+    with Store(wsettings.db_url) as store:
+        assert store.count_articles() == 3
