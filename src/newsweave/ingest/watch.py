@@ -51,7 +51,7 @@ from sqlalchemy import select
 
 from newsweave.config import Settings
 from newsweave.ingest import to_article
-from newsweave.ingest.fetch import Fetcher, FetchResult, check_url
+from newsweave.ingest.fetch import Fetcher, FetchResult, FetchStatus, check_url
 from newsweave.ingest.html import read_html
 from newsweave.models import Article
 from newsweave.store import Store
@@ -62,6 +62,9 @@ from newsweave.store.schema import state as state_table
 logger = logging.getLogger(__name__)
 
 FetchRole = Literal["list", "feed", "sitemap", "page", "robots"]
+#: a fetch's status, or what became of a fetched page (stored or duplicate), of the pages a run left to the
+#: next (postponed), or of a robots.txt that is not there (not_found: every path allowed)
+WatchStatus = FetchStatus | Literal["stored", "duplicate", "postponed", "not_found"]
 SEEN_PREFIX = "watch:seen:"
 ANALYSIS_PENDING = "watch:analysis_pending"
 #: the child sitemaps a sitemap index listed when last fetched (read again when the index is not modified)
@@ -84,7 +87,7 @@ class WatchFate:
 
     role: FetchRole
     url: str
-    status: str
+    status: WatchStatus
     reason: str = ""
     article_id: str | None = None
     http_status: int | None = None
