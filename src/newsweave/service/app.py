@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -67,10 +68,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for router in routers():
         app.include_router(router, prefix="/api")
+    if settings.api_protect_reads:
+        _document_protected_reads(app)
     from newsweave.service.web import mount_web
 
     mount_web(app)  # after the error handlers: it keeps them for /api and answers browsers with HTML pages
     return app
+
+
+def _document_protected_reads(app: FastAPI) -> None:
+    """Mark every API read as needing the bearer token in the OpenAPI document (reads are protected)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = build()
+            for path, ops in spec.get("paths", {}).items():
+                for method, op in ops.items():
+                    if path.startswith("/api/") and method == "get" and "security" not in op:
+                        op["security"] = [{"HTTPBearer": []}]
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def run(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None) -> None:

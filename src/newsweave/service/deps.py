@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from newsweave.config import Settings
 from newsweave.service import read
-from newsweave.service.errors import Forbidden, InconsistentRequest, NotFound, Unauthorized
+from newsweave.service.errors import Forbidden, InconsistentRequest, InvalidRequest, NotFound, Unauthorized
 from newsweave.store import Store
 
 _bearer = HTTPBearer(auto_error=False, description="the service's token (Settings.api_token, NEWSWEAVE_API_TOKEN)")
@@ -59,10 +59,18 @@ def _check_token(settings: Settings, credentials: HTTPAuthorizationCredentials |
         raise Unauthorized("the bearer token is not this service's token")
 
 
-def require_read(settings: SettingsDep, credentials: Credentials) -> None:
-    """Reads are open unless ``Settings.api_protect_reads``; then they need the token."""
+def require_read(request: Request, settings: SettingsDep) -> None:
+    """Reads are open unless ``Settings.api_protect_reads``; then they need the token.
+
+    The header is read here rather than through :class:`HTTPBearer`, which would mark every
+    read as requiring it in the OpenAPI document; :func:`newsweave.service.app.create_app`
+    marks them when the settings say so.
+    """
     if settings.api_protect_reads:
-        _check_token(settings, credentials)
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        given = HTTPAuthorizationCredentials(scheme=scheme, credentials=token.strip()) \
+            if scheme.lower() == "bearer" and token.strip() else None
+        _check_token(settings, given)
 
 
 def require_write(settings: SettingsDep, credentials: Credentials) -> None:
@@ -95,14 +103,31 @@ class DateRange:
     until: str | None
 
 
-def date_range(since: Annotated[date | None, Query(description="first day, YYYY-MM-DD")] = None,
-               until: Annotated[date | None, Query(description="last day, YYYY-MM-DD (included)")] = None,
+_DAY = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _day(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidRequest(f"{name} {value!r} is not a day of the calendar (YYYY-MM-DD)",
+                             detail=[{"location": ["query", name], "message": "not a calendar day",
+                                      "type": "date_from_datetime_parsing"}]) from None
+
+
+def date_range(since: Annotated[str | None, Query(pattern=_DAY, description="first day, YYYY-MM-DD",
+                                                  json_schema_extra={"format": "date"})] = None,
+               until: Annotated[str | None, Query(pattern=_DAY, description="last day, YYYY-MM-DD (included)",
+                                                  json_schema_extra={"format": "date"})] = None,
                ) -> DateRange:
-    """The date window asked for; E102 when it ends before it begins."""
-    if since and until and since > until:
-        raise InconsistentRequest(f"since {since} is after until {until}",
-                                  detail={"since": since.isoformat(), "until": until.isoformat()})
-    return DateRange(since.isoformat() if since else None, until.isoformat() if until else None)
+    """The date window asked for: ISO days only (E101 otherwise); E102 when it ends before it begins."""
+    first, last = _day(since, "since"), _day(until, "until")
+    if first and last and first > last:
+        raise InconsistentRequest(f"since {first} is after until {last}",
+                                  detail={"since": first.isoformat(), "until": last.isoformat()})
+    return DateRange(first.isoformat() if first else None, last.isoformat() if last else None)
 
 
 DatesDep = Annotated[DateRange, Depends(date_range)]

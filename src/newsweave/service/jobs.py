@@ -79,7 +79,11 @@ def store_new(store: Store, named: Sequence[tuple[str, Article | str]]) -> list[
 
     articles = [r for _, r in named if isinstance(r, Article)]
     known = store.known_ids(a.id for a in articles)
-    new = list({a.id: a for a in articles if a.id not in known}.values())
+    first_seen: dict[str, Article] = {}
+    for a in articles:
+        if a.id not in known:
+            first_seen.setdefault(a.id, a)  # the first input with a text is the one stored, as in a file
+    new = list(first_seen.values())
     added, refused = store_articles(store, new)
     first: dict[str, str] = {}
     fates: list[InputFate] = []

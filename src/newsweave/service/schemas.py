@@ -396,9 +396,9 @@ class ArticleIn(BaseModel):
 class IngestRequest(BaseModel):
     """Articles to store (``articles``) or pages to fetch (``urls``); one of the two."""
 
-    articles: list[dict[str, Any]] | None = Field(
-        None, description="records in the articles.jsonl shape (see ArticleIn); a record that cannot be read is "
-                          "skipped with its reason, the others are stored")
+    articles: list[ArticleIn | Any] | None = Field(
+        None, description="records in the articles.jsonl shape (ArticleIn); a record that cannot be read (not an "
+                          "object, no text, a field of the wrong type) is skipped with its reason, the others stored")
     urls: list[str] | None = Field(None, description="page URLs to fetch (robots.txt, politeness delay, limits)")
     analyze: bool = Field(True, description="run the incremental analysis after storing")
 

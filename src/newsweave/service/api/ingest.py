@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from newsweave.service.deps import SettingsDep, require_write
 from newsweave.service.errors import InvalidRequest, NotFound, TooLarge
 from newsweave.service.jobs import Jobs
-from newsweave.service.schemas import ErrorBody, IngestRequest, Job
+from newsweave.service.schemas import ArticleIn, ErrorBody, IngestRequest, Job
 
 router = APIRouter(tags=["ingest"], dependencies=[Depends(require_write)], responses={
     401: {"model": ErrorBody, "description": "no bearer token, or not the service's (E104)"},
@@ -33,7 +33,8 @@ def ingest(request: Request, body: IngestRequest, settings: SettingsDep, respons
     """
     if (body.articles is None) == (body.urls is None):
         raise InvalidRequest("give either 'articles' or 'urls'")
-    items: list[Any] = body.articles if body.articles is not None else list(body.urls or [])
+    items: list[Any] = list(body.urls or []) if body.articles is None else [
+        a.model_dump(exclude_unset=True) if isinstance(a, ArticleIn) else a for a in body.articles]
     if not items:
         raise InvalidRequest("nothing to ingest: the list is empty")
     if len(items) > settings.api_max_ingest_items:
