@@ -119,6 +119,8 @@ class Settings:
     fetch_max_retry_after_s: float = 120.0
     #: redirects followed per fetch
     fetch_max_redirects: int = 5
+    #: seconds a host's robots.txt is reused (kept in the store's state) before it is fetched again; RFC 9309: <= 24 h
+    fetch_robots_ttl_s: float = 3600.0
     #: pages fetched per watch run at most (the rest wait for the next run)
     watch_max_pages: int = 200
     #: child sitemaps read per sitemap index and run (the newest first)
