@@ -111,6 +111,23 @@ def test_robots_disallow_is_cached_per_host(site: LocalSite) -> None:
     assert not no.transient and site.hits("/private/x") == 0 and site.hits("/robots.txt") == 1
 
 
+def test_robots_txt_is_kept_in_the_store_for_its_time_to_live(site: LocalSite, tmp_path: Path) -> None:
+    site.routes["/robots.txt"] = Reply(200, b"User-agent: *\nDisallow: /private/\n", {"Content-Type": "text/plain"})
+    site.routes["/p"] = Reply(200, PAGE, {"Content-Type": "text/html"})
+    now = [1_000_000.0]
+    with Store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        def run() -> tuple[str, str]:
+            with Fetcher(_settings(fetch_robots_ttl_s=3600), state=store, wallclock=lambda: now[0]) as f:
+                return f.fetch(site.url("/p")).status, f.fetch(site.url("/private/x")).status
+
+        assert run() == ("fetched", "robots_disallowed")
+        now[0] += 3599
+        assert run() == ("fetched", "robots_disallowed") and site.hits("/robots.txt") == 1  # the kept rules
+        site.routes["/robots.txt"] = Reply(404)
+        now[0] += 2  # older than an hour: asked for again, and now it is gone
+        assert run() == ("fetched", "http_error") and site.hits("/robots.txt") == 2  # asked: 404
+
+
 def test_robots_unreachable_disallows_the_host_for_the_run(site: LocalSite) -> None:
     site.routes["/robots.txt"] = Reply(503, b"down")
     site.routes["/page"] = Reply(200, PAGE, {"Content-Type": "text/html"})

@@ -9,10 +9,12 @@ timeout, http_error, unreachable, redirect_error, unsupported, malformed) and wh
   store's state (:meth:`Fetcher.remember`, called by the caller once it has used the
   content, so that a run killed before then fetches it again); the next fetch sends
   ``If-None-Match`` / ``If-Modified-Since`` and a 304 is ``not_modified``.
-- robots.txt (RFC 9309) is read once per host and run with the standard library's
-  :mod:`urllib.robotparser`, fetched through the same client (same user agent, limits).
-  A 4xx robots.txt allows everything; one that cannot be had (5xx, 429, timeout,
-  no connection) disallows the host for the run, as the RFC asks. Its Crawl-delay,
+- robots.txt (RFC 9309) is parsed with the standard library's :mod:`urllib.robotparser`,
+  fetched through the same client (same user agent, limits) and kept in the store's
+  state for ``fetch_robots_ttl_s`` (an hour; the RFC allows a day), so that a watcher
+  running every few minutes does not ask for it every time. A 4xx robots.txt allows
+  everything; one that cannot be had (5xx, 429, timeout, no connection) disallows the
+  host for the run, as the RFC asks, and is asked for again next run. Its Crawl-delay,
   when longer than ``fetch_host_delay_s``, is honoured (up to a minute).
 - One request per host at a time, ``fetch_host_delay_s`` apart.
 - Timeouts, connection failures, 408, 429 and 5xx (not 501) are retried
@@ -63,6 +65,7 @@ MAX_CRAWL_DELAY_S = 60.0
 #: RFC 9309: a crawler must parse at least 500 KiB of robots.txt; more is not read.
 ROBOTS_MAX_BYTES = 512_000
 STATE_PREFIX = "fetch:validators:"
+ROBOTS_PREFIX = "fetch:robots:"
 
 _ACCEPT = {
     "feed": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
@@ -211,11 +214,13 @@ class Fetcher:
             :class:`~newsweave.store.Store`); in memory when omitted.
         client: an httpx client to use (tests pass one with a mock transport);
             the fetcher makes its own otherwise.
-        sleep, clock: injectable for tests (``time.sleep``, ``time.monotonic``).
+        sleep, clock, wallclock: injectable for tests (``time.sleep``, ``time.monotonic``, ``time.time``:
+            the age of a kept robots.txt outlives the process).
     """
 
     def __init__(self, settings: Settings, state: StateStore | None = None, client: httpx.Client | None = None,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                 wallclock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         self.state: StateStore = state if state is not None else _MemoryState()
         self._own_client = client is None
@@ -224,6 +229,7 @@ class Fetcher:
             headers={"User-Agent": settings.user_agent})
         self.sleep = sleep
         self.clock = clock
+        self.wallclock = wallclock
         self._last: dict[str, float] = {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser | str] = {}
         #: every robots.txt fetch of this fetcher, in order (a run reports them with its other fetches)
@@ -454,20 +460,30 @@ class Fetcher:
         if host in self._robots:
             return self._robots[host]
         robots_url = f"{host}/robots.txt"
-        result = self.fetch(robots_url, kind="robots")
-        self.robots_fetches.append(result)
         parser = urllib.robotparser.RobotFileParser(robots_url)
         rules: urllib.robotparser.RobotFileParser | str = parser
+        key = ROBOTS_PREFIX + host
+        kept = self.state.get_state(key)
+        if kept and 0 <= self.wallclock() - float(kept.get("at", 0)) < self.settings.fetch_robots_ttl_s:
+            parser.parse(list(kept.get("lines") or []))
+            self._robots[host] = parser
+            return parser
+        result = self.fetch(robots_url, kind="robots")
+        self.robots_fetches.append(result)
+        lines: list[str] | None = None
         if result.status == "fetched":
             text, _ = result.text()
-            parser.parse((text or "").splitlines())
+            lines = (text or "").splitlines()
         elif result.status == "http_error" and result.http_status and 400 <= result.http_status < 500 \
                 and not result.transient:
-            parser.parse([])  # RFC 9309 2.3.1.3: an unavailable robots.txt allows everything
+            lines = []  # RFC 9309 2.3.1.3: an unavailable robots.txt allows everything
         elif result.status == "malformed" and result.reason == "empty response body":
-            parser.parse([])  # no rules
-        else:  # RFC 9309 2.3.1.4: unreachable: assume everything is disallowed
+            lines = []  # no rules
+        if lines is None:  # RFC 9309 2.3.1.4: unreachable: assume everything is disallowed (not kept: asked again)
             rules = (f"robots.txt of {host} could not be read ({result.status.replace('_', ' ')}: {result.reason}); "
                      "the host is treated as disallowed for this run (RFC 9309)")
+        else:
+            parser.parse(lines)
+            self.state.set_state(key, {"at": self.wallclock(), "lines": lines})
         self._robots[host] = rules
         return rules
