@@ -659,6 +659,24 @@ def events(db: DbOpt = None, start: FromOpt = None, end: ToOpt = None, story: St
 
 
 @app.command()
+def serve(
+    db: DbOpt = None,
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the REST API (under /api, OpenAPI at /api/openapi.json) and the web UI over a store.
+
+    Reads are open unless NEWSWEAVE_API_PROTECT_READS=1; POST /api/ingest needs the bearer token in
+    NEWSWEAVE_API_TOKEN (without one, ingest over HTTP is off). Ctrl-C stops it.
+    """
+    from newsweave.service.app import run
+
+    settings = _settings(db)
+    console.print(Text(f"newsweave serving {clean(settings.db_url)} on http://{host}:{port}/ (API docs: /api/docs)"))
+    run(host, port, settings)
+
+
+@app.command()
 def discrepancies(db: DbOpt = None, story: StoryOpt = None, entity: Annotated[str | None, typer.Option(
         "--entity", help="Only discrepancies about this entity (its name, role, quotes, events): any spelling "
                          "of its name (accents and case aside), or its id.")] = None) -> None:
@@ -685,6 +703,90 @@ def discrepancies(db: DbOpt = None, story: StoryOpt = None, entity: Annotated[st
                               f"({v.get('independent_sources', '?')} independent) {_esc('[' + ev + ']')}",
                               highlight=False)
         console.print(_count(len(recs), "discrepancy", "discrepancies"))
+
+
+def print_fetches(report: Any) -> None:
+    """The table of every fetch of a watch run (a ``WatchReport``) and its fate; past a few hundred rows, the
+    stored pages are left out of the table."""
+    fates = report.fates
+    table = Table(title="Fetches", show_lines=False)
+    table.add_column("kind")
+    table.add_column("url", overflow="fold")
+    table.add_column("fate")
+    table.add_column("reason / article", overflow="fold")
+    shown = fates if len(fates) <= FULL_TABLE_MAX else [f for f in fates if f.status != "stored"][:FULL_TABLE_MAX]
+    style = {"stored": "green", "fetched": "green", "not_modified": "cyan", "duplicate": "yellow",
+             "postponed": "yellow", "not_found": "dim"}
+    for f in shown:
+        detail = (f.article_id or "") if f.status == "stored" else f.reason + (" (retried next run)" if f.retry else "")
+        table.add_row(Text(f.role), Text(clean(f.url)), Text(f.status, style=style.get(f.status, "red")),
+                      Text(clean(detail)))
+    console.print(table)
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items())) or "nothing fetched"
+    console.print(f"{len(fates)} fetches: {summary}"
+                  + (f" (table shows the {len(shown)} not stored)" if len(shown) < len(fates) else ""))
+
+
+@app.command()
+def watch(
+    feeds: Annotated[list[str], typer.Argument(
+        help="Feeds: an OPML file, a file of RSS/Atom/sitemap URLs (one a line, # comments), or URLs.")],
+    db: DbOpt = None,
+    every: Annotated[float | None, typer.Option(
+        help="Run again every SECONDS until interrupted (default: run once).", min=1.0)] = None,
+    max_pages: Annotated[int | None, typer.Option(
+        help="Pages fetched per run at most; the rest wait for the next run (default 200).", min=0)] = None,
+    delay: Annotated[float | None, typer.Option(
+        help="Seconds between two requests to one host (default 1; robots.txt Crawl-delay wins if longer).",
+        min=0.0)] = None,
+    timeout: Annotated[float | None, typer.Option(help="Seconds to wait for a server (default 20).", min=0.1)] = None,
+    max_bytes: Annotated[int | None, typer.Option(
+        help="Largest response read, in bytes (default 5,000,000).", min=1)] = None,
+    no_analyze: Annotated[bool, typer.Option("--no-analyze", help="Only fetch and store; analyse later.")] = False,
+    quiet: Annotated[bool, typer.Option(help="Do not print the fetch table.")] = False,
+) -> None:
+    """Keep a store current from feeds: fetch new entries, store them, update the analysis.
+
+    Feeds are fetched politely (robots.txt, a delay per host, conditional GET, retries
+    with backoff) and every fetch ends with a fate in the table. Exit status 1 when an
+    analysis stage failed in the (last) run.
+    """
+    import threading
+
+    from newsweave.ingest.watch import Watcher, WatchReport
+
+    overrides = {"watch_max_pages": max_pages, "fetch_host_delay_s": delay, "fetch_timeout_s": timeout,
+                 "fetch_max_bytes": max_bytes}
+    settings = _settings(db, **{k: v for k, v in overrides.items() if v is not None})
+    _open(settings).close()  # a store that cannot be opened is one error line before anything is fetched
+    watcher = Watcher(feeds, settings, analyze=not no_analyze)
+    failed: list[bool] = [False]
+
+    def show(report: WatchReport) -> None:
+        if not quiet:
+            print_fetches(report)
+        for stage, what in report.stages.items():
+            console.print(Text.assemble((stage, "bold"), ": ", clean(what)))
+        for name, exc in report.failures.items():
+            report_error(StageError(f"stage {name} failed ({type(exc).__name__}: {exc}); its previous records "
+                                    "are kept and the other stages ran"), _debug())
+        failed[0] = bool(report.failures)
+        if every:
+            console.print(f"[dim]{_esc(report.finished)}: next run in {every:g} s (Ctrl-C stops)[/dim]")
+
+    if every is None:
+        show(watcher.run_once())
+    else:
+        stop = threading.Event()
+        try:
+            watcher.run_forever(every, stop, on_report=show)
+        except KeyboardInterrupt:
+            stop.set()
+            err_console.print("[yellow]stopped.[/yellow] Everything stored so far is kept; the next run goes on "
+                              "from there.")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+    if failed[0]:
+        raise typer.Exit(EXIT_FAILED)
 
 
 def main() -> None:
