@@ -18,8 +18,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_DB = "sqlite:///newsweave.db"
 DEFAULT_ANNOTATE_BATCH = 128
-#: where a site operator who sees newsweave in their logs learns what it is (in the User-Agent)
-PROJECT_URL = "https://github.com/newsweave/newsweave"
 
 
 def default_db_url() -> str:
@@ -62,10 +60,14 @@ def default_annotate_processes() -> int:
 
 
 def default_user_agent() -> str:
-    """``NEWSWEAVE_USER_AGENT`` if set, else ``newsweave/<version> (+<project URL>)``."""
+    """``NEWSWEAVE_USER_AGENT`` if set, else ``newsweave/<version>``.
+
+    newsweave has no public home page to name here: whoever runs a watcher should set a user agent that
+    tells site operators how to reach them, e.g. ``newsweave/0.1 (+https://example.org/bot; ops@example.org)``.
+    """
     from newsweave import __version__
 
-    return os.environ.get("NEWSWEAVE_USER_AGENT") or f"newsweave/{__version__} (+{PROJECT_URL})"
+    return os.environ.get("NEWSWEAVE_USER_AGENT") or f"newsweave/{__version__}"
 
 
 def default_api_token() -> str | None:
