@@ -178,6 +178,20 @@ def test_the_demo_story_page_shows_its_sections(client: TestClient, store: Store
     assert "reuses" in page and 'class="profile"' in page
 
 
+def test_long_sections_are_cut_with_a_link_to_all(client: TestClient, store: Store,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    demo = next(s for s in read.list_stories(store).items if s["article_count"] >= 5)
+    monkeypatch.setitem(pages.STORY_CAPS, "quotes", 2)
+    monkeypatch.setitem(pages.STORY_CAPS, "entities", 3)
+    page = get_page(client, f"/stories/{demo['id']}")
+    n_quotes = len(read.story_detail(store, demo["id"])["quotes"])  # type: ignore[index]
+    assert page.count('<figure class="quote">') == 2 and f"Showing 2 of {n_quotes}" in page
+    assert page.count('<th scope="row"><a href="/entities/') == 3
+    assert f'href="/stories/{demo["id"]}?all=1#quotes"' in page
+    whole = get_page(client, f"/stories/{demo['id']}?all=1")
+    assert whole.count('<figure class="quote">') == n_quotes and "Showing 2 of" not in whole
+
+
 def test_search_finds_articles_and_names(client: TestClient) -> None:
     page = get_page(client, "/search?q=Maduro")
     assert "/articles/" in page and "<mark>Maduro</mark>" in page
@@ -298,6 +312,18 @@ def test_the_api_keeps_its_json_errors(client: TestClient) -> None:
     assert r.status_code == 404 and r.headers["content-type"].startswith("application/json")
     r = client.get("/no/such/page")  # a client that does not ask for HTML gets the JSON body too
     assert r.status_code == 404 and r.headers["content-type"].startswith("application/json")
+
+
+def test_pages_carry_etags_and_answer_304(client: TestClient, store: Store) -> None:
+    aid = hostile_article_id(store)
+    for path in ("/", f"/articles/{aid}", "/search?q=Maduro"):
+        first = client.get(path, headers=PAGE_HEADERS)
+        etag = first.headers["etag"]
+        again = client.get(path, headers={**PAGE_HEADERS, "if-none-match": etag})
+        assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+        assert client.get(path + ("&" if "?" in path else "?") + "offset=0", headers=PAGE_HEADERS
+                          ).headers["etag"] != etag  # another query is another page
+    assert "etag" not in client.get("/stories/nope", headers=PAGE_HEADERS).headers
 
 
 def test_static_files_are_served(client: TestClient) -> None:

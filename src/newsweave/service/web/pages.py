@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -23,12 +24,14 @@ from markupsafe import Markup
 from newsweave.report.output import clean
 from newsweave.report.render import MT_EXPLAINED, event_phrase
 from newsweave.service import read
-from newsweave.service.deps import get_store
+from newsweave.service.deps import _etag, _matches, get_store
 from newsweave.service.search import SearchQueryError
 from newsweave.service.web import present
 
 HERE = Path(__file__).resolve().parent
 PAGE_SIZE = 20
+#: How many items of a long story-page section are shown before "show all".
+STORY_CAPS = {"quotes": 25, "entities": 40, "timeline": 120, "reuse": 30, "key_timeline": 60}
 #: Citation kinds underlined in an article's text (mentions, claims and events cover most of a text:
 #: they are listed when a followed citation is one of them, but not underlined).
 MARKED_KINDS = frozenset({"summary", "key_date", "quote", "discrepancy", "profile", "credit"})
@@ -68,9 +71,24 @@ templates = Jinja2Templates(env=_environment())
 router = APIRouter(include_in_schema=False)
 
 
+def not_modified(request: Request) -> Response | None:
+    """``304 Not Modified`` when the browser's copy of this page is current (the API's ETags: store state,
+    path and query), else None; the page's ETag is kept for :func:`page`."""
+    version = read.store_version(get_store(request))
+    etag = _etag(version, request)
+    request.state.web_etag = (version, etag)
+    if _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
+    return None
+
+
 def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    """A rendered template with the UI's security headers."""
-    return templates.TemplateResponse(request, name, context, status_code=status_code, headers=SECURITY_HEADERS)
+    """A rendered template with the UI's security headers (and its ETag, when the store did not change meanwhile)."""
+    headers = dict(SECURITY_HEADERS)
+    version, etag = getattr(request.state, "web_etag", (None, None))
+    if status_code == 200 and etag and read.store_version(get_store(request)) == version:
+        headers.update({"ETag": etag, "Cache-Control": "no-cache"})
+    return templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)
 
 
 def not_found(request: Request, what: str, detail: str = "") -> HTMLResponse:
@@ -96,11 +114,17 @@ def _offset(value: str | None) -> int:
         return 0
 
 
+def here(request: Request, **params: Any) -> str:
+    """This page's path and query (relative, so it works behind any proxy), with ``params`` set."""
+    query = {**request.query_params, **{k: str(v) for k, v in params.items()}}
+    return request.url.path + "?" + urlencode(query)
+
+
 def pager(request: Request, total: int | None, offset: int, limit: int, shown: int) -> dict[str, Any]:
     """Links to the previous and next page of a list, keeping the other query parameters."""
-    prev_href = str(request.url.include_query_params(offset=max(0, offset - limit))) if offset > 0 else None
+    prev_href = here(request, offset=max(0, offset - limit)) if offset > 0 else None
     more = offset + shown < total if total is not None else shown >= limit
-    next_href = str(request.url.include_query_params(offset=offset + limit)) if more else None
+    next_href = here(request, offset=offset + limit) if more else None
     return {"prev": prev_href, "next": next_href, "first": offset + 1 if shown else 0, "last": offset + shown,
             "total": total}
 
@@ -125,6 +149,8 @@ def _entity_filter(store: Any, value: str) -> tuple[str | None, str | None]:
 def story_list(request: Request, since: str | None = None, until: str | None = None, outlet: str | None = None,
                entity: str | None = None, offset: str | None = None) -> Response:
     """The stories, most active first, with filters by date, outlet and entity."""
+    if (cached := not_modified(request)) is not None:
+        return cached
     store = get_store(request)
     since_day, since_err = _day(since)
     until_day, until_err = _day(until)
@@ -147,22 +173,39 @@ def story_list(request: Request, since: str | None = None, until: str | None = N
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
-def story_page(request: Request, story_id: str) -> Response:
-    """One story: summary, key timeline, who's who, quotes by outlet, discrepancies, sources, reuse."""
+def story_page(request: Request, story_id: str,
+               show_all: Annotated[str | None, Query(alias="all")] = None) -> Response:
+    """One story: summary, key timeline, who's who, quotes by outlet, discrepancies, sources, reuse.
+
+    Long sections (a big story has hundreds of quotes and events) show their first items, the
+    best supported first, with a link to the whole page (``?all=1``).
+    """
+    if (cached := not_modified(request)) is not None:
+        return cached
     detail = read.story_detail(get_store(request), story_id)
     if detail is None:
         return not_found(request, "Story", f"There is no story with the id “{story_id}”.")
+    everything = show_all == "1"
+    cut: dict[str, int] = {}
+    for key, cap in STORY_CAPS.items():
+        items = detail.get(key) or []
+        if len(items) > cap and not everything:
+            cut[key] = len(items)
+            detail[key] = items[:cap]
     articles = {str(a["id"]): a for a in detail.get("articles", [])}
     quotes = [{**q, "columns": present.outlet_columns(q, articles)} for q in detail.get("quotes", [])]
     unit, cov = read.coverage(a.get("published") for a in articles.values())
     outlets = sorted({str(a["source"]) for a in articles.values() if a.get("source")})
     return page(request, "story.html", {"d": detail, "articles": articles, "quotes": quotes, "coverage": cov,
-                                        "coverage_unit": unit, "outlets": outlets})
+                                        "coverage_unit": unit, "outlets": outlets, "cut": cut,
+                                        "all_href": here(request, all=1)})
 
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
 def entity_page(request: Request, entity_id: str) -> Response:
     """One entity: every spelling and role with the articles that use it, its stories and quotes."""
+    if (cached := not_modified(request)) is not None:
+        return cached
     detail = read.entity_detail(get_store(request), entity_id)
     if detail is None:
         return not_found(request, "Entity", f"There is no entity with the id “{entity_id}”.")
@@ -173,6 +216,8 @@ def entity_page(request: Request, entity_id: str) -> Response:
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(request: Request, article_id: str, hl: str | None = None) -> Response:
     """One article's text with every cited span marked and the followed citation (``?hl=S-E``) highlighted."""
+    if (cached := not_modified(request)) is not None:
+        return cached
     detail = read.article_detail(get_store(request), article_id)
     if detail is None:
         return not_found(request, "Article", f"There is no article with the id “{article_id}”.")
@@ -193,6 +238,8 @@ def article_page(request: Request, article_id: str, hl: str | None = None) -> Re
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, q: str | None = None, offset: str | None = None) -> Response:
     """Full-text search over articles, stories, entities and quotes."""
+    if (cached := not_modified(request)) is not None:
+        return cached
     store = get_store(request)
     query = clean(q or "", one_line=True).strip()[:500]
     start = _offset(offset)
