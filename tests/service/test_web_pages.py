@@ -333,6 +333,14 @@ def test_static_files_are_served(client: TestClient) -> None:
         assert r.status_code == 200 and kind in r.headers["content-type"], path
 
 
+def test_an_empty_store_explains_what_to_do(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as fresh:
+        home = get_page(fresh, "/")
+        assert "No stories yet" in home and "newsweave analyze" in home
+        assert "No article contains all of" in get_page(fresh, "/search?q=Maduro")
+        get_page(fresh, "/stories/s1", status=404)
+
+
 # -- presentation helpers -----------------------------------------------------------------------
 
 @pytest.mark.parametrize(("url", "ok"), [
