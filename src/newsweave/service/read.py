@@ -648,6 +648,14 @@ def _citing(kind: str, story: str | None = None, article: str | None = None) -> 
     return and_(literal(True), *cond)
 
 
+def _where_typed(ids: Select[Any], table: Any, **equal: str | None) -> Select[Any]:
+    """``ids`` (of ``records``) narrowed to the records whose typed row in ``table`` has the given values."""
+    given = {k: v for k, v in equal.items() if v}
+    if not given:
+        return ids
+    return ids.where(records.c.id.in_(select(table.c.record_id).where(*(table.c[k] == v for k, v in given.items()))))
+
+
 def list_claims(store: Store, *, entity: str | None = None, story: str | None = None, slot: str | None = None,
                 min_sources: int = 0, limit: int = 50, offset: int = 0) -> Page:
     """Claims (subject, slot, value), the best independently supported first.
@@ -661,13 +669,7 @@ def list_claims(store: Store, *, entity: str | None = None, story: str | None = 
     support = records.c.payload["independent_sources"].as_integer()
     ids = select(records.c.id.label("record_id"), support.label("n")).where(records.c.kind == "claim",
                                                                             _citing("claim", story))
-    if entity or slot:
-        sub = select(claims.c.record_id)
-        if entity:
-            sub = sub.where(claims.c.subject_id == entity)
-        if slot:
-            sub = sub.where(claims.c.slot == slot)
-        ids = ids.where(records.c.id.in_(sub))
+    ids = _where_typed(ids, claims, subject_id=entity, slot=slot)
     if min_sources > 0:
         ids = ids.where(support >= min_sources)
     return _page_ids(store, "claim", ids, lambda s: [s.c.n.is_(None), desc(s.c.n), store._ordered(s.c.record_id)],
@@ -684,13 +686,7 @@ def list_discrepancies(store: Store, *, story: str | None = None, entity: str | 
         kind: spelling, role, number, ...
     """
     ids = select(records.c.id.label("record_id")).where(records.c.kind == "discrepancy", _citing("discrepancy", story))
-    if entity or kind:
-        sub = select(discrepancies.c.record_id)
-        if entity:
-            sub = sub.where(discrepancies.c.entity_id == entity)
-        if kind:
-            sub = sub.where(discrepancies.c.kind == kind)
-        ids = ids.where(records.c.id.in_(sub))
+    ids = _where_typed(ids, discrepancies, entity_id=entity, kind=kind)
     return _page_ids(store, "discrepancy", ids, _ordered_ids(store), limit, offset)
 
 
