@@ -64,7 +64,9 @@ def store_copy(url: str, in_place: bool) -> Iterator[str]:
         die(f"no SQLite store at {path}")
     with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
         target = Path(tmp) / path.name
-        src, dst = sqlite3.connect(f"file:{path}?mode=ro", uri=True), sqlite3.connect(target)
+        # immutable: read the file without creating -wal/-shm beside it (only when no WAL holds pending pages)
+        mode = "ro" if Path(f"{path}-wal").exists() else "ro&immutable=1"
+        src, dst = sqlite3.connect(f"file:{path}?mode={mode}", uri=True), sqlite3.connect(target)
         with dst:
             src.backup(dst)
         src.close()
