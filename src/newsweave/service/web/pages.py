@@ -21,12 +21,12 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+import newsweave.service.web.present as present
 from newsweave.report.output import clean
 from newsweave.report.render import MT_EXPLAINED, event_phrase
 from newsweave.service import read
 from newsweave.service.deps import _etag, _matches, get_store
 from newsweave.service.search import SearchQueryError
-from newsweave.service.web import present
 
 HERE = Path(__file__).resolve().parent
 PAGE_SIZE = 20
