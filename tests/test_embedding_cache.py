@@ -23,6 +23,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 def _rerun(store: Store, settings: Settings) -> tuple[str, str, dict[str, Any]]:
     """Run quotes and every story's summary again (in one stage transaction each); their messages and records."""
+    store.set_state("quotes:stories", {})  # forget that every story's quotes are grouped: they are regrouped
     with store.deferred():
         said_quotes = run_quotes(store, settings)
     for scope in store.record_scopes("summary"):

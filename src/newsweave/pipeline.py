@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from threadpoolctl import threadpool_limits
+
 from newsweave.config import Settings
 from newsweave.errors import StoreValueError
 from newsweave.ingest import read_inputs
@@ -212,7 +214,9 @@ def run_stages(store: Store, settings: Settings, progress: Progress | None = Non
             try:
                 # All the stage's records and its fingerprint land in one transaction: killed
                 # halfway, it left nothing, and the next run redoes it from the same inputs.
-                with store.deferred():
+                # BLAS on one thread: the stages multiply small per-story matrices, where a second thread
+                # only spins (the summary's LSA took 4x the CPU time with two under load; bench/RESULTS.md)
+                with store.deferred(), threadpool_limits(limits=1, user_api="blas"):
                     said = stage.run(store, settings)
                     store.set_state(key, fp)
             except Exception as exc:  # one failing stage must not lose the others' work
