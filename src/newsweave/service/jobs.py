@@ -130,9 +130,8 @@ def fetch_pages(store: Store, urls: Sequence[str], settings: Settings) -> list[t
         ImportError: the feeds module (``newsweave.ingest.fetch``) is not there.
     """
     from newsweave.ingest.fetch import Fetcher, check_url
-    from newsweave.ingest.watch import Entry, Watcher
+    from newsweave.ingest.watch import Entry, read_page
 
-    reader = Watcher([], settings, store=store, analyze=False)
     today = datetime.now(UTC).date()
     out: list[tuple[str, Article | str]] = []
     with Fetcher(settings, state=store) as fetcher:
@@ -141,7 +140,7 @@ def fetch_pages(store: Store, urls: Sequence[str], settings: Settings) -> list[t
             if bad:
                 out.append((url, bad))
                 continue
-            fate, article = reader._page(fetcher, Entry(url=url, feed="api"), today)
+            fate, article = read_page(fetcher, Entry(url=url, feed="api"), settings, today)
             out.append((url, article if article is not None else f"{fate.status}: {fate.reason}".rstrip(": ")))
     return out
 
