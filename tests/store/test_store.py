@@ -18,6 +18,7 @@ from sqlalchemy import func, select, text
 from newsweave.errors import StoreError, StoreValueError
 from newsweave.models import Annotation, Article
 from newsweave.store import Store
+from newsweave.store.repository import head_revision
 from newsweave.store.schema import articles, embeddings, records
 from tests.conftest import newsweave_command, subprocess_env
 
@@ -42,7 +43,7 @@ def test_migrated_to_head_and_reopens(db_url: str) -> None:
         store.add_articles([_art(1)])
     with Store(db_url) as store:  # a second open finds the schema current and changes nothing
         with store.engine.connect() as conn:
-            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0004"
+            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == head_revision()
         assert [a.id for a in store.articles()] == [_art(1).id]
 
 
@@ -322,7 +323,7 @@ def test_a_store_at_revision_0002_is_upgraded_with_its_data(db_url: str) -> None
         store.put_embeddings("enc/1", [(_key("x"), np.ones(4, dtype=np.float32))])
         assert set(store.embeddings("enc/1", [_key("x")])) == {_key("x")}
         with store.engine.connect() as conn:
-            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0004"
+            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == head_revision()
 
 
 def test_a_killed_writer_leaves_whole_vectors(db_url: str, tmp_path: Path) -> None:

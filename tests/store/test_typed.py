@@ -15,11 +15,12 @@ from sqlalchemy import create_engine, event, insert, select, text
 
 from newsweave.models import Article
 from newsweave.store import Store
+from newsweave.store.repository import head_revision
 from newsweave.store.schema import articles, metadata, quotes, record_articles, records
 from newsweave.store.typed import KINDS, TABLES, day_span, typed_rows
 from tests.conftest import BACKENDS, DemoRuns
 
-HEAD = "0004"
+HEAD = head_revision()
 
 
 def _art(k: int, published: str | None = "2019-01-27") -> Article:

@@ -598,3 +598,13 @@ class Store(TypedQueries):
         """All article ids in ingestion order."""
         with self.engine.connect() as conn:
             yield from conn.scalars(select(articles.c.id).order_by(articles.c.seq))
+
+
+def head_revision() -> str:
+    """The newest migration's revision id: what :class:`Store` upgrades every store it opens to."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return str(ScriptDirectory.from_config(cfg).get_current_head())
