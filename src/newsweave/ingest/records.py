@@ -72,7 +72,7 @@ def from_record(rec: Any, input: str) -> Draft:
     return draft
 
 
-def _record(rec: Any, input: str) -> Draft:
+def read_record(rec: Any, input: str) -> Draft:
     """:func:`from_record`, with any failure kept to this one record."""
     try:
         return from_record(rec, input)
@@ -80,7 +80,7 @@ def _record(rec: Any, input: str) -> Draft:
         return failed(input, f"record could not be read: {type(exc).__name__}: {exc}")
 
 
-def _name(path: str, rec: Any, where: str) -> str:
+def record_name(path: str, rec: Any, where: str) -> str:
     rid = rec.get("id") if isinstance(rec, dict) else None
     return f"{path}#{rid}" if isinstance(rid, str | int) and not isinstance(rid, bool) else f"{path}#{where}"
 
@@ -97,7 +97,7 @@ def read_json(text: str, path: str) -> Iterator[Draft]:
         return
     items = data if isinstance(data, list) else [data]
     for k, rec in enumerate(items):
-        yield _record(rec, _name(path, rec, f"item{k}"))
+        yield read_record(rec, record_name(path, rec, f"item{k}"))
 
 
 def read_jsonl_line(line: str, n: int, path: str) -> Draft | None:
@@ -110,4 +110,4 @@ def read_jsonl_line(line: str, n: int, path: str) -> Draft | None:
         return failed(f"{path}#L{n}", f"malformed JSON on line {n}: {exc.msg} (column {exc.colno})")
     except RecursionError:
         return failed(f"{path}#L{n}", f"JSON on line {n} nested too deeply to read")
-    return _record(rec, _name(path, rec, f"L{n}"))
+    return read_record(rec, record_name(path, rec, f"L{n}"))

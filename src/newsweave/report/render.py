@@ -116,7 +116,7 @@ def _article_html(art: dict[str, Any], text: str, spans: list[tuple[int, int, st
     return "".join(parts)
 
 
-def _evidence_everywhere(*sections: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+def evidence_everywhere(*sections: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """Every evidence span cited by any record of the given sections."""
     for section in sections:
         for rec in section:
@@ -137,7 +137,7 @@ MT_EXPLAINED = {
 }
 
 
-def _profile_hits(p: dict[str, Any]) -> list[dict[str, Any]]:
+def profile_hits(p: dict[str, Any]) -> list[dict[str, Any]]:
     """Every span a profile cites: loaded terms and where translation indicators fire."""
     hits = list(p.get("loaded_vocabulary", []))
     for ind in p.get("machine_translation", {}).values():
@@ -325,9 +325,9 @@ def story_html(dossier: dict[str, Any], view: dict[str, Any], texts: dict[str, s
     else:
         out.append("<p class='empty'>No copied passages between these articles.</p>")
     out.append("</section><section id='articles'><h2>Articles</h2>")
-    cited = [e for e in _evidence_everywhere(summary, entities, quotes, discrepancies, entries)]
+    cited = [e for e in evidence_everywhere(summary, entities, quotes, discrepancies, entries)]
     cited += [s["evidence"] for k in key_dates for s in k["statements"]]
-    cited += [h for p in profiles.values() if set(p["article_ids"]) & ids for h in _profile_hits(p)]
+    cited += [h for p in profiles.values() if set(p["article_ids"]) & ids for h in profile_hits(p)]
     for r in reuse:
         cited += [{"article_id": r["copy_article_id"], "start": p["copy_start"], "end": p["copy_end"]}
                   for p in r["passages"]]

@@ -142,12 +142,12 @@ def page_links(request: Request, page: read.Page) -> dict[str, Any]:
             "prev": str(request.url.include_query_params(offset=prev, limit=page.limit)) if page.offset > 0 else None}
 
 
-def _etag(version: str, request: Request) -> str:
+def etag_for(version: str, request: Request) -> str:
     digest = hashlib.sha256(f"{version}\n{request.url.path}\n{request.url.query}".encode()).hexdigest()[:40]
     return f'"{digest}"'
 
 
-def _matches(header: str | None, etag: str) -> bool:
+def etag_matches(header: str | None, etag: str) -> bool:
     if not header:
         return False
     if header.strip() == "*":
@@ -163,9 +163,9 @@ def respond(request: Request, store: Store, model: type[BaseModel], build: Calla
     it is not called when the client's ``If-None-Match`` already names the current ETag.
     """
     before = read.store_version(store)
-    etag = _etag(before, request)
+    etag = etag_for(before, request)
     headers = {"Cache-Control": "no-cache", "ETag": etag}
-    if _matches(request.headers.get("if-none-match"), etag):
+    if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     content = model.model_validate(build()).model_dump_json()
     if read.store_version(store) != before:

@@ -109,12 +109,12 @@ def read_records(records: Sequence[Any], name: str, settings: Settings) -> list[
     Each is named ``<name>#<its id>`` (or ``#item<k>``) as a record of a JSON file is.
     """
     from newsweave.ingest import to_article
-    from newsweave.ingest.records import _name, _record
+    from newsweave.ingest.records import read_record, record_name
 
     today = datetime.now(UTC).date()
     out: list[tuple[str, Article | str]] = []
     for k, rec in enumerate(records):
-        draft = _record(rec, _name(name, rec, f"item{k}"))
+        draft = read_record(rec, record_name(name, rec, f"item{k}"))
         try:
             out.append((draft.input, to_article(draft, settings, today)))
         except Exception as exc:  # one odd record must not end the job

@@ -28,8 +28,10 @@ from sqlalchemy.engine import Connection
 
 from newsweave.models import Article, input_label
 from newsweave.report.dossier import provenance_notes
-from newsweave.report.render import _evidence_everywhere, _profile_hits, event_phrase, main_entry
+from newsweave.report.render import event_phrase, evidence_everywhere, main_entry, profile_hits
+from newsweave.service.search import matches, matching_ids, snippet, words_or_fail
 from newsweave.store import Store
+from newsweave.store.queries import link_kind
 from newsweave.store.schema import (
     annotation_table,
     articles,
@@ -278,7 +280,6 @@ def _story_filter(store: Store, *, level: str | None, since: str | None, until: 
             select(story_articles.c.record_id).where(story_articles.c.article_id.in_(
                 select(mentions.c.article_id).where(mentions.c.entity_id == entity)))))
     if q:
-        from newsweave.service.search import matching_ids
 
         query = query.where(stories.c.record_id.in_(
             select(story_articles.c.record_id).where(story_articles.c.article_id.in_(matching_ids(store, q)))))
@@ -522,14 +523,14 @@ def article_detail(store: Store, article_id: str, annotations: bool = False) -> 
                         add("key_date", p.get("story_id"), ev.get("start"), ev.get("end"),
                             f"{e.get('date')}: {s.get('text') or ''}", p.get("story_id"))
         elif kind == "profile":
-            for h in _profile_hits(p):
+            for h in profile_hits(p):
                 if h.get("article_id") == article_id:
                     add("profile", p.get("outlet"), h.get("start"), h.get("end"),
                         f"{p.get('outlet')}: {h.get('label') or 'translation sign'} '{h.get('text') or ''}'")
         else:
             label = {"summary": p.get("text"), "claim": f"{p.get('subject')} {p.get('slot')}: {p.get('value')}",
                      "discrepancy": f"{p.get('kind')}: {p.get('description')}"}.get(kind) or kind
-            for ev in _evidence_everywhere([p]):
+            for ev in evidence_everywhere([p]):
                 if ev.get("article_id") == article_id:
                     add(kind, p.get("id"), ev.get("start"), ev.get("end"), str(label), p.get("story_id"))
     cites.sort(key=lambda c: (c["start"], c["end"], c["kind"]))
@@ -634,28 +635,16 @@ def list_quotes(store: Store, *, speaker: str | None = None, story: str | None =
     return page
 
 
-def _link_kind(kind: str) -> Any:
-    """``record_articles.kind = kind`` written so that SQLite does not drive the query by it.
-
-    SQLite keeps no statistics, and given ``kind = ? AND article_id IN (...)`` it walks every
-    link of the kind through the primary key rather than the few links of those articles through
-    ``ix_record_articles_article`` (10x slower on a store of 1,000 articles); ``kind || ''`` is
-    the same test that no index can serve, so the article index is used. PostgreSQL plans
-    from statistics either way.
-    """
-    return record_articles.c.kind.concat("") == kind
-
-
 def _citing(kind: str, story: str | None = None, article: str | None = None) -> Any:
     """Condition: a record of ``kind`` cites an article of ``story`` / the article ``article``."""
     cond = []
     if story:
         cond.append(records.c.id.in_(select(record_articles.c.record_id).where(
-            _link_kind(kind), record_articles.c.article_id.in_(
+            link_kind(kind), record_articles.c.article_id.in_(
                 select(story_articles.c.article_id).where(story_articles.c.record_id == story)))))
     if article:
         cond.append(records.c.id.in_(select(record_articles.c.record_id).where(
-            _link_kind(kind), record_articles.c.article_id == article)))
+            link_kind(kind), record_articles.c.article_id == article)))
     return and_(literal(True), *cond)
 
 
@@ -773,13 +762,48 @@ def list_events(store: Store, *, since: str | None = None, until: str | None = N
 
 def search(store: Store, q: str, limit: int = 20, offset: int = 0, *, since: str | None = None,
            until: str | None = None, outlet: str | None = None) -> Page:
-    """Articles that match a full-text query, the best match first, each with a snippet and the matched span.
+    """Articles matching ``q``, the best first (BM25 on SQLite, ``ts_rank_cd`` on PostgreSQL).
 
-    See :func:`newsweave.service.search.search` (SQLite FTS5 or PostgreSQL full-text search).
+    Args:
+        q: words, all of which must occur (stemmed, case and accents aside).
+        since, until: ISO days the publication day must lie within.
+        outlet: only this outlet's articles.
+
+    Returns:
+        A :class:`Page` of article metadata, each with ``snippet``
+        (``{text, start, end, match}``), ``evidence`` (the matched word's span, or None)
+        and ``story_ids``; ``extra`` holds the words searched for.
+
+    Raises:
+        SearchQueryError: the query has no word.
     """
-    from newsweave.service.search import search as run_search
-
-    return run_search(store, q, limit, offset, since=since, until=until, outlet=outlet)
+    limit, offset = clamp(limit, offset)
+    found = words_or_fail(q)
+    ids, rank = matches(store, q)
+    cond: list[Any] = []
+    if since:
+        cond.append(articles.c.published >= since)
+    if until:
+        cond.append(articles.c.published < f"{until}~")
+    if outlet:
+        cond.append(articles.c.source == outlet)
+    for c in cond:
+        ids = ids.where(c)
+    with store.engine.connect() as conn:
+        total = int(conn.scalar(select(func.count()).select_from(ids.subquery())) or 0)
+        page = [r[0] for r in conn.execute(ids.order_by(rank, articles.c.seq).limit(limit).offset(offset))]
+        rows = {r.id: r for r in conn.execute(select(*_META, articles.c.text).where(articles.c.id.in_(page)))}
+    in_stories = stories_of(store, page)
+    items = []
+    for aid in page:
+        row = rows.get(aid)
+        if row is None:
+            continue
+        snip = snippet(row.text, found)
+        m = snip["match"]
+        items.append({**article_meta(row), "snippet": snip, "story_ids": in_stories.get(aid, []),
+                      "evidence": {"article_id": aid, **m} if m else None})
+    return Page(items, total, limit, offset, {"q": q, "words": found})
 
 
 def stories_of(store: Store, article_ids: Iterable[str]) -> dict[str, list[str]]:

@@ -47,7 +47,7 @@ def words(q: str) -> list[str]:
     return list(dict.fromkeys(w for w in _WORD.findall(q or "") if w.strip("_")))[:MAX_WORDS]
 
 
-def _words_or_fail(q: str) -> list[str]:
+def words_or_fail(q: str) -> list[str]:
     found = words(q)
     if not found:
         raise SearchQueryError(f"the query {q!r} has no word to search for (letters or digits)")
@@ -59,9 +59,9 @@ def _fts5_query(found: list[str]) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in found)
 
 
-def _matches(store: Store, q: str) -> tuple[Select[Any], Any]:
+def matches(store: Store, q: str) -> tuple[Select[Any], Any]:
     """``(select of article ids that match, a rank expression to order by)`` for this backend."""
-    found = _words_or_fail(q)
+    found = words_or_fail(q)
     if store.dialect == "postgresql":
         query = func.plainto_tsquery(PG_CONFIG, " ".join(found))
         vector: Any = literal_column("articles.search")
@@ -79,7 +79,7 @@ def matching_ids(store: Store, q: str) -> Select[Any]:
     Raises:
         SearchQueryError: the query has no word.
     """
-    return _matches(store, q)[0]
+    return matches(store, q)[0]
 
 
 def _span(text_: str, found: list[str]) -> tuple[int, int] | None:
@@ -106,51 +106,3 @@ def snippet(text_: str, found: list[str]) -> dict[str, Any]:
     lo = max(0, span[0] - SNIPPET_CHARS // 3)
     hi = min(len(text_), lo + SNIPPET_CHARS)
     return {"text": text_[lo:hi], "start": lo, "end": hi, "match": {"start": span[0], "end": span[1]}}
-
-
-def search(store: Store, q: str, limit: int = 20, offset: int = 0, *, since: str | None = None,
-           until: str | None = None, outlet: str | None = None) -> Any:
-    """Articles matching ``q``, the best first (BM25 on SQLite, ``ts_rank_cd`` on PostgreSQL).
-
-    Args:
-        q: words, all of which must occur (stemmed, case and accents aside).
-        since, until: ISO days the publication day must lie within.
-        outlet: only this outlet's articles.
-
-    Returns:
-        A :class:`newsweave.service.read.Page` of article metadata, each with ``snippet``
-        (``{text, start, end, match}``), ``evidence`` (the matched word's span, or None)
-        and ``story_ids``; ``extra`` holds the words searched for.
-
-    Raises:
-        SearchQueryError: the query has no word.
-    """
-    from newsweave.service.read import _META, Page, article_meta, clamp, stories_of
-
-    limit, offset = clamp(limit, offset)
-    found = _words_or_fail(q)
-    ids, rank = _matches(store, q)
-    cond: list[Any] = []
-    if since:
-        cond.append(articles.c.published >= since)
-    if until:
-        cond.append(articles.c.published < f"{until}~")
-    if outlet:
-        cond.append(articles.c.source == outlet)
-    for c in cond:
-        ids = ids.where(c)
-    with store.engine.connect() as conn:
-        total = int(conn.scalar(select(func.count()).select_from(ids.subquery())) or 0)
-        page = [r[0] for r in conn.execute(ids.order_by(rank, articles.c.seq).limit(limit).offset(offset))]
-        rows = {r.id: r for r in conn.execute(select(*_META, articles.c.text).where(articles.c.id.in_(page)))}
-    in_stories = stories_of(store, page)
-    items = []
-    for aid in page:
-        row = rows.get(aid)
-        if row is None:
-            continue
-        snip = snippet(row.text, found)
-        m = snip["match"]
-        items.append({**article_meta(row), "snippet": snip, "story_ids": in_stories.get(aid, []),
-                      "evidence": {"article_id": aid, **m} if m else None})
-    return Page(items, total, limit, offset, {"q": q, "words": found})

@@ -48,6 +48,18 @@ def _day(value: Day) -> str:
     return value.isoformat()[:10] if isinstance(value, date) else value  # a datetime counts as its day
 
 
+def link_kind(kind: str) -> Any:
+    """``record_articles.kind = kind`` written so that SQLite does not drive the query by it.
+
+    SQLite keeps no statistics, and given ``kind = ? AND article_id IN (...)`` it walks every
+    link of the kind through the primary key rather than the few links of those articles through
+    ``ix_record_articles_article`` (10x slower on a store of 1,000 articles); ``kind || ''`` is
+    the same test that no index can serve, so the article index is used. PostgreSQL plans
+    from statistics either way.
+    """
+    return record_articles.c.kind.concat("") == kind
+
+
 class TypedQueries:
     """Queries by story, entity, article and date (see :mod:`newsweave.store.queries`)."""
 
@@ -112,7 +124,7 @@ class TypedQueries:
     def records_of_story(self, kind: str, story: str) -> list[dict[str, Any]]:
         """Records of any ``kind`` that cite an article of a story, by id."""
         return self._records_in(kind, select(record_articles.c.record_id).where(
-            record_articles.c.kind == kind, record_articles.c.article_id.in_(self._story_articles(story))))
+            link_kind(kind), record_articles.c.article_id.in_(self._story_articles(story))))
 
     # -- entities and mentions ----------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from fastapi import Request, Response
 
 from newsweave import __version__
 from newsweave.service import read
-from newsweave.service.api import read_router
+from newsweave.service.api.common import read_router
 from newsweave.service.deps import StoreDep, respond
 from newsweave.service.schemas import Health
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Path, Query, Request, Response
 
 from newsweave.service import read
-from newsweave.service.api import NOT_FOUND, read_router
+from newsweave.service.api.common import NOT_FOUND, read_router
 from newsweave.service.deps import PageDep, StoreDep, page_links, respond, respond_found
 from newsweave.service.schemas import Page, Profile
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Query, Request, Response
 
 from newsweave.service import read
-from newsweave.service.api import read_router
+from newsweave.service.api.common import read_router
 from newsweave.service.deps import PageDep, StoreDep, page_links, respond
 from newsweave.service.schemas import Page, Reuse
 

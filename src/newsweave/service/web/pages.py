@@ -25,7 +25,7 @@ import newsweave.service.web.present as present
 from newsweave.report.output import clean
 from newsweave.report.render import MT_EXPLAINED, event_phrase
 from newsweave.service import read
-from newsweave.service.deps import _etag, _matches, get_store
+from newsweave.service.deps import etag_for, etag_matches, get_store
 from newsweave.service.search import SearchQueryError
 
 HERE = Path(__file__).resolve().parent
@@ -75,9 +75,9 @@ def not_modified(request: Request) -> Response | None:
     """``304 Not Modified`` when the browser's copy of this page is current (the API's ETags: store state,
     path and query), else None; the page's ETag is kept for :func:`page`."""
     version = read.store_version(get_store(request))
-    etag = _etag(version, request)
+    etag = etag_for(version, request)
     request.state.web_etag = (version, etag)
-    if _matches(request.headers.get("if-none-match"), etag):
+    if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
     return None
 
