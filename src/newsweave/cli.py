@@ -663,6 +663,10 @@ def serve(
     db: DbOpt = None,
     host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    watch: Annotated[list[str] | None, typer.Option(
+        "--watch", help="Keep the store current from these feeds while serving (repeatable): an OPML file, a "
+                        "file of RSS/Atom/sitemap URLs, or URLs; GET /api/watch shows the runs.")] = None,
+    every: Annotated[float, typer.Option(help="Seconds between two watch runs (with --watch).", min=1.0)] = 900.0,
 ) -> None:
     """Serve the REST API (under /api, OpenAPI at /api/openapi.json) and the web UI over a store.
 
@@ -673,7 +677,7 @@ def serve(
 
     settings = _settings(db)
     console.print(Text(f"newsweave serving {clean(settings.db_url)} on http://{host}:{port}/ (API docs: /api/docs)"))
-    run(host, port, settings)
+    run(host, port, settings, feeds=watch, watch_every=every)
 
 
 @app.command()

@@ -15,7 +15,7 @@ store's writer lock (:mod:`newsweave.store.repository`), so nobody sees "databas
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -23,9 +23,11 @@ from fastapi import FastAPI
 
 from newsweave import __version__
 from newsweave.config import Settings
+from newsweave.ingest.watch import Watcher
 from newsweave.service import errors
 from newsweave.service.api import routers
 from newsweave.service.jobs import Jobs
+from newsweave.service.watching import ServiceWatch
 from newsweave.store import Store
 
 logger = logging.getLogger(__name__)
@@ -41,11 +43,15 @@ require its bearer token; ingest always requires it. Lists take `limit`/`offset`
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, feeds: Sequence[str] | None = None, watch_every: float = 900.0,
+               watcher: Watcher | None = None) -> FastAPI:
     """The FastAPI application over the store ``settings.db_url``.
 
     Args:
         settings: the store URL, the API token and pipeline options (default: from the environment).
+        feeds: feeds to keep the store current from while the app runs (a watch run at start, then every
+            ``watch_every`` seconds; see :mod:`newsweave.service.watching`); none by default.
+        watcher: the :class:`~newsweave.ingest.watch.Watcher` to run (default: one of ``feeds``).
 
     Raises:
         StoreError: the store cannot be opened or migrated (one line saying why).
@@ -53,10 +59,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     store = Store(settings.db_url)
     jobs = Jobs(settings)
+    watch = ServiceWatch(feeds, watch_every, settings, watcher) if feeds else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if watch is not None:
+            watch.start()
         yield
+        if watch is not None:
+            watch.close()  # a run under way finishes first
         jobs.shutdown(wait=True)  # a running job finishes (its writes are whole transactions either way)
         store.close()
 
@@ -65,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = store
     app.state.jobs = jobs
+    app.state.watch = watch
     errors.install(app)
     for router in routers():
         app.include_router(router, prefix="/api")
@@ -93,14 +105,15 @@ def _document_protected_reads(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def run(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None) -> None:
-    """Serve the app with uvicorn until interrupted.
+def run(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None,
+        feeds: Sequence[str] | None = None, watch_every: float = 900.0) -> None:
+    """Serve the app with uvicorn until interrupted (keeping ``feeds`` current every ``watch_every`` seconds).
 
     Raises:
         StoreError: the store cannot be opened or migrated.
     """
     import uvicorn
 
-    app = create_app(settings)
+    app = create_app(settings, feeds=feeds, watch_every=watch_every)
     logger.info("serving %s on http://%s:%d", app.state.store.url, host, port)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

@@ -437,3 +437,37 @@ class Health(BaseModel):
     store: str = Field(description="the store's backend: sqlite or postgresql")
     articles: int
     store_version: str = Field(description="changes whenever what the API shows changes (the ETag basis)")
+
+
+class WatchFateOut(BaseModel):
+    """How one fetch of a watch run ended."""
+
+    role: str = Field(description="feed, sitemap, page or robots")
+    url: str
+    status: str = Field(description="a fetch status (fetched, not_modified, timeout, http_error, ...) or, for a "
+                                    "page, stored / duplicate / postponed")
+    reason: str = ""
+    article_id: str | None = None
+    http_status: int | None = None
+    feed: str | None = Field(None, description="the feed that listed the page")
+    retry: bool = Field(False, description="the next run tries again")
+
+
+class WatchRun(BaseModel):
+    """One finished watch run."""
+
+    started: str
+    finished: str
+    counts: dict[str, int]
+    fates: list[WatchFateOut]
+    stages: dict[str, str]
+    failures: dict[str, str] = {}
+
+
+class WatchStatus(BaseModel):
+    """The feeds the service watches (``newsweave serve --watch``) and its latest runs, newest first."""
+
+    feeds: list[str]
+    every_s: float | None
+    running: bool
+    runs: list[WatchRun]

@@ -29,7 +29,9 @@ def routers() -> list[APIRouter]:
         search,
         stories,
         timelines,
+        watch,
     )
 
     return [meta.router, stories.router, timelines.router, articles.router, entities.router, quotes.router,
-            claims.router, discrepancies.router, profiles.router, reuse.router, search.router, ingest.router]
+            claims.router, discrepancies.router, profiles.router, reuse.router, search.router, ingest.router,
+            watch.router]
