@@ -8,7 +8,7 @@ For each size N (``--sizes``) a deterministic sample of N articles is drawn from
   of the two is the reference ("both using the cores as well as they can"). Model loading is not timed.
 * **end to end**: ``newsweave.pipeline.analyze`` on the sample (a JSON Lines file) into an empty temporary SQLite
   store. If ``Settings`` has an integer field for a process count (a name containing ``process``, ``worker``,
-  ``jobs`` or ``procs``; read at run time), it is set to ``--procs`` and named in the results. The spaCy model
+  ``n_jobs`` or ``procs``; read at run time), it is set to ``--procs`` and named in the results. The spaCy model
   is loaded before the clock starts, as for spaCy alone; every other model loads inside the timed run.
 * **per stage**: ``ingest`` and ``annotate_new`` of :mod:`newsweave.pipeline` and the ``run`` (and ``inputs``,
   i.e. the fingerprint) of every entry of :data:`newsweave.stages.STAGES` are wrapped in this bench's process
@@ -65,7 +65,7 @@ from _common import check_stages, die, note, read_articles, read_json, write_jso
 
 #: Folder names of the HOLDOUT parts (../shared/data/README.md); never to be used for development.
 HOLDOUT_NAMES = {"aquaint", "timeline", "meantime"}
-PROCESS_FIELD = re.compile(r"process|worker|jobs|procs", re.I)
+PROCESS_FIELD = re.compile(r"process|worker|procs|n_jobs", re.I)  # not api_jobs_kept (a count of kept jobs)
 PROFILE_TOP = 12
 
 

@@ -249,6 +249,13 @@ def spy_annotation_loads(monkeypatch: pytest.MonkeyPatch, *modules: Any) -> list
     return loaded
 
 
+def move_mentions(store: Store, entity_id: str, to: str) -> None:
+    """As if the entities stage re-resolved: every mention of ``entity_id`` now belongs to ``to``."""
+    mentions = [dict(m, entity_id=to) if m.get("entity_id") == entity_id else m for m in store.records("mention")]
+    store.replace_records("mention", [(f"{m['article_id']}:{m['start']}:{m['end']}", m, [m["article_id"]])
+                                      for m in mentions])
+
+
 def subprocess_env(**extra: str) -> dict[str, str]:
     """The environment for a ``newsweave`` child process (no store URL inherited from the caller)."""
     env = {k: v for k, v in os.environ.items() if k != "NEWSWEAVE_DB"}

@@ -22,7 +22,7 @@ from newsweave.reuse.stage import origin_map
 from newsweave.steps import load_annotated
 from newsweave.store import Store
 from newsweave.stories.stage import story_map
-from tests.conftest import BACKENDS, fresh_database, spy_annotation_loads
+from tests.conftest import BACKENDS, fresh_database, move_mentions, spy_annotation_loads
 
 pytestmark = pytest.mark.slow
 
@@ -70,10 +70,7 @@ def test_entity_change_relinks_without_extracting(demo_url: str, monkeypatch: py
         linked = {e["actor_entity_id"] for e in store.records("event")} - {None}
         victim = sorted(linked)[0]
         # the entities stage re-resolves: the victim's mentions now belong to a new entity
-        mentions = [dict(m, entity_id="ent_renamed") if m.get("entity_id") == victim else m
-                    for m in store.records("mention")]
-        store.replace_records("mention", [(f"{m['article_id']}:{m['start']}:{m['end']}", m, [m["article_id"]])
-                                          for m in mentions])
+        move_mentions(store, victim, "ent_renamed")
         said, loaded = _run(store, monkeypatch)
         assert loaded == []
         assert said.startswith("extracted 0 new articles, reused 5;"), said

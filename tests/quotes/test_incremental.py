@@ -15,7 +15,7 @@ from newsweave.quotes import stage as qstage
 from newsweave.steps import load_annotated
 from newsweave.store import Store
 from newsweave.stories.stage import top_stories
-from tests.conftest import spy_annotation_loads
+from tests.conftest import move_mentions, spy_annotation_loads
 
 pytestmark = pytest.mark.slow
 
@@ -71,10 +71,7 @@ def test_entity_change_relinks_without_extracting(demo_url: str, monkeypatch: py
         _run(store, monkeypatch)
         linked = {v.get("speaker_entity_id") for q in store.records("quote") for v in q["variants"]} - {None}
         victim = sorted(linked)[0]
-        mentions = [dict(m, entity_id="ent_renamed") if m.get("entity_id") == victim else m
-                    for m in store.records("mention")]
-        store.replace_records("mention", [(f"{m['article_id']}:{m['start']}:{m['end']}", m, [m["article_id"]])
-                                          for m in mentions])
+        move_mentions(store, victim, "ent_renamed")
         said, loaded = _run(store, monkeypatch)
         assert loaded == [] and "1 of 1 stories grouped again" in said, said
         speakers = {v.get("speaker_entity_id") for q in store.records("quote") for v in q["variants"]}
