@@ -109,9 +109,15 @@ def test_story_page(api: TestClient, ids: dict[str, Any]) -> None:
     assert [e["id"] for e in story["events"]] == [ids["event"]]
     assert story["summary"] and story["key_timeline"] and story["timeline"] and story["quotes"]
     assert story["discrepancies"] and story["profiles"] and story["reuse"]
-    assert len(story["claims"]) == min(100, story["claims_total"]) and story["claims_total"] > 0
+    assert len(story["claims"]) == min(read.SECTION_CAPS["claims"], story["claims_total"]) > 0
     support = [c["independent_sources"] for c in story["claims"]]
     assert support == sorted(support, reverse=True)
+    # long sections hold their first items; totals count them all, ?all=true gives every one
+    assert story["totals"]["claims"] == story["claims_total"] and not story["complete"]
+    whole = ok(api, f"/api/stories/{ids['storyline']}?all=true")
+    assert whole["complete"] and len(whole["claims"]) == whole["claims_total"] == story["claims_total"]
+    for key, n in story["totals"].items():
+        assert len(whole[key]) == n and story[key] == whole[key][:len(story[key])], key
     guaido = next(e for e in story["entities"] if e["id"] == ids["entity"])
     assert {v["text"] for v in guaido["variants"]} >= {GUAIDO, "Guadio"}  # every spelling, the misspelling too
     outlets = {a["id"]: a["outlet"] for a in story["articles"]}
@@ -175,6 +181,19 @@ def test_entities(api: TestClient, ids: dict[str, Any]) -> None:
         assert v["article_ids"] and set(v["article_ids"]) <= set(ids["articles"])
     assert sum(ent["mention_counts"].values()) > 5 and ent["quotes"] and ent["claims"] and ent["discrepancies"]
     assert {s["id"] for s in ent["stories"]} == {ids["storyline"], ids["event"]}
+    assert ok(api, f"/api/entities/{ids['entity']}?all=true") == ent  # nothing to cut at this size
+
+
+def test_entity_lists_are_cut_in_order(api: TestClient, ids: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = ok(api, f"/api/entities/{ids['entity']}?all=true")
+    monkeypatch.setattr(read, "DETAIL_CAP", 2)
+    cut = ok(api, f"/api/entities/{ids['entity']}")
+    assert cut["totals"] == whole["totals"] and whole["totals"]["articles"] > 2
+    for key in ("articles", "quotes", "claims", "stories"):
+        assert cut[key] == whole[key][:2], key
+    published = [a["published"] or "" for a in whole["articles"]]
+    assert published == sorted(published, reverse=True)
+    assert set(cut["mention_counts"]) == {a["id"] for a in cut["articles"]}
 
 
 def test_quotes(api: TestClient, ids: dict[str, Any]) -> None:

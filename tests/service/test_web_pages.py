@@ -181,10 +181,17 @@ def test_the_demo_story_page_shows_its_sections(client: TestClient, store: Store
 def test_long_sections_are_cut_with_a_link_to_all(client: TestClient, store: Store,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     demo = next(s for s in read.list_stories(store).items if s["article_count"] >= 5)
-    monkeypatch.setitem(pages.STORY_CAPS, "quotes", 2)
-    monkeypatch.setitem(pages.STORY_CAPS, "entities", 3)
+    monkeypatch.setitem(read.SECTION_CAPS, "quotes", 2)
+    monkeypatch.setitem(read.SECTION_CAPS, "entities", 3)
     page = get_page(client, f"/stories/{demo['id']}")
-    n_quotes = len(read.story_detail(store, demo["id"])["quotes"])  # type: ignore[index]
+    whole_detail = read.story_detail(store, demo["id"], full=True)
+    cut_detail = read.story_detail(store, demo["id"])
+    assert whole_detail is not None and cut_detail is not None and whole_detail["complete"]
+    n_quotes = len(whole_detail["quotes"])
+    assert n_quotes > 2 and cut_detail["totals"]["quotes"] == n_quotes and not cut_detail["complete"]
+    # the cut keeps the first items of the whole list, in its order
+    assert [q["id"] for q in cut_detail["quotes"]] == [q["id"] for q in whole_detail["quotes"][:2]]
+    assert [e["id"] for e in cut_detail["entities"]] == [e["id"] for e in whole_detail["entities"][:3]]
     assert page.count('<figure class="quote">') == 2 and f"Showing 2 of {n_quotes}" in page
     assert page.count('<th scope="row"><a href="/entities/') == 3
     assert f'href="/stories/{demo["id"]}?all=1#quotes"' in page

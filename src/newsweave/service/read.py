@@ -53,6 +53,10 @@ from newsweave.store.typed import name_key
 MAX_LIMIT = 200
 #: How many of a long list a detail view embeds (the rest through the list endpoints).
 DETAIL_CAP = 100
+#: How many items of each long section a story's page holds unless asked for everything (``?all=1``);
+#: each cut in SQL, the best supported, most widely carried or most central first.
+SECTION_CAPS = {"key_timeline": 60, "timeline": 60, "entities": 40, "quotes": 25, "claims": 100, "discrepancies": 30,
+                "reuse": 30}
 IN_CHUNK = 500
 
 #: Article columns shown in lists: everything but the text (its length instead).
@@ -131,17 +135,23 @@ def _scoped(store: Store, kind: str, scopes: Iterable[str]) -> list[dict[str, An
         return list(conn.scalars(query))
 
 
-def _page_ids(store: Store, kind: str, ids: Select[Any], order: Callable[[Any], Sequence[Any]], limit: int,
+def _page_ids(store: Store, kind: str, ids: Select[Any], order: Callable[[Any], Sequence[Any]], limit: int | None,
               offset: int, **extra: Any) -> Page:
-    """A page of the records of ``kind`` whose ids ``ids`` selects (one column ``record_id``), in ``order``."""
-    limit, offset = clamp(limit, offset)
+    """A page of the records of ``kind`` whose ids ``ids`` selects (one column ``record_id``), in ``order``.
+
+    ``limit`` None: every record from ``offset`` on (the complete detail views, never a request's page).
+    """
+    if limit is None:
+        offset = max(0, int(offset))
+    else:
+        limit, offset = clamp(limit, offset)
     sub = ids.subquery()
+    query = select(sub.c.record_id).order_by(*order(sub)).offset(offset)
     with store.engine.connect() as conn:
         total = int(conn.scalar(select(func.count()).select_from(sub)) or 0)
-        page = list(conn.scalars(select(sub.c.record_id).order_by(*order(sub))
-                                 .limit(limit).offset(offset)))
+        page = list(conn.scalars(query if limit is None else query.limit(limit)))
         found = _payloads(conn, kind, page)
-    return Page([found[i] for i in page if i in found], total, limit, offset, extra)
+    return Page([found[i] for i in page if i in found], total, len(page) if limit is None else limit, offset, extra)
 
 
 def _ordered_ids(store: Store) -> Callable[[Any], Sequence[Any]]:
@@ -342,15 +352,35 @@ def _key_entries(key_timelines: Iterable[dict[str, Any]], ids: set[str]) -> list
     return sorted(rows, key=lambda e: str(e.get("date")))
 
 
-def story_detail(store: Store, story_id: str) -> dict[str, Any] | None:
-    """Everything the store says about one story (storyline or event), every item with its evidence.
+def _story_entities(store: Store, story_id: str, limit: int | None) -> tuple[list[str], int]:
+    """Ids of the entities named in a story's articles, the most widely named in the story first (then by
+    name), at most ``limit`` of them; and how many there are."""
+    per = (select(record_articles.c.record_id.label("record_id"), func.count().label("n"))
+           .where(link_kind("entity"), record_articles.c.article_id.in_(
+               select(story_articles.c.article_id).where(story_articles.c.record_id == story_id)))
+           .group_by(record_articles.c.record_id).subquery())
+    query = (select(per.c.record_id).join(entities, entities.c.record_id == per.c.record_id, isouter=True)
+             .order_by(desc(per.c.n), store._ordered(func.coalesce(entities.c.name, "")),
+                       store._ordered(per.c.record_id)))
+    with store.engine.connect() as conn:
+        total = int(conn.scalar(select(func.count()).select_from(per)) or 0)
+        return list(conn.scalars(query if limit is None else query.limit(limit))), total
+
+
+def story_detail(store: Store, story_id: str, full: bool = False) -> dict[str, Any] | None:
+    """What the store says about one story (storyline or event), every item with its evidence.
+
+    Args:
+        full: every item of every section; by default the long sections hold their first
+            :data:`SECTION_CAPS` items (the best supported, most widely carried or most central first),
+            each cut in SQL, and ``totals`` says how many there are (the list endpoints page through
+            the rest: ``/api/quotes?story=``, ``/api/entities?story=``, ...).
 
     Returns:
         None when there is no such story; else ``{story, events, articles, summary, key_timeline,
-        timeline, entities, quotes, claims, claims_total, discrepancies, profiles, reuse}``, each
-        section in the dossier's record shape. Entities and profiles keep only the spellings,
-        roles and spans found in this story's articles; claims are the best supported first
-        (at most :data:`DETAIL_CAP`; ``/api/claims?story=`` lists them all).
+        timeline, entities, quotes, claims, claims_total, discrepancies, profiles, reuse, totals,
+        complete}``, each section in the dossier's record shape. Entities and profiles keep only
+        the spellings, roles and spans found in this story's articles.
     """
     story = record(store, "story", story_id)
     if story is None:
@@ -367,38 +397,52 @@ def story_detail(store: Store, story_id: str) -> dict[str, Any] | None:
     else:
         events, line_id = [], story.get("parent_id") or story_id
     event_ids = [e["id"] for e in events] or [story_id]
+
+    def cap(section: str) -> int | None:
+        return None if full else SECTION_CAPS[section]
+
+    totals: dict[str, int] = {}
+
+    def cut(section: str, items: list[dict[str, Any]], total: int | None = None) -> list[dict[str, Any]]:
+        totals[section] = len(items) if total is None else total
+        n = cap(section)
+        return items if n is None else items[:n]
+
     metas = articles_meta(store, ids)
     summary = [s for s in _scoped(store, "summary", {line_id, story_id}) if set(s.get("article_ids") or []) & aset]
-    key = _key_entries(_scoped(store, "key_timeline", {line_id, story_id}), aset)
+    key = cut("key_timeline", _key_entries(_scoped(store, "key_timeline", {line_id, story_id}), aset))
     entries = [e for t in _scoped(store, "timeline", event_ids) for e in t.get("entries") or []]
     entries.sort(key=lambda e: (not main_entry(e), e.get("date") is None, str(e.get("date") or "")))
-    ents = [_trim_entity(e, aset) for e in of_story(store, "entity", story_id)]
-    ents.sort(key=lambda e: (-len(e["article_ids"]), e.get("name") or ""))
-    quote_groups = sorted(store.quotes_of_story(story_id), key=lambda q: -len(q.get("article_ids") or []))
-    speakers = entity_names_of(store, [q.get("speaker_entity_id") or "" for q in quote_groups])
-    for q in quote_groups:
-        q["speaker_name"] = speakers.get(q.get("speaker_entity_id") or "")
-    claim_page = list_claims(store, story=story_id, limit=DETAIL_CAP)  # the best supported, cut in SQL
+    entity_ids, n_entities = _story_entities(store, story_id, cap("entities"))
+    with store.engine.connect() as conn:
+        found = _payloads(conn, "entity", entity_ids)
+    ents = cut("entities", [_trim_entity(found[e], aset) for e in entity_ids if e in found], n_entities)
+    quote_page = list_quotes(store, story=story_id, limit=cap("quotes"))
+    claim_page = list_claims(store, story=story_id, limit=cap("claims"))
+    disc_page = list_discrepancies(store, story=story_id, limit=cap("discrepancies"))
+    reuse_page = list_reuse(store, story=story_id, copy_in_story=True, limit=cap("reuse"))
     profiles = [_trim_profile(p, aset) for p in of_story(store, "profile", story_id)]
     outlet_of = {a: p["outlet"] for p in profiles for a in p.get("article_ids") or []}
     for aid, meta in metas.items():
         meta["outlet"] = meta.get("source") or outlet_of.get(aid)
-    reuse = [r for r in of_story(store, "reuse", story_id) if r.get("copy_article_id") in aset]
-    return {
+    out: dict[str, Any] = {
         "story": {**story_summary(story), "article_ids": ids, "link_reason": story.get("link_reason")},
         "events": [story_summary(e) for e in events],
         "articles": list(metas.values()),
         "summary": summary,
         "key_timeline": key,
-        "timeline": entries,
+        "timeline": cut("timeline", entries),
         "entities": ents,
-        "quotes": quote_groups,
-        "claims": claim_page.items,
+        "quotes": cut("quotes", quote_page.items, quote_page.total),
+        "claims": cut("claims", claim_page.items, claim_page.total),
         "claims_total": claim_page.total,
-        "discrepancies": of_story(store, "discrepancy", story_id),
+        "discrepancies": cut("discrepancies", disc_page.items, disc_page.total),
         "profiles": profiles,
-        "reuse": reuse,
+        "reuse": cut("reuse", reuse_page.items, reuse_page.total),
+        "totals": totals,
     }
+    out["complete"] = all(len(out[k]) == n for k, n in totals.items())
+    return out
 
 
 def timeline(store: Store, story_id: str) -> dict[str, Any] | None:
@@ -569,35 +613,51 @@ def list_entities(store: Store, *, kind: str | None = None, name: str | None = N
                      limit, offset)
 
 
-def entity_detail(store: Store, entity_id: str) -> dict[str, Any] | None:
+def entity_detail(store: Store, entity_id: str, full: bool = False) -> dict[str, Any] | None:
     """One entity: every spelling and role with the articles using each, its stories, quotes, claims, ...
 
+    Args:
+        full: every item of every list; by default each long list holds its first :data:`DETAIL_CAP`
+            items, cut in SQL, and ``totals`` says how many there are.
+
     Returns:
-        None for an unknown id; else the entity record plus ``stories``, ``mention_counts``
-        ({article id: mentions}), ``articles`` (metadata of the articles that mention it, latest
-        first), ``quotes`` (as speaker), ``claims`` (about it), ``discrepancies`` and ``events``
-        (dated, as actor or target); long lists hold at most :data:`DETAIL_CAP` items and say
-        how many there are in ``totals``.
+        None for an unknown id; else the entity record plus ``stories`` (the latest first),
+        ``articles`` (metadata of the articles that mention it, the latest first), ``mention_counts``
+        ({article id: mentions} of those articles), ``quotes`` (as speaker, the most widely carried
+        first), ``claims`` (about it, the best supported first), ``discrepancies`` and ``events``
+        (dated, as actor or target), and ``totals``.
     """
     ent = record(store, "entity", entity_id)
     if ent is None:
         return None
+    cap = None if full else DETAIL_CAP
     with store.engine.connect() as conn:
         counts = {aid: int(n) for aid, n in conn.execute(
             select(mentions.c.article_id, func.count()).where(mentions.c.entity_id == entity_id)
             .group_by(mentions.c.article_id))}
-    used = set(counts) | {a for v in ent.get("variants") or [] for a in v.get("article_ids") or []}
-    metas = sorted(articles_meta(store, used).values(), key=lambda a: (a.get("published") or ""), reverse=True)
-    quotes_by = sorted(store.quotes_by_speaker(entity_id), key=lambda q: -len(q.get("article_ids") or []))
-    claim_recs = sorted(store.claims_about(entity_id), key=lambda c: -(c.get("independent_sources") or 0))
+        used = sorted(set(counts) | {a for v in ent.get("variants") or [] for a in v.get("article_ids") or []})
+        dated = [(aid, published or "") for k in range(0, len(used), IN_CHUNK) for aid, published in conn.execute(
+            select(articles.c.id, articles.c.published).where(articles.c.id.in_(used[k : k + IN_CHUNK])))]
+        in_stories = (select(stories.c.record_id).where(stories.c.record_id.in_(
+            select(story_articles.c.record_id).where(story_articles.c.article_id.in_(
+                select(mentions.c.article_id).where(mentions.c.entity_id == entity_id)))))
+            .order_by(stories.c.last_date.is_(None), desc(stories.c.last_date), store._ordered(stories.c.record_id)))
+        n_stories = int(conn.scalar(select(func.count()).select_from(in_stories.subquery())) or 0)
+        story_ids = list(conn.scalars(in_stories if cap is None else in_stories.limit(cap)))
+        found = _payloads(conn, "story", story_ids)
+    dated.sort(key=lambda x: (x[1], x[0]), reverse=True)
+    shown = [aid for aid, _ in (dated if cap is None else dated[:cap])]
+    metas = articles_meta(store, shown)
+    quote_page = list_quotes(store, speaker=entity_id, limit=cap)
+    claim_page = list_claims(store, entity=entity_id, limit=cap)
+    disc_page = list_discrepancies(store, entity=entity_id, limit=cap)
     evs = store.events_between(entity=entity_id)
-    discs = store.discrepancies_about(entity_id)
-    stories_with = store.stories_with_entity(entity_id)
-    return {**ent, "stories": [story_summary(s) for s in stories_with], "mention_counts": counts,
-            "articles": metas[:DETAIL_CAP], "quotes": quotes_by[:DETAIL_CAP], "claims": claim_recs[:DETAIL_CAP],
-            "discrepancies": discs, "events": evs[:DETAIL_CAP],
-            "totals": {"articles": len(metas), "quotes": len(quotes_by), "claims": len(claim_recs),
-                       "events": len(evs), "stories": len(stories_with)}}
+    return {**ent, "stories": [story_summary(found[s]) for s in story_ids if s in found],
+            "mention_counts": {a: counts[a] for a in shown if a in counts},
+            "articles": [metas[a] for a in shown if a in metas], "quotes": quote_page.items,
+            "claims": claim_page.items, "discrepancies": disc_page.items, "events": evs if cap is None else evs[:cap],
+            "totals": {"articles": len(dated), "quotes": quote_page.total, "claims": claim_page.total,
+                       "events": len(evs), "stories": n_stories, "discrepancies": disc_page.total}}
 
 
 def entities_named(store: Store, name: str) -> list[dict[str, Any]]:
@@ -609,7 +669,7 @@ def entities_named(store: Store, name: str) -> list[dict[str, Any]]:
 
 
 def list_quotes(store: Store, *, speaker: str | None = None, story: str | None = None, article: str | None = None,
-                limit: int = 50, offset: int = 0) -> Page:
+                limit: int | None = 50, offset: int = 0) -> Page:
     """Quote groups (one statement as each outlet worded it), the most widely carried first.
 
     Args:
@@ -667,7 +727,7 @@ def _where_typed(ids: Select[Any], table: Any, **equal: str | None) -> Select[An
 
 
 def list_claims(store: Store, *, entity: str | None = None, story: str | None = None, slot: str | None = None,
-                min_sources: int = 0, limit: int = 50, offset: int = 0) -> Page:
+                min_sources: int = 0, limit: int | None = 50, offset: int = 0) -> Page:
     """Claims (subject, slot, value), the best independently supported first.
 
     Args:
@@ -687,7 +747,7 @@ def list_claims(store: Store, *, entity: str | None = None, story: str | None = 
 
 
 def list_discrepancies(store: Store, *, story: str | None = None, entity: str | None = None, kind: str | None = None,
-                       limit: int = 50, offset: int = 0) -> Page:
+                       limit: int | None = 50, offset: int = 0) -> Page:
     """Discrepancies (values that sources disagree on, and the supported one), by id.
 
     Args:
@@ -714,17 +774,21 @@ def profile(store: Store, outlet: str) -> dict[str, Any] | None:
 
 
 def list_reuse(store: Store, *, article: str | None = None, story: str | None = None, min_share: float = 0.0,
-               limit: int = 50, offset: int = 0) -> Page:
+               copy_in_story: bool = False, limit: int | None = 50, offset: int = 0) -> Page:
     """Reuse links (who copied whom, with the passages' spans on both sides), the largest share first.
 
     Args:
         article: links where this article is the copy or the origin.
         story: links citing an article of this story.
         min_share: only links where the copy reuses at least this share of its text.
+        copy_in_story: with ``story``, only links whose copy is an article of the story (its page).
     """
     share = records.c.payload["share"].as_float()
     ids = select(records.c.id.label("record_id"), share.label("n")).where(
         records.c.kind == "reuse", _citing("reuse", story, article))
+    if story and copy_in_story:
+        ids = ids.where(records.c.payload["copy_article_id"].as_string().in_(
+            select(story_articles.c.article_id).where(story_articles.c.record_id == story)))
     if min_share > 0:
         ids = ids.where(share >= min_share)
     return _page_ids(store, "reuse", ids, lambda s: [desc(s.c.n), store._ordered(s.c.record_id)], limit, offset)

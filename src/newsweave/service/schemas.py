@@ -334,11 +334,15 @@ class StoryDetail(BaseModel):
     timeline: list[TimelineEntry]
     entities: list[Entity]
     quotes: list[QuoteGroup]
-    claims: list[Claim] = Field(description="the best supported first; at most 100 (see /api/claims?story=)")
+    claims: list[Claim] = Field(description="the best supported first (see /api/claims?story=)")
     claims_total: int
     discrepancies: list[Discrepancy]
     profiles: list[Profile]
     reuse: list[Reuse]
+    totals: dict[str, int] = Field(description="how many items each long section has in all; unless asked for "
+                                               "everything (?all=true) a section holds its first ones, the list "
+                                               "endpoints (/api/quotes?story=, /api/entities?story=, ...) the rest")
+    complete: bool = Field(description="every section holds every item")
 
 
 class Timeline(BaseModel):
@@ -350,13 +354,14 @@ class Timeline(BaseModel):
 
 
 class EntityTotals(BaseModel):
-    """How many of each list an entity page has (its lists hold at most 100)."""
+    """How many of each list an entity page has (its lists hold at most 100 unless ``?all=true``)."""
 
     articles: int
     quotes: int
     claims: int
     events: int
     stories: int
+    discrepancies: int = 0
 
 
 class EntityDetail(Entity):

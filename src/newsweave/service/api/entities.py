@@ -29,7 +29,9 @@ def list_entities(request: Request, store: StoreDep, page: PageDep,
 @router.get("/entities/{entity_id}", response_model=EntityDetail, responses=NOT_FOUND,
             summary="One entity: spellings, roles, stories, articles, quotes, claims, discrepancies, events")
 def entity(request: Request, store: StoreDep, entity_id: Annotated[str, Path(min_length=1, max_length=200)],
+           everything: Annotated[bool, Query(alias="all", description="every item of every list")] = False,
            ) -> Response:
-    """Everything about an entity; long lists hold 100 items (``totals`` says how many there are)."""
-    return respond_found(request, store, EntityDetail, lambda: read.entity_detail(store, entity_id),
+    """Everything about an entity; long lists hold their first 100 items (``totals`` says how many there are;
+    ``?all=true`` gives every one, the list endpoints page through them)."""
+    return respond_found(request, store, EntityDetail, lambda: read.entity_detail(store, entity_id, full=everything),
                          f"no entity {entity_id!r} (GET /api/entities?name=NAME finds one by name)")

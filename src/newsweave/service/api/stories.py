@@ -51,7 +51,15 @@ def list_storylines(request: Request, store: StoreDep, page: PageDep, dates: Dat
 
 @router.get("/stories/{story_id}", response_model=StoryDetail, responses=NOT_FOUND,
             summary="One story: summary, timeline, who's who, quotes, claims, discrepancies, sources, reuse")
-def story(request: Request, store: StoreDep, story_id: StoryId) -> Response:
-    """Everything about a story, every item citing its evidence (article id and character span)."""
-    return respond_found(request, store, StoryDetail, lambda: read.story_detail(store, story_id),
+def story(request: Request, store: StoreDep, story_id: StoryId,
+          everything: Annotated[bool, Query(alias="all", description="every item of every section (a big story "
+                                                                     "has hundreds of quotes and events)")] = False,
+          ) -> Response:
+    """A story's summary, key timeline, who's who, quotes, claims, discrepancies, sources and reuse, every item
+    citing its evidence (article id and character span).
+
+    Long sections hold their first items (the best supported, most widely carried or most central first);
+    ``totals`` says how many each has, and ``?all=true`` gives every one.
+    """
+    return respond_found(request, store, StoryDetail, lambda: read.story_detail(store, story_id, full=everything),
                          f"no story {story_id!r} (GET /api/stories lists them)")

@@ -30,8 +30,6 @@ from newsweave.service.search import SearchQueryError
 
 HERE = Path(__file__).resolve().parent
 PAGE_SIZE = 20
-#: How many items of a long story-page section are shown before "show all".
-STORY_CAPS = {"quotes": 25, "entities": 40, "timeline": 120, "reuse": 30, "key_timeline": 60}
 #: Citation kinds underlined in an article's text (mentions, claims and events cover most of a text:
 #: they are listed when a followed citation is one of them, but not underlined).
 MARKED_KINDS = frozenset({"summary", "key_date", "quote", "discrepancy", "profile", "credit"})
@@ -182,16 +180,10 @@ def story_page(request: Request, story_id: str,
     """
     if (cached := not_modified(request)) is not None:
         return cached
-    detail = read.story_detail(get_store(request), story_id)
+    detail = read.story_detail(get_store(request), story_id, full=show_all == "1")
     if detail is None:
         return not_found(request, "Story", f"There is no story with the id “{story_id}”.")
-    everything = show_all == "1"
-    cut: dict[str, int] = {}
-    for key, cap in STORY_CAPS.items():
-        items = detail.get(key) or []
-        if len(items) > cap and not everything:
-            cut[key] = len(items)
-            detail[key] = items[:cap]
+    cut = {key: n for key, n in detail["totals"].items() if n > len(detail.get(key) or [])}
     articles = {str(a["id"]): a for a in detail.get("articles", [])}
     quotes = [{**q, "columns": present.outlet_columns(q, articles)} for q in detail.get("quotes", [])]
     unit, cov = read.coverage(a.get("published") for a in articles.values())
