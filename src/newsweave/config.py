@@ -1,11 +1,12 @@
 """One typed Settings object, passed explicitly to every stage.
 
-Six settings can come from the environment: ``NEWSWEAVE_DB`` (the store URL),
+Seven settings can come from the environment: ``NEWSWEAVE_DB`` (the store URL),
 ``NEWSWEAVE_ANNOTATE_BATCH`` (articles annotated per transaction),
 ``NEWSWEAVE_ANNOTATE_PROCESSES`` (spaCy processes; 0, the default, means one per usable CPU),
 ``NEWSWEAVE_USER_AGENT`` (what feed and page requests call themselves), ``NEWSWEAVE_API_TOKEN``
-(the bearer token of the service's ingest endpoints) and ``NEWSWEAVE_API_PROTECT_READS`` (``1``:
-its read endpoints want the token too).
+(the bearer token of the service's ingest endpoints), ``NEWSWEAVE_API_PROTECT_READS`` (``1``:
+its read endpoints want the token too) and ``NEWSWEAVE_API_INGEST_PRIVATE`` (``1``: URLs posted to
+its ingest may point into the machine's own network).
 """
 
 from __future__ import annotations
@@ -75,9 +76,18 @@ def default_api_token() -> str | None:
     return os.environ.get("NEWSWEAVE_API_TOKEN", "").strip() or None
 
 
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
+
+
 def default_api_protect_reads() -> bool:
     """True when ``NEWSWEAVE_API_PROTECT_READS`` is 1, true or yes."""
-    return os.environ.get("NEWSWEAVE_API_PROTECT_READS", "").strip().lower() in ("1", "true", "yes")
+    return _env_flag("NEWSWEAVE_API_PROTECT_READS")
+
+
+def default_api_ingest_private() -> bool:
+    """True when ``NEWSWEAVE_API_INGEST_PRIVATE`` is 1, true or yes."""
+    return _env_flag("NEWSWEAVE_API_INGEST_PRIVATE")
 
 
 @dataclass(slots=True)
@@ -134,5 +144,8 @@ class Settings:
     api_protect_reads: bool = field(default_factory=default_api_protect_reads)
     #: articles (or URLs) one ingest request may carry
     api_max_ingest_items: int = 1000
+    #: URLs posted to the ingest endpoint may be on loopback, private, link-local or reserved addresses
+    #: (default: refused, so that a caller cannot make the service read from its own network)
+    api_ingest_private_hosts: bool = field(default_factory=default_api_ingest_private)
     #: ingest jobs remembered (with every input's fate) until the oldest finished ones are dropped
     api_jobs_kept: int = 200

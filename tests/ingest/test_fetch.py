@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from newsweave.config import Settings
+from newsweave.ingest import fetch
 from newsweave.ingest.fetch import Fetcher, retry_after_seconds
 from newsweave.store import Store
 from tests.ingest.local_http import LocalSite, Reply, Request, html_page
@@ -283,3 +284,46 @@ def test_retry_after_http_date() -> None:
     assert retry_after_seconds(format_datetime(now + timedelta(seconds=30), usegmt=True), now) == 30.0
     assert retry_after_seconds("120") == 120.0
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/x", "http://localhost/x", "http://10.1.2.3/",
+                                 "http://169.254.169.254/latest/meta-data", "http://[::1]/", "http://0.0.0.0/",
+                                 "http://[::ffff:192.168.0.1]/", "http://100.64.0.1/", "https://224.0.0.1/"])
+def test_hosts_off_the_public_internet_are_named(url: str) -> None:
+    why = fetch.non_public_host(url)
+    assert why is not None and "address: only public hosts may be fetched here" in why
+
+
+@pytest.mark.parametrize("url", ["http://93.184.216.34/a", "https://[2606:2800:220:1::1]/b"])
+def test_public_addresses_pass(url: str) -> None:
+    assert fetch.non_public_host(url) is None
+
+
+def test_public_only_refuses_before_asking(site: LocalSite) -> None:
+    site.routes["/a"] = Reply(200, PAGE, {"Content-Type": "text/html"})
+    with Fetcher(_settings(), public_only=True) as f:
+        res = f.fetch(site.url("/a"))
+    assert res.status == "refused" and "127.0.0.1 is a loopback address" in res.reason and not res.transient
+    assert site.requests == []  # not even robots.txt
+
+
+def test_public_only_checks_every_hop_and_the_address_reached(site: LocalSite,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    site.routes["/a"] = Reply(301, headers={"Location": "/inside"})
+    site.routes["/inside"] = Reply(200, PAGE, {"Content-Type": "text/html"})
+    with monkeypatch.context() as m:  # as if the first host were public and the redirect led into the network
+        m.setattr(fetch, "non_public_host", lambda url: "inside is private" if "inside" in url else None)
+        m.setattr(fetch, "_peer_kind", lambda resp: None)
+        with Fetcher(_settings(), public_only=True) as f:
+            res = f.fetch(site.url("/a"))
+    assert res.status == "refused" and res.reason == f"inside is private (at {site.url('/inside')})"
+    assert [r.path for r in site.requests] == ["/robots.txt", "/a"]
+    # as if the name had resolved to a public address and then connected to a loopback one (DNS rebinding):
+    # no answer is read, robots.txt's included, so the host counts as unreadable and nothing more is asked
+    monkeypatch.setattr(fetch, "non_public_host", lambda url: None)
+    with Fetcher(_settings(), public_only=True) as f:
+        res = f.fetch(site.url("/inside"))
+        robots = f.robots_fetches
+    assert robots[0].status == "refused" and "reached a loopback address" in robots[0].reason
+    assert res.status == "robots_disallowed" and res.content == b""
+    assert [r.path for r in site.requests][2:] == ["/robots.txt"]

@@ -470,6 +470,14 @@ def test_ingest_urls(fresh_copy: Any) -> None:
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         with fresh_copy() as url, make_client(url, fetch_host_delay_s=0.0, fetch_retries=0) as client:
+            # by default a caller cannot make the service read from its own network
+            r = client.post("/api/ingest", json={"urls": [f"{base}/news/protests.html"], "analyze": False},
+                            headers=AUTH)
+            job = wait_for(client, r.json())
+            assert [f["status"] for f in job["fates"]] == ["skipped"]
+            assert "refused" in job["fates"][0]["reason"] and "loopback address" in job["fates"][0]["reason"]
+        with fresh_copy() as url, make_client(url, fetch_host_delay_s=0.0, fetch_retries=0,
+                                              api_ingest_private_hosts=True) as client:
             urls = [f"{base}/news/protests.html", f"{base}/news/gone.html", "ftp://example.org/x"]
             r = client.post("/api/ingest", json={"urls": urls, "analyze": False}, headers=AUTH)
             job = wait_for(client, r.json())

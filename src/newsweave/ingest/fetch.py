@@ -2,7 +2,7 @@
 
 :class:`Fetcher` GETs one URL at a time and returns a :class:`FetchResult` whose
 ``status`` says how it ended (fetched, not_modified, robots_disallowed, too_large,
-timeout, http_error, unreachable, redirect_error, unsupported, malformed) and whose
+timeout, http_error, unreachable, redirect_error, unsupported, malformed, refused) and whose
 ``reason`` says why, naming the URL. Nothing here raises for a bad response.
 
 - Conditional GET: the ETag and Last-Modified of a response are kept per URL in the
@@ -25,6 +25,11 @@ timeout, http_error, unreachable, redirect_error, unsupported, malformed) and wh
   followed and the chain is recorded (``final_url``, ``redirects``).
 - The body is streamed and aborted past ``fetch_max_bytes`` (counted after content
   decoding, so a gzip bomb is cut off too) or past ``fetch_total_timeout_s``.
+- ``public_only`` (the service's URL ingest, where the caller is not the machine's owner): a
+  URL whose host resolves to a loopback, private, link-local, shared, multicast or reserved
+  address is ``refused`` before any request, at every redirect hop; and the address the
+  connection really reached is checked again before the body is read, so that a name that
+  resolves differently the second time (DNS rebinding) gets no answer back either.
 - Text is decoded by :func:`newsweave.ingest.decode.decode_bytes` with the
   Content-Type charset; a page that is not HTML is ``unsupported`` before its body
   is read.
@@ -36,7 +41,9 @@ delays and backoff never wait on the wall clock.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import socket
 import time
 import urllib.robotparser
 from collections.abc import Callable
@@ -54,7 +61,7 @@ from newsweave.ingest.decode import decode_bytes
 logger = logging.getLogger(__name__)
 
 FetchStatus = Literal["fetched", "not_modified", "robots_disallowed", "too_large", "timeout", "http_error",
-                      "unreachable", "redirect_error", "unsupported", "malformed"]
+                      "unreachable", "redirect_error", "unsupported", "malformed", "refused"]
 FetchKind = Literal["feed", "page", "robots"]
 
 #: HTTP statuses worth another try (RFC 9110: the request may succeed later).
@@ -166,6 +173,36 @@ def check_url(url: str) -> str | None:
     return None
 
 
+def _address_kind(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """What makes ``ip`` not a public internet address ("loopback", "private", ...), or None for a public one."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for kind in ("loopback", "link_local", "multicast", "unspecified", "reserved", "private"):
+        if getattr(ip, f"is_{kind}"):
+            return kind.replace("_", "-")
+    return None if ip.is_global else "non-global"
+
+
+def non_public_host(url: str) -> str | None:
+    """Why ``url``'s host is not on the public internet (an address it names or resolves to is loopback,
+    private, link-local, ...), or None. A name that does not resolve is left to the fetch to report."""
+    host = (urlsplit(url).hostname or "").strip("[]")
+    try:
+        addresses = [ipaddress.ip_address(host.split("%")[0])]
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return None
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    for ip in addresses:
+        kind = _address_kind(ip)
+        if kind:
+            named = "" if str(ip) == host else f" resolves to {ip}, which"
+            return f"{host}{named} is a {kind} address: only public hosts may be fetched here"
+    return None
+
+
 def _without_fragment(url: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
@@ -185,6 +222,15 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _peer_kind(resp: httpx.Response) -> str | None:
+    """What makes the address a response came from not public (see :func:`_address_kind`), or None."""
+    stream = resp.extensions.get("network_stream")
+    addr = stream.get_extra_info("server_addr") if stream is not None else None
+    if not addr:
+        return None  # no socket (a mock transport in tests): the check before the request stands alone
+    return _address_kind(ipaddress.ip_address(str(addr[0]).split("%")[0]))
 
 
 def _media_type(content_type: str) -> str:
@@ -216,12 +262,14 @@ class Fetcher:
             the fetcher makes its own otherwise.
         sleep, clock, wallclock: injectable for tests (``time.sleep``, ``time.monotonic``, ``time.time``:
             the age of a kept robots.txt outlives the process).
+        public_only: refuse hosts that are not on the public internet (see :func:`non_public_host`).
     """
 
     def __init__(self, settings: Settings, state: StateStore | None = None, client: httpx.Client | None = None,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 wallclock: Callable[[], float] = time.time) -> None:
+                 wallclock: Callable[[], float] = time.time, public_only: bool = False) -> None:
         self.settings = settings
+        self.public_only = public_only
         self.state: StateStore = state if state is not None else _MemoryState()
         self._own_client = client is None
         self.client = client or httpx.Client(
@@ -302,6 +350,10 @@ class Fetcher:
         chain = [url]
         current = url
         while True:
+            refused = non_public_host(current) if self.public_only else None
+            if refused:
+                return FetchResult(url, "refused", refused if current == url else f"{refused} (at {current})",
+                                   final_url=current, redirects=chain[1:])
             if kind != "robots":
                 ok, why = self.allowed(current)
                 if not ok:
@@ -397,6 +449,9 @@ class Fetcher:
         reply = _Reply()
         try:
             with self.client.stream("GET", url, headers=headers) as resp:
+                if self.public_only and (peer := _peer_kind(resp)):
+                    reply.failure = ("refused", f"the connection reached a {peer} address: response not read")
+                    return reply
                 reply.code, reply.headers, reply.phrase = resp.status_code, resp.headers, resp.reason_phrase
                 if not 200 <= resp.status_code < 300:
                     return reply

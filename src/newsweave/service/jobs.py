@@ -134,7 +134,7 @@ def fetch_pages(store: Store, urls: Sequence[str], settings: Settings) -> list[t
 
     today = datetime.now(UTC).date()
     out: list[tuple[str, Article | str]] = []
-    with Fetcher(settings, state=store) as fetcher:
+    with Fetcher(settings, state=store, public_only=not settings.api_ingest_private_hosts) as fetcher:
         for url in urls:
             bad = check_url(url)
             if bad:
