@@ -443,6 +443,32 @@ def test_ingest_articles_gives_every_input_a_fate(fresh_copy: Any) -> None:
         error(client, "GET", "/api/ingest/jobs/nope", 404, "E103", headers=AUTH)
 
 
+def test_jobs_outlive_a_restart(fresh_copy: Any) -> None:
+    from newsweave.service.jobs import STATE_PREFIX
+
+    with fresh_copy() as url:
+        with make_client(url) as client:
+            r = client.post("/api/ingest", json={"articles": [{"id": "r1", "text": TEXT}], "analyze": False},
+                            headers=AUTH)
+            done = wait_for(client, r.json())
+        with Store(url) as store:  # as if the service had stopped in the middle of a second job
+            store.set_state(STATE_PREFIX + "cut0ff", {**done, "id": "cut0ff", "status": "running",
+                                                      "created": "9999-01-01T00:00:00+00:00", "finished": None})
+        with make_client(url, api_jobs_kept=1) as client:
+            listed = ok(client, "/api/ingest/jobs", headers=AUTH)
+            assert [j["id"] for j in listed] == ["cut0ff", done["id"]]  # newest first
+            assert ok(client, f"/api/ingest/jobs/{done['id']}", headers=AUTH) == done
+            cut = listed[0]
+            assert cut["status"] == "failed" and cut["error"].startswith("interrupted") and cut["finished"]
+            # a new job makes room: only the latest api_jobs_kept finished ones stay, in the store too
+            r = client.post("/api/ingest", json={"articles": [{"id": "r2", "text": TEXT + " More."}],
+                                                 "analyze": False}, headers=AUTH)
+            wait_for(client, r.json())
+        with Store(url) as store:
+            assert store.get_state(STATE_PREFIX + done["id"]) is None
+            assert store.get_state(STATE_PREFIX + r.json()["id"])["status"] == "done"
+
+
 class _Pages(BaseHTTPRequestHandler):
     """Serves one article page, a robots.txt 404 and a 404 for everything else."""
 

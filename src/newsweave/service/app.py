@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, feeds: Sequence[str] | None = N
     """
     settings = settings or Settings()
     store = Store(settings.db_url)
-    jobs = Jobs(settings)
+    jobs = Jobs(settings, kept_in=store)
     watch = ServiceWatch(feeds, watch_every, settings, watcher) if feeds else None
 
     @asynccontextmanager

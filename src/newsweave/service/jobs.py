@@ -13,8 +13,13 @@ shared rules of :func:`newsweave.ingest.to_article`), and is ``stored``, ``dupli
 the id it duplicates) or ``skipped`` (with the reason). A URL is fetched by the feeds module's
 :class:`~newsweave.ingest.fetch.Fetcher` (robots.txt, per-host delay, retries, size and time
 limits) and read as the watcher reads a page; its fate is the fetch's when it fails.
-Jobs live in memory (the most recent ``Settings.api_jobs_kept``); a restart forgets them,
-never their articles.
+Jobs are kept in the store (state key ``service:job:<id>``, written at each step of a job: queued,
+running, its inputs' fates, done or failed), the most recent ``Settings.api_jobs_kept``, so that
+they outlive a restart of the service. A job that was queued or running when the service stopped
+is shown as ``failed`` with that reason when the service starts again: the articles it had stored
+are kept (posting the same inputs again gives them as duplicates and stores the rest). A store
+that cannot take the write at the moment (a long writer elsewhere) leaves the job in memory only,
+with a warning in the log.
 """
 
 from __future__ import annotations
@@ -29,14 +34,23 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
+
 from newsweave.config import Settings
+from newsweave.errors import StoreError
 from newsweave.models import Article, InputFate
 from newsweave.store import Store
+from newsweave.store.schema import state
 
 logger = logging.getLogger(__name__)
 
 JobKind = Literal["articles", "urls"]
 JobStatus = Literal["queued", "running", "done", "failed"]
+#: state key prefix of the kept jobs
+STATE_PREFIX = "service:job:"
+INTERRUPTED = ("interrupted: the service stopped before this job finished; the articles it had stored are "
+               "kept (post the same inputs again: those come back as duplicates, the rest are stored)")
 
 
 def _now() -> str:
@@ -151,21 +165,54 @@ class Jobs:
     Args:
         settings: the store URL (each job opens its own store) and pipeline options.
         open_store: how a job opens the store (default: ``Store(settings.db_url)``).
+        kept_in: the store that keeps the jobs across restarts (the service's own); None: memory only.
     """
 
-    def __init__(self, settings: Settings, open_store: Callable[[], Store] | None = None) -> None:
+    def __init__(self, settings: Settings, open_store: Callable[[], Store] | None = None,
+                 kept_in: Store | None = None) -> None:
         self.settings = settings
         self.open_store = open_store or (lambda: Store(settings.db_url))
+        self.kept_in = kept_in
         self._jobs: OrderedDict[str, JobState] = OrderedDict()
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsweave-ingest")
+        for job in self._load():
+            self._jobs[job.id] = job
+            if job.status in ("queued", "running"):
+                self._update(job.id, status="failed", finished=job.finished or _now(), error=INTERRUPTED)
+
+    def _load(self) -> list[JobState]:
+        """The jobs kept in the store, oldest first."""
+        if self.kept_in is None:
+            return []
+        with self.kept_in.engine.connect() as conn:
+            rows = conn.execute(select(state.c.value).where(state.c.key.startswith(STATE_PREFIX))).scalars()
+            found = [JobState(**{k: v for k, v in r.items() if k in JobState.__slots__}) for r in rows
+                     if isinstance(r, dict)]
+        return sorted(found, key=lambda j: (j.created, j.id))
+
+    def _keep(self, job: JobState | None, forget: Sequence[str] = ()) -> None:
+        """Write a job's state to the store (and drop forgotten ones); on failure it stays in memory only."""
+        if self.kept_in is None:
+            return
+        try:
+            if job is not None:
+                self.kept_in.set_state(STATE_PREFIX + job.id, job.to_dict())
+            if forget:
+                with self.kept_in.engine.begin() as conn:
+                    conn.execute(delete(state).where(state.c.key.in_([STATE_PREFIX + k for k in forget])))
+        except (StoreError, SQLAlchemyError) as exc:
+            logger.warning("ingest job %s kept in memory only (the store did not take it: %s)",
+                           job.id if job else ", ".join(forget), exc)
 
     def submit(self, kind: JobKind, items: Sequence[Any], analyze: bool = True) -> JobState:
         """Queue a job over ``items`` (records, or URLs); returns its state (a copy) at once."""
         job = JobState(id=uuid.uuid4().hex[:16], kind=kind, status="queued", created=_now(), inputs=len(items))
         with self._lock:
             self._jobs[job.id] = job
-            self._forget_old()
+            forgotten = self._forget_old()
+            kept = replace(job)
+        self._keep(kept, forgotten)
         self._pool.submit(self._run, job.id, kind, list(items), analyze)
         return self.get(job.id) or job
 
@@ -184,19 +231,26 @@ class Jobs:
         """Stop taking jobs; with ``wait``, let the running and queued ones finish."""
         self._pool.shutdown(wait=wait, cancel_futures=not wait)
 
-    def _forget_old(self) -> None:
+    def _forget_old(self) -> list[str]:
+        """Drop the oldest finished jobs beyond ``api_jobs_kept``; their ids."""
+        gone: list[str] = []
         while len(self._jobs) > self.settings.api_jobs_kept:
             oldest = next((k for k, j in self._jobs.items() if j.status in ("done", "failed")), None)
             if oldest is None:
-                return
+                break
             del self._jobs[oldest]
+            gone.append(oldest)
+        return gone
 
     def _update(self, job_id: str, **changes: Any) -> None:
         with self._lock:
             job = self._jobs.get(job_id)
-            if job is not None:
-                for key, value in changes.items():
-                    setattr(job, key, value)
+            if job is None:
+                return
+            for key, value in changes.items():
+                setattr(job, key, value)
+            kept = replace(job, fates=list(job.fates))
+        self._keep(kept)
 
     def _run(self, job_id: str, kind: JobKind, items: list[Any], analyze: bool) -> None:
         self._update(job_id, status="running", started=_now())

@@ -56,5 +56,5 @@ def ingest_job(request: Request, job_id: Annotated[str, Path(min_length=1, max_l
     """Its state (queued, running, done, failed), every input's fate, and what each analysis stage did."""
     job = _jobs(request).get(job_id)
     if job is None:
-        raise NotFound(f"no ingest job {job_id!r} (jobs are kept in memory until the service restarts)")
+        raise NotFound(f"no ingest job {job_id!r} (the latest Settings.api_jobs_kept are kept)")
     return job.to_dict()
