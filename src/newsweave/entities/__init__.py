@@ -1,6 +1,6 @@
 """Who is who: mentions (:mod:`.mentions`), person names (:mod:`.names`), cross-document
 resolution (:mod:`.resolve`) and span-to-entity lookup for later stages (:mod:`.link`).
-Stage: :mod:`.stage`.
+Per-article extraction as stored: :mod:`.extract`. Stage: :mod:`.stage`.
 """
 
 from __future__ import annotations

@@ -270,9 +270,68 @@ def entity_facts(mentions: Sequence[Mention], docs: dict[str, AnnotatedArticle])
     pronoun in the sentence of a mention that is the only person named in it, after the
     mention, or in the next sentence when that names no person (1 vote each).
     """
+    views: dict[str, _ArticleView] = {}
+    cues: dict[int, dict[str, Any]] = {}
+    for m in mentions:
+        doc = docs.get(m.article_id)
+        if m.entity_id and doc is not None and doc.annotation is not None:
+            view = views.get(m.article_id) or views.setdefault(m.article_id, _ArticleView(doc))
+            cues[id(m)] = mention_cues(view, m)
+    return facts_from_cues(mentions, cues)
+
+
+def _he_she(view: _ArticleView, lo: int, hi: int) -> dict[str, int]:
+    """Gender -> number of he/she pronouns (any form) in a character range."""
+    out: Counter[str] = Counter()
+    i, j = view.token_range(lo, hi)
+    for k in range(i, j):
+        p = PRONOUNS.get(view.word(k).lower())
+        if p and p[0] == "person" and p[1]:
+            out[p[1]] += 1
+    return dict(out)
+
+
+def mention_cues(view: _ArticleView, m: Mention) -> dict[str, Any]:
+    """What one name mention's article says about its entity, whichever entity it resolves to (JSON).
+
+    ``nouns`` and ``places``: role head nouns and places of its stated roles; ``votes``: gender votes
+    of gendered role nouns; ``honorific``: the gender of an honorific written just before it; ``after``
+    and ``after_next``: he/she pronouns after it to the end of its sentence, and to the end of the
+    next one (None without a next sentence), which :func:`facts_from_cues` counts as the resolution allows.
+    """
+    nouns: set[str] = set()
+    places: set[str] = set()
+    votes: Counter[str] = Counter()
+    for r in m.roles:
+        i, j = view.token_range(r.start, r.end)
+        for k in range(i, j):
+            t = view.toks[k]
+            low = fold(t.lemma)
+            if t.pos == "NOUN":
+                nouns.add(canon(low))
+            if low in GENDERED:
+                votes[GENDERED[low]] += 3
+            place = demonym_place(view.word(k)) if t.pos in ("ADJ", "PROPN") else None
+            if place:
+                places.add(fold(place))
+            elif t.pos == "PROPN" and t.ent_type in ("GPE", "LOC"):
+                places.add(fold(view.word(k)))
+    honorific = None
+    if m.start > 0:
+        before = view.text[max(0, m.start - 6): m.start].split()
+        if before and fold(before[-1]).rstrip(".") in GENDERED:
+            honorific = GENDERED[fold(before[-1]).rstrip(".")]
+    nxt = m.sentence + 1 < len(view.sentences)
+    return {"nouns": sorted(nouns), "places": sorted(places), "votes": dict(votes), "honorific": honorific,
+            "after": _he_she(view, m.end, view.sentences[m.sentence].end),
+            "after_next": _he_she(view, m.end, view.sentences[m.sentence + 1].end) if nxt else None}
+
+
+def facts_from_cues(mentions: Sequence[Mention], cues: dict[int, dict[str, Any]]) -> dict[str, EntityFacts]:
+    """:func:`entity_facts` from the resolved mentions and their :func:`mention_cues` (by ``id(mention)``;
+    a mention without cues adds its kind and name only)."""
     facts: dict[str, EntityFacts] = {}
     votes: dict[str, Counter[str]] = defaultdict(Counter)
-    views: dict[str, _ArticleView] = {}
     by_article: dict[str, list[Mention]] = defaultdict(list)
     for m in mentions:
         if not m.entity_id:
@@ -283,49 +342,30 @@ def entity_facts(mentions: Sequence[Mention], docs: dict[str, AnnotatedArticle])
             f = facts[m.entity_id] = EntityFacts(m.kind, tuple(m.key))
         elif len(m.key) > len(f.name_words):
             f.name_words = tuple(m.key)
-        doc = docs.get(m.article_id)
-        if doc is None or doc.annotation is None:
+        c = cues.get(id(m))
+        if c is None:
             continue
-        view = views.get(m.article_id) or views.setdefault(m.article_id, _ArticleView(doc))
         for r in m.roles:
             f.roles |= set(r.words)
-            i, j = view.token_range(r.start, r.end)
-            for k in range(i, j):
-                t = view.toks[k]
-                low = fold(t.lemma)
-                if t.pos == "NOUN":
-                    f.roles.add(canon(low))
-                if low in GENDERED:
-                    votes[m.entity_id][GENDERED[low]] += 3
-                place = demonym_place(view.word(k)) if t.pos in ("ADJ", "PROPN") else None
-                if place:
-                    f.places.add(fold(place))
-                elif t.pos == "PROPN" and t.ent_type in ("GPE", "LOC"):
-                    f.places.add(fold(view.word(k)))
-        if m.kind == "person" and m.start > 0:  # an honorific written just before the name ("Mrs. Smith")
-            before = view.text[max(0, m.start - 6): m.start].split()
-            if before and fold(before[-1]).rstrip(".") in GENDERED:
-                votes[m.entity_id][GENDERED[fold(before[-1]).rstrip(".")]] += 3
-    for aid, ms in by_article.items():
-        view = views[aid]
+        f.roles.update(c["nouns"])
+        f.places.update(c["places"])
+        votes[m.entity_id].update(c["votes"])
+        if m.kind == "person" and c["honorific"]:
+            votes[m.entity_id][c["honorific"]] += 3
+    for ms in by_article.values():
         persons_in: dict[int, set[str]] = defaultdict(set)
         for m in ms:
             if m.kind == "person" and m.entity_id:
                 persons_in[m.sentence].add(m.entity_id)
         for m in ms:
-            if m.kind != "person" or not m.entity_id or persons_in[m.sentence] != {m.entity_id}:
+            c = cues.get(id(m))
+            if c is None or m.kind != "person" or not m.entity_id or persons_in[m.sentence] != {m.entity_id}:
                 continue
-            lo, hi = m.end, view.sentences[m.sentence].end
-            if m.sentence + 1 < len(view.sentences) and not persons_in.get(m.sentence + 1):
-                hi = view.sentences[m.sentence + 1].end
-            i, j = view.token_range(lo, hi)
-            for k in range(i, j):
-                p = PRONOUNS.get(view.word(k).lower())
-                if p and p[0] == "person" and p[1]:
-                    votes[m.entity_id][p[1]] += 1
-    for eid, c in votes.items():
-        if eid in facts and c:
-            (g1, n1), *rest = [*c.most_common(2), ("", 0)]
+            nxt = c["after_next"] is not None and not persons_in.get(m.sentence + 1)
+            votes[m.entity_id].update(c["after_next"] if nxt else c["after"])
+    for eid, v in votes.items():
+        if eid in facts and v:
+            (g1, n1), *rest = [*v.most_common(2), ("", 0)]
             if n1 > rest[0][1]:
                 facts[eid].gender = g1
     return facts
@@ -382,6 +422,9 @@ class _ArticleLinker:
         self.referents: list[_Referent] = []
         self.name_count: Counter[str] = Counter()
         self._pending = sorted(self.names, key=lambda m: m.start)
+        #: the role words and places of entity facts that role links compared (all they read of them)
+        self.asked_roles: set[str] = set()
+        self.asked_places: set[str] = set()
 
     # ------------------------------------------------------------------ referents
 
@@ -616,6 +659,8 @@ class _ArticleLinker:
         if kind != "person":
             return None, 0.0, ""
         group = _role_group(head)
+        self.asked_roles |= group
+        self.asked_places |= mods
         before: list[str] = []
         after: list[str] = []
         for m in self.names:
@@ -712,13 +757,31 @@ def link_references(
         names[m.article_id].append(m)
     out: list[Reference] = []
     for aid, doc in by_doc.items():
-        linker = _ArticleLinker(doc, names.get(aid, []), facts)
-        todo = sorted(set(spans.get(aid, []) if spans is not None else find_spans(doc)))
-        out += [linker.link(s, e) for s, e in todo]
-    _story_links(out, story_of, _surnames_by_story(mentions, story_of))
-    if spans is None:
-        out = [r for r in out if r.entity_id or r.antecedent]
-    return out
+        out += link_article(doc, names.get(aid, []), facts, spans.get(aid, []) if spans is not None else None)[0]
+    return link_in_stories(out, mentions, story_of, keep_unlinked=spans is not None)
+
+
+def link_article(doc: AnnotatedArticle, names: list[Mention], facts: dict[str, EntityFacts],
+                 spans: list[tuple[int, int]] | None = None) -> tuple[list[Reference], tuple[set[str], set[str]]]:
+    """The references of one article (``spans``, or those :func:`find_spans` finds) linked within it,
+    in text order, before the links across the articles of its story (:func:`link_in_stories`).
+
+    Returns:
+        The references, and what the links read of the facts' role words and places besides each named
+        entity's kind and gender: ``(role words, places)``; facts that differ only outside these give the
+        same links.
+    """
+    linker = _ArticleLinker(doc, names, facts)
+    refs = [linker.link(s, e) for s, e in sorted(set(spans if spans is not None else find_spans(doc)))]
+    return refs, (linker.asked_roles, linker.asked_places)
+
+
+def link_in_stories(refs: list[Reference], mentions: Sequence[Mention], story_of: dict[str, str] | None,
+                    keep_unlinked: bool = False) -> list[Reference]:
+    """Links across the articles of each story (in place) over every article's :func:`link_article`;
+    returns the references, without those that link to nothing unless ``keep_unlinked``."""
+    _story_links(refs, story_of, _surnames_by_story(mentions, story_of))
+    return refs if keep_unlinked else [r for r in refs if r.entity_id or r.antecedent]
 
 
 def _story(story_of: dict[str, str] | None, aid: str) -> str:

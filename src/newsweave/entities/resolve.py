@@ -603,19 +603,51 @@ def resolve_entities(
         The :class:`EntityResolution`: entities (sorted by number of articles, then name),
         all mentions with their entity ids and roles, and demonym links.
     """
+    arts: list[ArticleEntities] = []
+    for doc in docs:
+        mentions, dm = extract_mentions(doc)
+        arts.append(ArticleEntities(doc.article.id, mentions, link_in_article(mentions), dm))
+    return resolve_local(arts, story_of, storyline_of)
+
+
+@dataclass(slots=True)
+class ArticleEntities:
+    """What one article alone gives the resolution: its name mentions, its local entities (which hold
+    those mentions) and its demonyms."""
+
+    article_id: str
+    mentions: list[Mention]
+    locals: list[LocalEntity]
+    demonyms: list[DemonymMention]
+
+
+def resolve_local(
+    arts: Sequence[ArticleEntities], story_of: dict[str, str] | None = None,
+    storyline_of: dict[str, str] | None = None,
+) -> EntityResolution:
+    """Resolve the local entities of articles (in this order) across articles.
+
+    Args:
+        arts: each article's mentions and local entities (:func:`link_in_article`); the
+            mentions get their entity ids, and a relabelled kind, in place.
+        story_of: as for :func:`resolve_entities`.
+        storyline_of: as for :func:`resolve_entities`.
+
+    Returns:
+        The :class:`EntityResolution`, as :func:`resolve_entities` makes it.
+    """
     locs: list[LocalEntity] = []
     story: list[str] = []
     line: list[str] = []
     all_mentions: list[Mention] = []
     demos: list[DemonymMention] = []
-    for doc in docs:
-        mentions, dm = extract_mentions(doc)
-        demos += dm
-        all_mentions += mentions
-        aid = doc.article.id
+    for art in arts:
+        demos += art.demonyms
+        all_mentions += art.mentions
+        aid = art.article_id
         st = _ONE_STORY if story_of is None else story_of.get(aid, "_article:" + aid)
         ln = st if storyline_of is None else storyline_of.get(aid, st)
-        for loc in link_in_article(mentions):
+        for loc in art.locals:
             locs.append(loc)
             story.append(st)
             line.append(ln)

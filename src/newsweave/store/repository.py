@@ -47,6 +47,7 @@ from newsweave.errors import StoreError, StoreValueError
 from newsweave.models import Annotation, Article
 from newsweave.store.queries import TypedQueries
 from newsweave.store.schema import annotation_table, articles, embeddings, record_articles, records, state
+from newsweave.store.typed import KINDS as TYPED_KINDS
 from newsweave.store.typed import delete_typed, insert_typed, typed_rows
 
 logger = logging.getLogger(__name__)
@@ -529,6 +530,56 @@ class Store(TypedQueries):
         """Delete the records of ``kind`` in the given scopes."""
         for scope in scopes:
             self.replace_records(kind, [], scope=scope)
+
+    def update_records(
+        self, kind: str, items: Iterable[tuple[str, dict[str, Any], Iterable[str]]], drop: Iterable[str] = (),
+        drop_citing: Iterable[str] = (), scope: str = "", conn: Connection | None = None,
+    ) -> int:
+        """Write some records of ``kind`` and delete others, leaving the rest as they are (one transaction).
+
+        Unlike :meth:`replace_records`, which rewrites a whole scope, this touches only the records named.
+
+        Args:
+            kind: record kind.
+            items: ``(record id, JSON payload, cited article ids)`` to write (each replaces the record
+                of that id, whatever its scope).
+            drop: ids of records to delete.
+            drop_citing: article ids: the records of ``kind`` that cite one of them are deleted.
+            scope: the scope of the records written.
+            conn: an open transaction to join, as for :meth:`replace_records`.
+
+        Returns:
+            The number of records written.
+        """
+        rows = [(rid, payload, sorted(set(aids))) for rid, payload, aids in items]
+        typed = typed_rows(kind, ((rid, payload) for rid, payload, _ in rows))
+        drop_ids = {*drop, *(rid for rid, _, _ in rows)}
+        citing = list(dict.fromkeys(drop_citing))
+        tables = list(dict.fromkeys(t.table for t in TYPED_KINDS.get(kind, ())))
+
+        def write(c: Connection) -> None:
+            gone = set(drop_ids)
+            for chunk in _chunks(citing):
+                gone.update(c.scalars(select(record_articles.c.record_id).where(
+                    record_articles.c.kind == kind, record_articles.c.article_id.in_(chunk))))
+            for chunk in _chunks(sorted(gone)):
+                for table in tables:
+                    stmt = delete(table).where(table.c.record_id.in_(chunk))
+                    c.execute(stmt.where(table.c.record_kind == kind) if "record_kind" in table.c else stmt)
+                c.execute(delete(record_articles).where(record_articles.c.kind == kind,
+                                                        record_articles.c.record_id.in_(chunk)))
+                c.execute(delete(records).where(records.c.kind == kind, records.c.id.in_(chunk)))
+            if rows:
+                c.execute(insert(records), [
+                    {"kind": kind, "id": rid, "scope": scope, "payload": payload} for rid, payload, _ in rows
+                ])
+                links = [{"kind": kind, "record_id": rid, "article_id": aid} for rid, _, aids in rows for aid in aids]
+                if links:
+                    c.execute(insert(record_articles), links)
+                insert_typed(c, typed)
+
+        self._apply(write, conn)
+        return len(rows)
 
     # -- embeddings -------------------------------------------------------------------------
 
