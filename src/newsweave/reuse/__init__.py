@@ -1,4 +1,5 @@
-"""Text reuse: near-duplicates, copied passages and their origin (:mod:`.detect`), and the
+"""Text reuse: near-duplicates, copied passages and their origin (:mod:`.detect`, from scratch; kept
+current as articles arrive by :mod:`.index` from the per-article :mod:`.fingerprint`), and the
 independent origin of any piece of evidence (:mod:`.independence`). Stage: :mod:`.stage`.
 """
 
@@ -6,5 +7,6 @@ from __future__ import annotations
 
 from newsweave.reuse.detect import detect_reuse
 from newsweave.reuse.independence import Independence
+from newsweave.reuse.index import update_reuse
 
-__all__ = ["Independence", "detect_reuse"]
+__all__ = ["Independence", "detect_reuse", "update_reuse"]

@@ -17,27 +17,37 @@
 
 Every passage is a pair of character spans into ``Article.text`` of the origin and
 of the copy.
+
+:func:`detect_reuse` works from scratch over a list of articles; :mod:`newsweave.reuse.index`
+keeps the same records current as articles arrive, from the same pieces (:func:`reuse_link`,
+:func:`article_reuse`, :func:`duplicate_pair`, :func:`furniture_spans` and the per-article
+:mod:`newsweave.reuse.fingerprint`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from datasketch import MinHash, MinHashLSH
-
 from newsweave.models import Article, Span
-from newsweave.textutil import fold
+from newsweave.reuse.fingerprint import (
+    GRAM,
+    MAX_DF,
+    band_keys,
+    gram_hashes,
+    line_keys,
+    minhash_values,
+    outlet_of,
+    shingles,
+    words,
+)
 
 logger = logging.getLogger(__name__)
-
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 #: Wire services recognized in attribution cues: canonical name -> name patterns.
 WIRES: dict[str, str] = {
@@ -115,21 +125,8 @@ def credited_wires(text: str) -> list[WireCredit]:
 
 
 # ---------------------------------------------------------------------------
-# tokens, shingles, near-duplicates
+# near-duplicates
 # ---------------------------------------------------------------------------
-
-
-def words(text: str) -> list[tuple[str, int, int]]:
-    """Normalized word tokens with their character offsets."""
-    return [(fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
-
-
-def shingles(text: str, k: int = 5) -> set[str]:
-    """Word k-shingles of normalized text."""
-    toks = [w for w, _, _ in words(text)]
-    if len(toks) < k:
-        return {" ".join(toks)} if toks else set()
-    return {" ".join(toks[i : i + k]) for i in range(len(toks) - k + 1)}
 
 
 @dataclass(slots=True)
@@ -151,6 +148,16 @@ class DuplicatePair:
         }
 
 
+def duplicate_pair(a: Article, b: Article, threshold: float = 0.8) -> DuplicatePair | None:
+    """The pair (``a`` earlier) when their shingle Jaccard reaches ``threshold``, else ``None``."""
+    sa, sb = shingles(a.text), shingles(b.text)
+    jac = len(sb & sa) / len(sb | sa)
+    if jac < threshold:
+        return None
+    exact = " ".join(w for w, _, _ in words(a.text)) == " ".join(w for w, _, _ in words(b.text))
+    return DuplicatePair(a.id, b.id, jac, exact)
+
+
 def near_duplicates(articles: Sequence[Article], threshold: float = 0.8, num_perm: int = 128) -> list[DuplicatePair]:
     """Exact and near-duplicate article pairs by MinHash LSH over word 5-shingles.
 
@@ -160,30 +167,23 @@ def near_duplicates(articles: Sequence[Article], threshold: float = 0.8, num_per
         num_perm: MinHash permutations.
 
     Returns:
-        Pairs with their exact shingle Jaccard (LSH only proposes candidates).
+        Pairs with their exact shingle Jaccard (LSH only proposes candidates), the earlier article first.
     """
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    sets: dict[str, set[str]] = {}
-    norm: dict[str, str] = {}
+    bands: dict[int, list[int]] = defaultdict(list)
+    seen: set[str] = set()
     pairs: list[DuplicatePair] = []
-    for art in articles:
-        sh = shingles(art.text)
-        if not sh:
+    for n, art in enumerate(articles):
+        values = minhash_values(art.text, num_perm)
+        if values is None or art.id in seen:
             continue
-        mh = MinHash(num_perm=num_perm)
-        mh.update_batch([s.encode("utf-8") for s in sh])
-        key = art.id
-        if key in sets:
-            continue
-        for other in lsh.query(mh):
-            inter = len(sh & sets[other])
-            jac = inter / len(sh | sets[other])
-            if jac >= threshold:
-                exact = norm[other] == " ".join(w for w, _, _ in words(art.text))
-                pairs.append(DuplicatePair(other, key, jac, exact))
-        lsh.insert(key, mh)
-        sets[key] = sh
-        norm[key] = " ".join(w for w, _, _ in words(art.text))
+        seen.add(art.id)
+        keys = band_keys(values, threshold, num_perm)
+        for other in sorted({m for k in keys for m in bands[k]}):
+            pair = duplicate_pair(articles[other], art, threshold)
+            if pair is not None:
+                pairs.append(pair)
+        for k in keys:
+            bands[k].append(n)
     return pairs
 
 
@@ -192,15 +192,9 @@ def near_duplicates(articles: Sequence[Article], threshold: float = 0.8, num_per
 # ---------------------------------------------------------------------------
 
 
-def _lines(text: str) -> Iterable[tuple[int, int]]:
-    """Non-empty line spans (stripped)."""
-    pos = 0
-    for line in text.split("\n"):
-        s = len(line) - len(line.lstrip())
-        e = len(line.rstrip())
-        if e > s:
-            yield pos + s, pos + e
-        pos += len(line) + 1
+def furniture_spans(lines: Iterable[Sequence[int]], count: Callable[[int], int], min_articles: int = 2) -> list[Span]:
+    """The lines (``(key, start, end)``) whose key occurs in at least ``min_articles`` articles (``count``)."""
+    return [Span(s, e) for k, s, e in lines if count(k) >= min_articles]
 
 
 def find_furniture(articles: Sequence[Article], min_articles: int = 2) -> dict[str, list[Span]]:
@@ -214,25 +208,12 @@ def find_furniture(articles: Sequence[Article], min_articles: int = 2) -> dict[s
     Returns:
         ``{article_id: [Span, ...]}`` of furniture lines.
     """
-    by_source: dict[str, list[Article]] = defaultdict(list)
-    for art in articles:
-        if art.source:
-            by_source[art.source.strip().lower()].append(art)
-    out: dict[str, list[Span]] = defaultdict(list)
-    for group in by_source.values():
-        if len(group) < min_articles:
-            continue
-        counts: Counter[str] = Counter()
-        per_art: list[list[tuple[str, int, int]]] = []
-        for art in group:
-            items = [(" ".join(w for w, _, _ in words(art.text[s:e])), s, e) for s, e in _lines(art.text)]
-            per_art.append(items)
-            counts.update({k for k, _, _ in items if k})
-        for art, items in zip(group, per_art, strict=True):
-            for k, s, e in items:
-                if k and counts[k] >= min_articles:
-                    out[art.id].append(Span(s, e))
-    return dict(out)
+    lines = {art.id: line_keys(art.text, outlet_of(art)) for art in articles}
+    counts: Counter[int] = Counter()
+    for items in lines.values():
+        counts.update({k for k, _, _ in items})
+    out = {aid: furniture_spans(items, counts.__getitem__, min_articles) for aid, items in lines.items()}
+    return {aid: spans for aid, spans in out.items() if spans}
 
 
 # ---------------------------------------------------------------------------
@@ -481,14 +462,12 @@ class ReuseResult:
 
 
 def candidate_pairs(
-    articles: Sequence[Article], seed: int = 8, min_shared: int = 1, max_df: int = 50
+    articles: Sequence[Article], seed: int = GRAM, min_shared: int = 1, max_df: int = MAX_DF
 ) -> set[tuple[int, int]]:
     """Index pairs sharing at least ``min_shared`` word ``seed``-grams (inverted index, not all pairs)."""
     postings: dict[int, list[int]] = defaultdict(list)
     for n, art in enumerate(articles):
-        toks = [w for w, _, _ in words(art.text)]
-        grams = {zlib.crc32(" ".join(toks[i : i + seed]).encode()) for i in range(len(toks) - seed + 1)}
-        for g in grams:
+        for g in gram_hashes(art.text, seed):
             postings[g].append(n)
     counts: Counter[tuple[int, int]] = Counter()
     for ids in postings.values():
@@ -497,11 +476,44 @@ def candidate_pairs(
     return {p for p, c in counts.items() if c >= min_shared}
 
 
+def reuse_link(a: Article, b: Article, furniture: Mapping[str, Sequence[Span]], min_words: int = 8,
+               min_share: float = 0.0) -> tuple[str, str, ReuseLink | None]:
+    """Align a candidate pair (``a`` stored before ``b``): ``(origin id, copy id, link or None)``."""
+    origin, copy, uncertain, reason, conf = decide_origin(a, b)
+    passages = align_passages(
+        origin.text,
+        copy.text,
+        min_words=min_words,
+        origin_skip=furniture.get(origin.id, []),
+        copy_skip=furniture.get(copy.id, []),
+    )
+    if not passages:
+        return origin.id, copy.id, None
+    share = _coverage([p.copy for p in passages]) / _content_chars(copy.text, furniture.get(copy.id, []))
+    if share < min_share:
+        return origin.id, copy.id, None
+    return origin.id, copy.id, ReuseLink(origin.id, copy.id, min(1.0, share), passages, uncertain, reason, conf)
+
+
+def article_reuse(art: Article, copied: Sequence[Span], uncertain: bool, furniture: list[Span]) -> ArticleReuse:
+    """An article's summary from the copy spans of the links where it is the copy (any order)."""
+    return ArticleReuse(
+        article_id=art.id,
+        originality=max(0.0, 1.0 - _coverage(copied) / _content_chars(art.text, furniture)),
+        originality_uncertain=uncertain,
+        credited_wires=credited_wires(art.text),
+        furniture=furniture,
+    )
+
+
 def detect_reuse(articles: Sequence[Article], min_words: int = 8, min_share: float = 0.0) -> ReuseResult:
     """Find copied passages between articles, their origin, and per-article originality.
 
+    The reference, from scratch: :mod:`newsweave.reuse.index` keeps the same results current
+    as articles arrive, from the same functions.
+
     Args:
-        articles: the articles (any language; alignment is on word tokens).
+        articles: the articles (any language; alignment is on word tokens), in the order they were stored.
         min_words: shortest passage kept, in words.
         min_share: links whose copy share is below this are dropped.
 
@@ -511,31 +523,12 @@ def detect_reuse(articles: Sequence[Article], min_words: int = 8, min_share: flo
     furniture = find_furniture(articles)
     links: list[ReuseLink] = []
     for x, y in sorted(candidate_pairs(articles)):
-        a, b = articles[x], articles[y]
-        origin, copy, uncertain, reason, conf = decide_origin(a, b)
-        passages = align_passages(
-            origin.text,
-            copy.text,
-            min_words=min_words,
-            origin_skip=furniture.get(origin.id, []),
-            copy_skip=furniture.get(copy.id, []),
-        )
-        if not passages:
-            continue
-        share = _coverage([p.copy for p in passages]) / _content_chars(copy.text, furniture.get(copy.id, []))
-        if share < min_share:
-            continue
-        links.append(ReuseLink(origin.id, copy.id, min(1.0, share), passages, uncertain, reason, conf))
+        link = reuse_link(articles[x], articles[y], furniture, min_words, min_share)[2]
+        if link is not None:
+            links.append(link)
     per: dict[str, ArticleReuse] = {}
     for art in articles:
         mine = [link for link in links if link.copy_article_id == art.id]
-        covered = _coverage([p.copy for link in mine for p in link.passages])
-        furn = furniture.get(art.id, [])
-        per[art.id] = ArticleReuse(
-            article_id=art.id,
-            originality=max(0.0, 1.0 - covered / _content_chars(art.text, furn)),
-            originality_uncertain=any(link.origin_uncertain for link in mine),
-            credited_wires=credited_wires(art.text),
-            furniture=furn,
-        )
+        per[art.id] = article_reuse(art, [p.copy for link in mine for p in link.passages],
+                                    any(link.origin_uncertain for link in mine), furniture.get(art.id, []))
     return ReuseResult(links, per, near_duplicates(articles))

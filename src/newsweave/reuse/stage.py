@@ -1,4 +1,5 @@
-"""Reuse stage: near-duplicates and copied passages with their origin (see :mod:`newsweave.reuse.detect`)."""
+"""Reuse stage: near-duplicates and copied passages with their origin (see :mod:`newsweave.reuse.detect`),
+kept current by a persistent index (:mod:`newsweave.reuse.index`)."""
 
 from __future__ import annotations
 
@@ -8,24 +9,20 @@ from newsweave.store import Store
 
 
 def run_reuse(store: Store, settings: Settings) -> str:
-    """Near-duplicates, copied passages with their origin, originality and wire credits."""
-    from newsweave.reuse.detect import detect_reuse
+    """Near-duplicates, copied passages with their origin, originality and wire credits.
 
-    articles = store.articles()
-    result = detect_reuse(articles).to_dict()
-    store.replace_records("reuse", [(f"{r['copy_article_id']}<{r['origin_article_id']}", r,
-                                     [r["copy_article_id"], r["origin_article_id"]]) for r in result["reuse"]])
-    store.replace_records("article_reuse", [(r["article_id"], r, [r["article_id"]]) for r in result["articles"]])
-    store.replace_records("duplicate", [(f"{d['article_a']}={d['article_b']}", d, [d["article_a"], d["article_b"]])
-                                        for d in result["duplicates"]])
-    copies = sum(1 for r in result["reuse"] if r["share"] >= 0.5)
-    return (f"{len(result['reuse'])} reuse links ({copies} articles mostly copied), "
-            f"{len(result['duplicates'])} near-duplicate pairs")
+    Incremental (:func:`newsweave.reuse.index.update_reuse`): only the articles stored since the
+    last run are fingerprinted, and only the records they can change are rewritten; the records
+    equal :func:`newsweave.reuse.detect.detect_reuse` over all stored articles.
+    """
+    from newsweave.reuse.index import update_reuse
+
+    return update_reuse(store)
 
 
 def inputs_reuse(store: Store) -> str:
     """The stored articles."""
-    return fingerprint("reuse/1", article_ids(store))
+    return fingerprint("reuse/2", article_ids(store))
 
 
 def origin_map(store: Store) -> dict[str, str]:

@@ -30,12 +30,17 @@ has an FTS5 table ``articles_fts`` kept current by triggers on ``articles``, Pos
 generated ``tsvector`` column ``articles.search`` with a GIN index (the column is left out
 of :data:`articles`, so that ``select(articles)`` reads the same columns on both);
 :mod:`newsweave.service.search` queries them. ``articles.source`` gains an index.
+
+``reuse_index`` (revision 0006) is the reuse stage's persistent index: one row per key kind,
+key and article (8-gram hashes, outlet lines, MinHash LSH bands), so that a new article's
+candidates are found by key instead of by reading every stored article.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -251,3 +256,17 @@ discrepancies = Table(
 )
 Index("ix_discrepancies_story", discrepancies.c.story_id)
 Index("ix_discrepancies_entity", discrepancies.c.entity_id)
+
+
+# -- the reuse stage's near-duplicate index (revision 0006) ---------------------------------------
+
+#: Postings of the reuse stage's persistent index: which articles hold each key of a ``kind``
+#: (0: a word 8-gram's CRC-32, 1: an outlet's line, 2: a MinHash LSH band; :mod:`newsweave.reuse.index`).
+reuse_index = Table(
+    "reuse_index",
+    metadata,
+    Column("kind", Integer, primary_key=True),
+    Column("key", BigInteger, primary_key=True),
+    Column("article_id", String(64), primary_key=True),
+    sqlite_with_rowid=False,
+)
