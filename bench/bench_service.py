@@ -151,6 +151,7 @@ def plan(client: httpx.Client, n: int) -> dict[str, list[tuple[str, dict[str, st
 def measure(base: str, requests: list[tuple[str, dict[str, str]]], concurrency: int) -> dict[str, Any]:
     """Send the requests from ``concurrency`` threads; latency per request and the wall time of all."""
     latencies: list[float] = []
+    sizes: list[int] = []
     errors: list[str] = []
     lock = threading.Lock()
     todo = iter(requests)
@@ -167,12 +168,16 @@ def measure(base: str, requests: list[tuple[str, dict[str, str]]], concurrency: 
                 try:
                     r = client.get(path, headers=headers)
                     ok, what = r.status_code == 200, f"{r.status_code} {path}"
-                    _ = r.content
+                    size = len(r.content)
                 except httpx.HTTPError as exc:
-                    ok, what = False, f"{type(exc).__name__} {path}"
+                    ok, what, size = False, f"{type(exc).__name__} {path}", 0
                 took = time.perf_counter() - start
                 with lock:
-                    (latencies.append(took) if ok else errors.append(what))
+                    if ok:
+                        latencies.append(took)
+                        sizes.append(size)
+                    else:
+                        errors.append(what)
 
     start = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
@@ -189,18 +194,19 @@ def measure(base: str, requests: list[tuple[str, dict[str, str]]], concurrency: 
     return {"requests": len(requests), "ok": len(ms), "errors": len(errors), "first_errors": errors[:3],
             "requests_per_s": round(len(ms) / wall, 1) if wall > 0 else None,
             "p50_ms": pct(50), "p95_ms": pct(95), "max_ms": round(ms[-1], 1) if ms else None,
-            "mean_ms": round(statistics.fmean(ms), 1) if ms else None}
+            "mean_ms": round(statistics.fmean(ms), 1) if ms else None,
+            "mean_kb": round(statistics.fmean(sizes) / 1024, 1) if sizes else None}
 
 
 def markdown(result: dict[str, Any]) -> str:
     lines = [f"Service load test: {result['store']} ({result['articles']} articles), {result['requests']} requests "
              f"per endpoint, {result['concurrency']} client threads, uvicorn 1 process on 127.0.0.1; "
              f"{result['machine']}.", "",
-             "| endpoint | ok | errors | requests/s | p50 ms | p95 ms | max ms | server CPU ms/request |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| endpoint | ok | errors | requests/s | p50 ms | p95 ms | max ms | server CPU ms/request | KB/answer |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, r in result["endpoints"].items():
         lines.append(f"| {name} | {r['ok']} | {r['errors']} | {r['requests_per_s']} | {r['p50_ms']} | "
-                     f"{r['p95_ms']} | {r['max_ms']} | {r['server_cpu_ms']} |")
+                     f"{r['p95_ms']} | {r['max_ms']} | {r['server_cpu_ms']} | {r['mean_kb']} |")
     return "\n".join(lines) + "\n"
 
 

@@ -89,6 +89,16 @@ def test_words(query: str, expected: list[str]) -> None:
     assert words(query) == expected
 
 
+def test_accents_are_folded_on_both_backends(db_store: Store) -> None:
+    db_store.add_articles([art(10, "Juan Guaidó spoke in São Paulo.", title="Guaidó abroad"),
+                           art(11, "Guaido and Sao Paulo, written without accents.")])
+    for q in ("guaido", "Guaidó", "GUAIDÓ sao paulo"):
+        assert {h["id"] for h in read.search(db_store, q).items} == {"a010", "a011"}, q
+    hit = next(h for h in read.search(db_store, "guaido").items if h["id"] == "a010")
+    ev = hit["evidence"]
+    assert "Juan Guaidó spoke in São Paulo."[ev["start"]:ev["end"]] == "Guaidó"
+
+
 def test_a_query_without_words_is_an_error(db_store: Store) -> None:
     with pytest.raises(SearchQueryError, match=r"\[E110\]"):
         read.search(db_store, "?!")

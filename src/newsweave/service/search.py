@@ -1,17 +1,17 @@
 """Full-text search over article titles and texts: SQLite FTS5 or PostgreSQL full-text, behind one interface.
 
-The index is the database's own (store migration 0005): on SQLite an external-content FTS5
+The index is the database's own (store migrations 0005 and 0007): on SQLite an external-content FTS5
 table ``articles_fts`` (Porter stemmer, accents removed) kept current by triggers on
 ``articles``; on PostgreSQL a stored generated ``tsvector`` column ``articles.search``
-(English configuration) with a GIN index. Both follow every write to ``articles`` in the
+(English configuration, over title and text with accents folded by the store's ``newsweave_fold``
+function) with a GIN index. Both follow every write to ``articles`` in the
 writer's own transaction, so nothing in the service has to remember to index an article.
 A separate search engine (Whoosh, Tantivy, Elasticsearch) would be one more process or
 index to keep in step with the store; the databases' built-in indexes need neither.
 
-A query is reduced to its words, all of which must match (after stemming), on both
-backends alike (one difference: SQLite folds accents, "Guaido" finds "Guaidó"; PostgreSQL's
-``english`` configuration keeps them, as its ``unaccent`` is an extension a store's role may
-not be allowed to create): no operators, so no user input can produce a syntax error. Each hit
+A query is reduced to its words, all of which must match (after stemming, case and accents
+aside: "Guaido" finds "Guaidó" and "Guaidó" finds "Guaido"), on both backends alike: no
+operators, so no user input can produce a syntax error. Each hit
 carries a snippet and the character span of its first matched word, as evidence into the
 article text.
 """
@@ -63,7 +63,7 @@ def matches(store: Store, q: str) -> tuple[Select[Any], Any]:
     """``(select of article ids that match, a rank expression to order by)`` for this backend."""
     found = words_or_fail(q)
     if store.dialect == "postgresql":
-        query = func.plainto_tsquery(PG_CONFIG, " ".join(found))
+        query = func.plainto_tsquery(PG_CONFIG, func.newsweave_fold(" ".join(found)))
         vector: Any = literal_column("articles.search")
         return (select(articles.c.id).where(vector.op("@@")(query)),
                 desc(func.ts_rank_cd(vector, query)))

@@ -500,14 +500,7 @@ class Store(TypedQueries):
             c.execute(delete(record_articles).where(
                 record_articles.c.kind == kind, record_articles.c.record_id.in_(old)))
             c.execute(delete(records).where(records.c.kind == kind, records.c.scope == scope))
-            if rows:
-                c.execute(insert(records), [
-                    {"kind": kind, "id": rid, "scope": scope, "payload": payload} for rid, payload, _ in rows
-                ])
-                links = [{"kind": kind, "record_id": rid, "article_id": aid} for rid, _, aids in rows for aid in aids]
-                if links:
-                    c.execute(insert(record_articles), links)
-                insert_typed(c, typed)
+            _insert_records(c, kind, scope, rows, typed)
 
         self._apply(write, conn)
         return len(rows)
@@ -569,14 +562,7 @@ class Store(TypedQueries):
                 c.execute(delete(record_articles).where(record_articles.c.kind == kind,
                                                         record_articles.c.record_id.in_(chunk)))
                 c.execute(delete(records).where(records.c.kind == kind, records.c.id.in_(chunk)))
-            if rows:
-                c.execute(insert(records), [
-                    {"kind": kind, "id": rid, "scope": scope, "payload": payload} for rid, payload, _ in rows
-                ])
-                links = [{"kind": kind, "record_id": rid, "article_id": aid} for rid, _, aids in rows for aid in aids]
-                if links:
-                    c.execute(insert(record_articles), links)
-                insert_typed(c, typed)
+            _insert_records(c, kind, scope, rows, typed)
 
         self._apply(write, conn)
         return len(rows)
@@ -649,6 +635,20 @@ class Store(TypedQueries):
         """All article ids in ingestion order."""
         with self.engine.connect() as conn:
             yield from conn.scalars(select(articles.c.id).order_by(articles.c.seq))
+
+
+def _insert_records(c: Connection, kind: str, scope: str, rows: list[tuple[str, dict[str, Any], list[str]]],
+                    typed: list[tuple[Table, list[dict[str, Any]]]]) -> None:
+    """Insert records of ``kind`` in ``scope`` (``(id, payload, cited article ids)``), their article links and
+    their typed rows (``typed``, from :func:`typed_rows`)."""
+    if not rows:
+        return
+    c.execute(insert(records), [{"kind": kind, "id": rid, "scope": scope, "payload": payload}
+                                for rid, payload, _ in rows])
+    links = [{"kind": kind, "record_id": rid, "article_id": aid} for rid, _, aids in rows for aid in aids]
+    if links:
+        c.execute(insert(record_articles), links)
+    insert_typed(c, typed)
 
 
 def head_revision() -> str:
