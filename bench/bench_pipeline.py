@@ -23,6 +23,14 @@ For each size N (``--sizes``) a deterministic sample of N articles is drawn from
   that run's time, per-stage table and peak memory are reported, with the ratio of adding at the largest
   size to adding at the smallest, and to analysing the largest size from scratch.
 
+* ``--from-store FILE`` (a SQLite store that this bench made at one size N, ``--sizes N``, e.g. with
+  ``--keep``): the store is copied; a first child analyses it with no new input (the **catch-up**: what the
+  code of this run recomputes in a store made by an earlier version; reported, not a target); a second adds
+  ``--add`` articles that neither the size-N sample nor its ``--incremental`` increment contains (the pool's
+  articles after the first N; give the ``--data``, ``--seed`` and ``--add`` the store was made with) and
+  analyses again, reported as the increment. So adding articles to a large store can be measured with new
+  code without analysing the N articles from scratch again; no spaCy-alone or from-scratch numbers then.
+
 Sampling: the usable English records of each folder (in ``--data`` order) are shuffled with ``--seed``
 (per folder); texts seen before (whitespace-normalised, across all folders) are dropped, so no text is
 stored twice. With ``--incremental`` the first ``--add`` of the first folder are held back as the new
@@ -237,7 +245,7 @@ def child_analyze(spec: dict[str, Any]) -> dict[str, Any]:
     with Store(settings.db_url) as store:
         before = store.count_articles()
         cpu0, t0 = _cpu(), time.perf_counter()
-        report = pipeline.analyze([spec["sample"]], store, settings)
+        report = pipeline.analyze([spec["sample"]] if spec.get("sample") else [], store, settings)
         wall, cpu = time.perf_counter() - t0, _cpu() - cpu0
         stored, annotated = store.count_articles(), store.count_annotations()
     return {"wall_s": wall, "cpu_s": cpu, "stored_before": before, "stored_after": stored,
@@ -363,6 +371,49 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def from_store(args: argparse.Namespace, pool: list[dict[str, Any]], sizes: list[int], info: dict[str, Any]) -> None:
+    """``--from-store``: a catch-up run on a copy of the store, then ``--add`` articles it does not hold."""
+    if len(sizes) != 1 or not args.from_store.is_file():
+        die("--from-store FILE needs the SQLite file and the one size it was made with (--sizes N)")
+    n = sizes[0]
+    new = pool[n : n + args.add]
+    if len(new) < args.add:
+        die(f"--from-store: the pool holds {len(pool)} articles, not {n} + {args.add}: add a --data folder")
+    args.out.mkdir(parents=True, exist_ok=True)
+    result: dict[str, Any] = {"command": " ".join([Path(sys.executable).name, *sys.argv]), "data": info,
+                              "from_store": str(args.from_store), "size": n, "add": args.add, **code_origin()}
+    with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
+        work = Path(tmp)
+        shutil.copy(args.from_store, work / "store.db")
+        db = f"sqlite:///{work / 'store.db'}"
+        write_jsonl(work / "new.jsonl", new)
+        note(f"catch-up run on a copy of {args.from_store} ...")
+        up = run_child("analyze", {"sample": None, "procs": args.procs, "db_url": db, "profile_dir": None}, work)
+        check_stages(up["stages_said"])
+        result["catch_up"] = summarize_run(up, up["stored_after"])
+        note(f"adding {args.add} new articles ...")
+        inc = run_child("analyze", {"sample": str(work / "new.jsonl"), "procs": args.procs, "db_url": db,
+                                    "profile_dir": None}, work)
+        check_stages(inc["stages_said"])
+        if inc["new_articles"] != args.add:
+            die(f"the increment stored {inc['new_articles']} new articles, not {args.add}")
+        result["incremental"] = summarize_run(inc, args.add)
+    (args.out / "pipeline-from-store.json").write_text(json.dumps(result, indent=2))
+    lines = [f"Add {args.add} to a copy of {args.from_store} ({up['stored_after']} articles), code "
+             f"{result.get('commit', '?')}:", "", "| stage | catch-up CPU s | add CPU s | add wall s |",
+             "|---|---:|---:|---:|"]
+    for name, row in result["incremental"]["stages"].items():
+        lines.append(f"| {name} | {result['catch_up']['stages'].get(name, {}).get('cpu_s', '')} | "
+                     f"{row['cpu_s']} | {row['wall_s']} |")
+    lines.append(f"| **total** | {result['catch_up']['cpu_s']} | {result['incremental']['cpu_s']} | "
+                 f"{result['incremental']['wall_s']} |")
+    lines.append(f"\nPeak RSS: catch-up {result['catch_up']['peak_rss_mb']} MB, "
+                 f"add {result['incremental']['peak_rss_mb']} MB.")
+    md = "\n".join(lines) + "\n"
+    (args.out / "pipeline-from-store.md").write_text(md)
+    print(md)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, action="append", help="folder with articles.jsonl (repeatable)")
@@ -379,6 +430,9 @@ def main() -> None:
     ap.add_argument("--keep", type=Path,
                     help="move each size's store (after --incremental, if given) to this folder as store-N.db "
                          "instead of deleting it (e.g. for the service's load test)")
+    ap.add_argument("--from-store", type=Path,
+                    help="a SQLite store this bench made at the one size of --sizes: measure a catch-up run and "
+                         "adding --add articles to a copy of it (see above)")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -396,11 +450,14 @@ def main() -> None:
         die(f"--sizes {args.sizes!r}: expected whole numbers separated by commas")
     if not sizes or sizes[0] < 1 or args.add < 1:
         die("--sizes and --add must be positive")
-    pool, held, info = build_pool(args.data, args.seed, args.add if args.incremental else 0)
+    pool, held, info = build_pool(args.data, args.seed, args.add if args.incremental or args.from_store else 0)
     if args.incremental and len(held) < args.add:
         die(f"--incremental: {args.data[0]} has only {len(held)} usable articles to hold back, not {args.add}")
     if info["duplicate_texts"] or info["not_english"]:
         note(f"left out {info['duplicate_texts']} duplicate texts and {info['not_english']} non-English records")
+    if args.from_store is not None:
+        from_store(args, pool, sizes, info)
+        return
     todo = [n for n in sizes if n <= len(pool)]
     for n in sizes:
         if n > len(pool):

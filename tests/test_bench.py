@@ -293,7 +293,7 @@ def test_pipeline_bench_on_a_tiny_corpus(elsewhere: Path, tmp_path: Path) -> Non
     data = copy_fixture("pipeline_small", elsewhere)
     out = tmp_path / "p"
     proc = run_bench("pipeline", "--data", data, "--sizes", "2,3,40", "--incremental", "--add", "1",
-                     "--procs", "1", "--out", out)
+                     "--procs", "1", "--out", out, "--keep", tmp_path / "kept")
     ok(proc)
     assert "size 40 skipped" in proc.stderr
     res = json.loads((out / "pipeline.json").read_text())
@@ -310,6 +310,19 @@ def test_pipeline_bench_on_a_tiny_corpus(elsewhere: Path, tmp_path: Path) -> Non
     assert len(res["incremental_ratios"]) == 4 and all(v > 0 for v in res["incremental_ratios"].values())
     md = (out / "pipeline.md").read_text()
     assert "Per stage" in md and "| quotes |" in md
+    # adding to a kept store: a catch-up run (nothing new: every stage current), then articles it does not hold
+    kept = tmp_path / "kept" / "store-2.db"
+    proc = run_bench("pipeline", "--data", data, "--sizes", "2", "--add", "1", "--procs", "1", "--out", out,
+                     "--from-store", kept)
+    ok(proc)
+    res = json.loads((out / "pipeline-from-store.json").read_text())
+    assert res["catch_up"]["stored_after"] == 3 and res["incremental"]["stored_after"] == 4
+    said = res["catch_up"]["stages_said"]
+    assert said.pop("annotate") == "nothing new to annotate", said
+    assert said and all(v == "unchanged, not recomputed" for v in said.values()), said
+    assert kept.is_file() and "| **total** |" in (out / "pipeline-from-store.md").read_text()
+    failed(run_bench("pipeline", "--data", data, "--sizes", "2,3", "--out", out, "--from-store", kept),
+           "--from-store FILE needs")
 
 
 # --- bench_injected: one known error of each kind in a copy of a real article -----------------------------------
