@@ -68,6 +68,7 @@ def test_records_equal_full_recompute_and_rerun_does_nothing(demo_url: str, monk
 
 def test_entity_change_relinks_without_extracting(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with Store(demo_url) as store:
+        store.set_state("quotes:stories", {})  # the demo run grouped with embeddings: regroup on wording only
         _run(store, monkeypatch)
         linked = {v.get("speaker_entity_id") for q in store.records("quote") for v in q["variants"]} - {None}
         victim = sorted(linked)[0]
@@ -93,3 +94,62 @@ def test_groups_stay_within_a_story(demo_url: str, monkeypatch: pytest.MonkeyPat
         for q in store.records("quote"):  # no group joins articles of the two stories
             assert set(q["article_ids"]) <= set(ids[:3]) or set(q["article_ids"]) <= set(ids[3:])
         assert _stored(store) == _full(store)
+
+
+def _set_top_story(store: Store, ids: list[str]) -> None:
+    (old,) = [s for s in store.records("story") if s.get("level") == "storyline"] or [
+        s for s in store.records("story") if s.get("level") == "event"]
+    store.replace_records("story", [(old["id"], dict(old, article_ids=ids), ids)])
+
+
+def _partition(records: dict[str, Any]) -> set[frozenset[tuple[str, int, int]]]:
+    return {frozenset((v["article_id"], v["start"], v["end"]) for v in q["variants"]) for q in records.values()}
+
+
+def test_a_story_that_gained_articles_adds_their_statements(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store(demo_url) as store:
+        _run(store, monkeypatch)
+        ids = sorted(next(iter(top_stories(store).values())))
+        _set_top_story(store, ids[:3])  # two articles left: grouped from scratch
+        said, _ = _run(store, monkeypatch)
+        assert "1 of 1 stories grouped again (0 by adding" in said, said
+        assert _stored(store) == _full(store)
+        _set_top_story(store, ids)  # they come back, after the others in id order: added, the same as from scratch
+        said, loaded = _run(store, monkeypatch)
+        assert loaded == [] and "1 of 1 stories grouped again (1 by adding" in said, said
+        full = _full(store)
+        assert _stored(store) == full and any(len(q["article_ids"]) > 1 for q in full.values())
+        # a speaker's entity has a new id: the stored groups are kept, with the new id
+        linked = sorted({v.get("speaker_entity_id") for q in store.records("quote") for v in q["variants"]} - {None})
+        move_mentions(store, linked[0], "ent_renamed")
+        said, _ = _run(store, monkeypatch)
+        assert "1 of 1 stories grouped again (1 by adding" in said, said
+        assert _stored(store) == _full(store)
+        # two speakers became one: grouped from scratch
+        if len(linked) > 1:
+            move_mentions(store, linked[1], "ent_renamed")
+            said, _ = _run(store, monkeypatch)
+            assert "1 of 1 stories grouped again (0 by adding" in said, said
+            assert _stored(store) == _full(store)
+        # articles before the others in id order: their statements join in arrival order, nearly as from scratch
+        full = _full(store)
+        _set_top_story(store, ids[2:])
+        _run(store, monkeypatch)
+        _set_top_story(store, ids)
+        said, _ = _run(store, monkeypatch)
+        assert "(1 by adding" in said, said
+        moved = _partition(_stored(store)) - _partition(full)
+        assert sum(len(p) for p in moved) <= 0.1 * sum(len(q["variants"]) for q in full.values())
+
+
+def test_inputs_change_when_a_speakers_entity_changes(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store(demo_url) as store:
+        _run(store, monkeypatch)
+        before = qstage.inputs_quotes(store)
+        assert qstage.inputs_quotes(store) == before
+        linked = {v.get("speaker_entity_id") for q in store.records("quote") for v in q["variants"]} - {None}
+        move_mentions(store, sorted(linked)[0], "ent_renamed")
+        changed = qstage.inputs_quotes(store)
+        assert changed != before
+        store.set_state("stage:entities", "another run")  # what the entities stage ran on (e.g. confidences)
+        assert qstage.inputs_quotes(store) != changed

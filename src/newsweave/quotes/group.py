@@ -12,12 +12,24 @@ and packaged in ``data/quotes_params.json``.
 :class:`QuoteGrouper` is incremental: statements join the best matching
 existing group or found a new one whose id is derived from the founding
 statement (article id, span, normalized words), so ids are stable across runs
-and do not change when later articles join. Its state is a JSON-able dict.
+and do not change when later articles join. Its state is a JSON-able dict;
+:meth:`QuoteGrouper.resume` (and :func:`add_to_groups`) takes it up again from
+stored groups.
+
+Cost: wording is scored only between statements that share at least half the
+distinct words of the shorter one (:data:`BLOCK_SHARE`, found by prefix
+filtering on an inverted index of words, :class:`_WordBlocks`), so a
+statement's cost grows with the statements that share its rarer words rather
+than with the story; on the stores measured (bench notes in the commit) no
+pair matching on wording shared fewer, and the groups equal those of scoring
+every pair. Embeddings are compared with every earlier statement, a block of
+rows at a time (memory: :data:`_ROWS` x statements).
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -26,7 +38,6 @@ from typing import Any, Protocol
 
 import numpy as np
 from rapidfuzz import fuzz
-from rapidfuzz.process import cdist
 
 from newsweave.models import Span, content_id
 from newsweave.quotes.model import Quote, _load_packaged
@@ -77,7 +88,7 @@ class GroupParams:
 
 def normalize(text: str) -> str:
     """Lower-case words only: quote styles, punctuation, accents and spacing do not count."""
-    text = re.sub(r"[’'`]", "", fold(text))
+    text = re.sub(r"[’'`]", "", text.lower() if text.isascii() else fold(text))  # fold is lower() on ASCII
     return " ".join(re.findall(r"\w+", text))
 
 
@@ -291,13 +302,14 @@ def canonical_names(quotes: Sequence[Quote]) -> dict[str, str]:
         q.speaker_text for q in quotes if q.speaker_text and q.speaker_kind in {"named", "pronoun"}
     )
     names = sorted(counts, key=lambda n: (-counts[n], -len(n), n))
+    words = {n: normalize(n).split() for n in names}
     out: dict[str, str] = {}
     for n in names:
-        kn = normalize(n).split()
+        kn = words[n]
         for c in names:
             if c == n or counts[c] < counts[n] or (c in out and out[c] != c):
                 continue
-            kc = normalize(c).split()
+            kc = words[c]
             if (
                 kn
                 and kc
@@ -366,6 +378,11 @@ class QuoteGrouper:
     def add(self, quotes: Sequence[Quote], texts: Mapping[str, str]) -> list[QuoteGroup]:
         """Group the statements of new quotes, joining existing groups where they match.
 
+        Each new statement (in (article id, start) order) joins the group holding its best match among the
+        statements before it, or founds a new group. Wording is scored only against the earlier statements
+        that share enough words with it (:class:`_WordBlocks`); embeddings against every earlier statement,
+        a block of :data:`_ROWS` new statements at a time, so that memory stays rows x statements.
+
         Args:
             quotes: quotes of new articles (from :func:`newsweave.quotes.extract_quotes`).
             texts: article id -> text for every article the quotes come from.
@@ -385,45 +402,50 @@ class QuoteGrouper:
         if vecs is None:
             vecs = np.zeros((len(stmts), 1), dtype=np.float32)
         vecs = np.where((words >= p.min_embedding_words)[:, None], vecs, 0.0).astype(np.float32)
-        # every variant so far, flat, then the new statements; scored a block of new statements at a time
+        # every variant so far, flat (group by group), then the new statements
         old_norms = [n for norms in self._norms for n in norms]
         old_group = [g for g, norms in enumerate(self._norms) for _ in norms]
-        new_norms = [st.norm for st in stmts]
-        cols = old_norms + new_norms
-        col_words = np.array([len(n.split()) for n in cols])
+        cols = old_norms + [st.norm for st in stmts]
+        col_long = [len(n.split()) >= p.min_partial_words for n in cols]
         old_vecs = [v for v in self._vecs if v.size]
         dim = vecs.shape[1]
         flat_old = np.vstack(old_vecs) if old_vecs and old_vecs[0].shape[1] == dim else np.zeros((0, dim))
         if flat_old.shape[0] != len(old_norms):
             flat_old = np.zeros((len(old_norms), dim), dtype=np.float32)
         all_vecs = np.vstack([flat_old, vecs]).astype(np.float32)
-        col_group = np.array(old_group + [-1] * len(stmts), dtype=np.int64)
+        use_vecs = bool(np.any(vecs)) and bool(np.any(all_vecs))
+        col_group = old_group + [-1] * len(stmts)
         n_old = len(old_norms)
-        lex = cos = np.zeros((0, 0))
+        blocks = _WordBlocks(cols, BLOCK_SHARE)
+        for k in range(n_old):
+            blocks.add(k)
+        cos = np.zeros((0, 0), dtype=np.float32)
         chunk_start = 0
         for i, st in enumerate(stmts):
-            if i % _ROWS == 0:  # the next rows' scores, against every statement they may join
+            col = n_old + i  # earlier statements of this batch count, later ones not yet
+            if use_vecs and i % _ROWS == 0:  # the next rows' embedding scores, against every statement so far
                 chunk_start = i
-                lex, cos = self._row_scores(new_norms[i : i + _ROWS], words[i : i + _ROWS], cols[: n_old + i + _ROWS],
-                                            col_words[: n_old + i + _ROWS], vecs[i : i + _ROWS],
-                                            all_vecs[: n_old + i + _ROWS])
-            ncols = n_old + i  # earlier statements of this batch count, later ones not yet
-            row = i - chunk_start
-            g_of = col_group[:ncols]
-            n_groups = len(self.groups)
-            best, best_sim = -1, 0.0
-            if ncols and n_groups:
-                g_lex = np.zeros(n_groups)
-                np.maximum.at(g_lex, g_of, lex[row, :ncols])
-                g_cos = np.full(n_groups, -1.0)
-                np.maximum.at(g_cos, g_of, cos[row, :ncols])
-                sim = np.where(g_lex >= p.lexical, g_lex, 0.0)
-                for g in np.flatnonzero((sim == 0.0) & (g_cos >= p.embedding)):
+                cos = vecs[i : i + _ROWS] @ all_vecs[: n_old + i + _ROWS].T
+            sim: dict[int, float] = {}
+            for j in blocks.candidates(col):
+                g = col_group[j]
+                s = self._lexical(st.norm, cols[j], col_long[col] and col_long[j])
+                if s >= p.lexical and s > sim.get(g, 0.0):
+                    sim[g] = s
+            if use_vecs:
+                row = cos[i - chunk_start, :col]
+                g_cos: dict[int, float] = {}
+                for j in np.flatnonzero(row >= p.embedding).tolist():
+                    g = col_group[j]
+                    if g not in sim:
+                        g_cos[g] = max(g_cos.get(g, -1.0), float(row[j]))
+                for g, c in g_cos.items():
                     if all(speakers_compatible(st.quote, o) for o in self._speakers[g]):
-                        sim[g] = g_cos[g]
-                if sim.max() > 0:
-                    best = int(np.argmax(sim))
-                    best_sim = float(sim[best])
+                        sim[g] = c
+            best, best_sim = -1, 0.0
+            if sim:  # the best group; on a tie the one founded first
+                best = min(sim, key=lambda g: (-sim[g], g))
+                best_sim = sim[best]
             var = _variant(st, best_sim if best >= 0 else 1.0)
             vec = vecs[i : i + 1]
             if best >= 0:
@@ -438,26 +460,48 @@ class QuoteGrouper:
                 self._vecs.append(vec)
                 self._speakers.append([st.quote])
                 best = len(self.groups) - 1
-            col_group[n_old + i] = best
+            col_group[col] = best
+            blocks.add(col)
         return self._refresh()
 
-    def _row_scores(self, rows: list[str], row_words: np.ndarray, cols: list[str], col_words: np.ndarray,
-                    row_vecs: np.ndarray, col_vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Wording and embedding similarity of some new statements to the statements they may join.
+    @classmethod
+    def resume(cls, groups: Sequence[QuoteGroup], quotes: Sequence[Quote], params: GroupParams | None = None,
+               encoder: Encoder | bool | None = None) -> QuoteGrouper:
+        """A grouper holding ``groups`` as :meth:`add` left them, ready to add the statements of more articles.
 
-        Computed a block of rows at a time, so memory stays rows x statements, not statements squared;
-        the partial-wording score only for pairs where both sides are long enough for it to count.
+        Args:
+            groups: groups made by :meth:`add` (e.g. read back from their records), in the order they were
+                founded; their variants' embeddings are asked of ``encoder`` again (a cached one reads them back).
+            quotes: the quotes the groups were made from (speakers are compared on embedding matches).
+            params, encoder: as for :class:`QuoteGrouper`.
         """
+        obj = cls(params, encoder)
+        obj.groups = list(groups)
+        obj._norms = [[normalize(v.text) for v in g.variants] for g in obj.groups]
+        texts = [v.text for g in obj.groups for v in g.variants]
+        words = np.array([len(n.split()) for norms in obj._norms for n in norms], dtype=np.int64)
+        vecs = obj._encode(texts)
+        if vecs is None:
+            vecs = np.zeros((len(texts), 1), dtype=np.float32)
+        vecs = np.where((words >= obj.params.min_embedding_words)[:, None], vecs, 0.0).astype(np.float32)
+        ends = np.cumsum([len(norms) for norms in obj._norms])
+        obj._vecs = [vecs[e - len(norms) : e] for e, norms in zip(ends.tolist(), obj._norms, strict=True)]
+        obj._all_quotes = list(quotes)
+        by_id = {q.id: q for q in quotes}
+        obj._speakers = [[by_id[v.quote_id] for v in g.variants if v.quote_id in by_id] for g in obj.groups]
+        return obj
+
+    def _lexical(self, a: str, b: str, both_long: bool) -> float:
+        """Wording similarity of two normalized statements as the grouping compares it: ``ratio``, or
+        ``partial_ratio`` where both are long enough and it reaches ``partial``; 0 below ``lexical``
+        (float32, as scores were when computed in blocks)."""
         p = self.params
-        lex = cdist(rows, cols, scorer=fuzz.ratio, workers=-1, dtype=np.float32) / np.float32(100.0)
-        long_rows = np.flatnonzero(row_words >= p.min_partial_words)
-        long_cols = np.flatnonzero(col_words >= p.min_partial_words)
-        if long_rows.size and long_cols.size:
-            part = cdist([rows[k] for k in long_rows], [cols[k] for k in long_cols], scorer=fuzz.partial_ratio,
-                         score_cutoff=p.partial * 100, workers=-1, dtype=np.float32) / np.float32(100.0)
-            block = lex[np.ix_(long_rows, long_cols)]
-            lex[np.ix_(long_rows, long_cols)] = np.maximum(block, np.where(part >= p.partial, part, 0.0))
-        return lex, row_vecs @ col_vecs.T
+        best = np.float32(fuzz.ratio(a, b, score_cutoff=p.lexical * 100 - _SLACK)) / np.float32(100.0)
+        if both_long:
+            part = np.float32(fuzz.partial_ratio(a, b, score_cutoff=p.partial * 100)) / np.float32(100.0)
+            if part >= p.partial:
+                best = max(best, part)
+        return float(best)
 
     def _refresh(self) -> list[QuoteGroup]:
         """Recompute speakers and differences of every group."""
@@ -489,8 +533,59 @@ class QuoteGrouper:
         return obj
 
 
-#: new statements scored per block (memory: this many rows x every statement so far)
-_ROWS = 512
+#: new statements whose embedding scores are computed together (memory: this many rows x every statement so far)
+_ROWS = 256
+#: wording scores below the threshold are cut off inside rapidfuzz; the exact float32 test follows
+_SLACK = 0.01
+#: two statements are scored on wording only when they share at least this share of the distinct words of one
+#: of them (a statement and its rewording, translation or truncation share far more; embeddings are compared
+#: with every statement regardless)
+BLOCK_SHARE = 0.5
+
+
+class _WordBlocks:
+    """Which earlier statements a statement's wording is scored against: those that share at least ``share``
+    of the distinct words of the one of the two with fewer (found by prefix filtering).
+
+    Every statement's distinct words are ranked rarest first (by how many of the statements hold them, then
+    alphabetically); a statement with ``n`` words that needs ``a = ceil(share * n)`` of them shared holds one
+    in its first ``n - a + 1`` (its *prefix*). Looking a statement's prefix up among every word of the
+    statements added so far, and its every word up among their prefixes, finds each earlier statement that
+    shares enough words, and few others (then counted out): the cost of a statement grows with the statements
+    sharing its rare words, not with the story.
+    """
+
+    def __init__(self, norms: Sequence[str], share: float) -> None:
+        distinct = [set(n.split()) for n in norms]
+        df = Counter(w for ws in distinct for w in ws)
+        self.sets = distinct
+        self.words = [sorted(ws, key=lambda w: (df[w], w)) for ws in distinct]
+        #: shared words needed when a statement is the one of the two with fewer words (ceil is monotone, so a
+        #: pair needs the smaller of the two statements' needs)
+        self.need = [max(1, math.ceil(share * len(ws))) for ws in self.words]
+        self.cut = [len(ws) - k + 1 for ws, k in zip(self.words, self.need, strict=True)]
+        self.every: dict[str, list[int]] = {}
+        self.prefix: dict[str, list[int]] = {}
+
+    def add(self, i: int) -> None:
+        """Make statement ``i`` a candidate for the statements looked up after it."""
+        ws = self.words[i]
+        for w in ws:
+            self.every.setdefault(w, []).append(i)
+        for w in ws[: self.cut[i]]:
+            self.prefix.setdefault(w, []).append(i)
+
+    def candidates(self, i: int) -> list[int]:
+        """The statements added so far that share enough words with statement ``i``, in the order added."""
+        ws = self.words[i]
+        seen: set[int] = set()
+        for w in ws[: self.cut[i]]:
+            seen.update(self.every.get(w, ()))
+        for w in ws:
+            seen.update(self.prefix.get(w, ()))
+        mine, need, sets = self.sets[i], self.need, self.sets
+        k = need[i]
+        return sorted(j for j in seen if len(mine & sets[j]) >= min(k, need[j]))
 
 
 def _variant(st: Statement, sim: float) -> Variant:
@@ -532,5 +627,37 @@ def group_quotes(
     Returns:
         Groups, multi-article groups first, then by first variant position.
     """
-    groups = QuoteGrouper(params, encoder).add(quotes, texts)
+    return _in_dossier_order(QuoteGrouper(params, encoder).add(quotes, texts))
+
+
+def add_to_groups(
+    groups: Sequence[QuoteGroup],
+    quotes: Sequence[Quote],
+    new_quotes: Sequence[Quote],
+    texts: Mapping[str, str],
+    *,
+    params: GroupParams | None = None,
+    encoder: Encoder | bool | None = None,
+) -> list[QuoteGroup]:
+    """Add the quotes of new articles to groups made before (see :meth:`QuoteGrouper.resume`).
+
+    The result equals :func:`group_quotes` over all the quotes except where a new statement would have
+    been grouped before an old one (their (article id, start) order): statements join groups in the order
+    they arrive.
+
+    Args:
+        groups: the groups made from ``quotes``, in the order they were founded.
+        quotes: the quotes the groups were made from.
+        new_quotes: quotes of the new articles.
+        texts: article id -> text, for the new quotes' articles.
+        params, encoder: see :class:`QuoteGrouper`.
+
+    Returns:
+        All groups, in the order of :func:`group_quotes`.
+    """
+    return _in_dossier_order(QuoteGrouper.resume(groups, quotes, params, encoder).add(new_quotes, texts))
+
+
+def _in_dossier_order(groups: Sequence[QuoteGroup]) -> list[QuoteGroup]:
+    """Multi-article groups first, then by first variant position."""
     return sorted(groups, key=lambda g: (-len(g.article_ids), g.variants[0].article_id, g.variants[0].start))

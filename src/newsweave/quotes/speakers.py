@@ -151,8 +151,17 @@ def name_key(name: str) -> str:
 def person_genders(doc: Doc) -> dict[str, str]:
     """Gender per person name key from honorifics and the pronouns used around sole mentions."""
     votes: dict[str, Counter[str]] = {}
+    ents = list(doc.ents)  # once: ``sent.ents`` builds every entity of the doc again for each sentence
+    first_ent = 0
     for sent in doc.sents:
-        persons = [e for e in sent.ents if e.label_ == "PERSON"]
+        while first_ent < len(ents) and ents[first_ent].start < sent.start:
+            first_ent += 1
+        within = []  # as ``sent.ents``: the entities wholly inside the sentence, up to one that crosses its end
+        for e in ents[first_ent:]:
+            if e.end > sent.end:
+                break
+            within.append(e)
+        persons = [e for e in within if e.label_ == "PERSON"]
         keys = {name_key(e.text) for e in persons}
         for e in persons:
             prev = doc[e.start - 1].text.lower() if e.start > 0 else ""
