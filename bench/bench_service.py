@@ -1,13 +1,16 @@
 """Load test of the service: requests/s and latency percentiles for the main read endpoints, over loopback.
 
-Starts ``newsweave.service.app.run`` (uvicorn, one process) on 127.0.0.1 in a subprocess over a
-store, then sends a fixed number of GET requests to each endpoint — the story list, a story page
+Starts ``newsweave.service.app.run`` (uvicorn, ``--workers`` processes, default one) on 127.0.0.1 in a
+subprocess over a store, then sends a fixed number of GET requests to each endpoint — the story list, a story page
 (API and HTML), an entity page (API and HTML), quotes, search — from ``--concurrency`` client
 threads, and reports per endpoint the requests per second, the p50/p95/max latency and the server's CPU
 time per request (from /proc: what the answer costs, whatever else the machine is doing), as
 JSON and Markdown. Ids come from the store's own lists (the most active stories, the most mentioned
 entities), search words from the story titles, so the same store gives the same requests.
-No request sends If-None-Match: every answer is built in full.
+No request sends If-None-Match. The service keeps built answers by ETag (``Settings.api_cache_mb``):
+with ``--no-cache`` it keeps none, so every answer is built in full; by default a page asked for again
+(the requests cycle over 50 stories and entities, so about half of them ask for a page asked for
+before) is served as built before. Run both to see the cold cost and the served one.
 
 A SQLite store is copied first (opening a store migrates it, which builds the full-text index of
 an older one) unless ``--in-place``; a PostgreSQL store is used as it is. The run fails (exit 2)
@@ -75,11 +78,13 @@ def store_copy(url: str, in_place: bool) -> Iterator[str]:
 
 
 @contextmanager
-def server(url: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """``newsweave.service.app.run`` on 127.0.0.1:``port`` in a subprocess, until the block ends."""
+def server(url: str, port: int, cache_mb: int | None = None, workers: int = 1) -> Iterator[subprocess.Popen[bytes]]:
+    """``newsweave.service.app.run`` on 127.0.0.1:``port`` in a subprocess (``workers`` server processes),
+    until the block ends."""
+    cache = "" if cache_mb is None else f", api_cache_mb={int(cache_mb)}"
     code = ("import logging, sys; logging.basicConfig(level=logging.WARNING)\n"
             "from newsweave.config import Settings\nfrom newsweave.service.app import run\n"
-            f"run('127.0.0.1', {port}, Settings(db_url=sys.argv[1], api_token=None))")
+            f"run('127.0.0.1', {port}, Settings(db_url=sys.argv[1], api_token=None{cache}), workers={int(workers)})")
     env = {k: v for k, v in os.environ.items() if k not in ("NEWSWEAVE_API_PROTECT_READS", "NEWSWEAVE_DB")}
     log = tempfile.TemporaryFile()  # noqa: SIM115 (the server's output, read when it dies; closed below)
     proc = subprocess.Popen([sys.executable, "-c", code, url], stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -109,12 +114,22 @@ def server(url: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds a process has used (Linux /proc), or None where there is no /proc."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+    """User + system CPU seconds a process and its descendants (the server's workers) have used (Linux
+    /proc), or None where there is no /proc."""
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, ValueError):
+            continue
+    if pid not in stats:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tree, grew = {pid}, True
+    while grew:
+        more = {p for p, f in stats.items() if int(f[1]) in tree} - tree
+        grew = bool(more)
+        tree |= more
+    return sum(int(stats[p][11]) + int(stats[p][12]) for p in tree) / os.sysconf("SC_CLK_TCK")
 
 
 def plan(client: httpx.Client, n: int) -> dict[str, list[tuple[str, dict[str, str]]]]:
@@ -200,7 +215,9 @@ def measure(base: str, requests: list[tuple[str, dict[str, str]]], concurrency: 
 
 def markdown(result: dict[str, Any]) -> str:
     lines = [f"Service load test: {result['store']} ({result['articles']} articles), {result['requests']} requests "
-             f"per endpoint, {result['concurrency']} client threads, uvicorn 1 process on 127.0.0.1; "
+             f"per endpoint, {result['concurrency']} client threads, uvicorn {result['workers']} process(es) on "
+             f"127.0.0.1, answer cache "
+             f"{result['answer_cache']}; "
              f"{result['machine']}.", "",
              "| endpoint | ok | errors | requests/s | p50 ms | p95 ms | max ms | server CPU ms/request | KB/answer |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -218,12 +235,15 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=5, help="requests per endpoint sent first and not counted")
     ap.add_argument("--out", type=Path, default=Path("bench/out/service"), help="folder for the JSON and Markdown")
     ap.add_argument("--in-place", action="store_true", help="serve a SQLite store without copying it first")
+    ap.add_argument("--no-cache", action="store_true", help="the service keeps no built answer (every one is built)")
+    ap.add_argument("--workers", type=int, default=1, help="server processes (newsweave serve --workers; default 1)")
     args = ap.parse_args()
     if args.requests < 1 or args.concurrency < 1:
         die("--requests and --concurrency must be at least 1")
     port = free_port()
     load_start = os.getloadavg()[0]
-    with store_copy(args.db, args.in_place) as url, server(url, port) as proc:
+    with store_copy(args.db, args.in_place) as url, \
+            server(url, port, 0 if args.no_cache else None, args.workers) as proc:
         base = f"http://127.0.0.1:{port}"
         with httpx.Client(base_url=base, timeout=120) as client:
             health = client.get("/api/health").json()
@@ -239,6 +259,8 @@ def main() -> None:
                                                 if before is not None and after is not None and ok else None)
             note(f"{name}: {endpoints[name]['ok']} ok, p95 {endpoints[name]['p95_ms']} ms")
     result = {"store": args.db, "articles": health["articles"], "backend": health["store"],
+              "answer_cache": "off (--no-cache)" if args.no_cache else "on (Settings.api_cache_mb)",
+              "workers": args.workers,
               "requests": args.requests, "concurrency": args.concurrency,
               "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
                          f"load average {load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end",

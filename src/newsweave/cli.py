@@ -667,6 +667,8 @@ def serve(
         "--watch", help="Keep the store current from these feeds while serving (repeatable): an OPML file, a "
                         "file of RSS/Atom/sitemap URLs, or URLs; GET /api/watch shows the runs.")] = None,
     every: Annotated[float, typer.Option(help="Seconds between two watch runs (with --watch).", min=1.0)] = 900.0,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes sharing the port (one per core "
+                                                            "serves most requests at once; not with --watch).")] = 1,
 ) -> None:
     """Serve the REST API (under /api, OpenAPI at /api/openapi.json) and the web UI over a store.
 
@@ -675,9 +677,13 @@ def serve(
     """
     from newsweave.service.app import run
 
+    if watch and workers > 1:
+        raise typer.BadParameter("feeds are watched by one process: use --workers 1 with --watch, or run "
+                                 "`newsweave watch` beside the service", param_hint="--workers")
     settings = _settings(db)
-    console.print(Text(f"newsweave serving {clean(settings.db_url)} on http://{host}:{port}/ (API docs: /api/docs)"))
-    run(host, port, settings, feeds=watch, watch_every=every)
+    console.print(Text(f"newsweave serving {clean(settings.db_url)} on http://{host}:{port}/ (API docs: /api/docs)"
+                       + (f" with {workers} worker processes" if workers > 1 else "")))
+    run(host, port, settings, feeds=watch, watch_every=every, workers=workers)
 
 
 @app.command()

@@ -1,12 +1,13 @@
 """One typed Settings object, passed explicitly to every stage.
 
-Seven settings can come from the environment: ``NEWSWEAVE_DB`` (the store URL),
+Eight settings can come from the environment: ``NEWSWEAVE_DB`` (the store URL),
 ``NEWSWEAVE_ANNOTATE_BATCH`` (articles annotated per transaction),
 ``NEWSWEAVE_ANNOTATE_PROCESSES`` (spaCy processes; 0, the default, means one per usable CPU),
 ``NEWSWEAVE_USER_AGENT`` (what feed and page requests call themselves), ``NEWSWEAVE_API_TOKEN``
 (the bearer token of the service's ingest endpoints), ``NEWSWEAVE_API_PROTECT_READS`` (``1``:
-its read endpoints want the token too) and ``NEWSWEAVE_API_INGEST_PRIVATE`` (``1``: URLs posted to
-its ingest may point into the machine's own network).
+its read endpoints want the token too), ``NEWSWEAVE_API_INGEST_PRIVATE`` (``1``: URLs posted to
+its ingest may point into the machine's own network) and ``NEWSWEAVE_API_CACHE_MB`` (megabytes of
+built answers the service keeps; 0: none).
 """
 
 from __future__ import annotations
@@ -85,6 +86,18 @@ def default_api_protect_reads() -> bool:
     return _env_flag("NEWSWEAVE_API_PROTECT_READS")
 
 
+def default_api_cache_mb() -> int:
+    """``NEWSWEAVE_API_CACHE_MB`` as a whole number of megabytes (default 64; 0 turns the cache off)."""
+    raw = os.environ.get("NEWSWEAVE_API_CACHE_MB", "").strip()
+    if not raw:
+        return 64
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        logger.warning("NEWSWEAVE_API_CACHE_MB=%r is not a whole number: using 64", raw)
+        return 64
+
+
 def default_api_ingest_private() -> bool:
     """True when ``NEWSWEAVE_API_INGEST_PRIVATE`` is 1, true or yes."""
     return _env_flag("NEWSWEAVE_API_INGEST_PRIVATE")
@@ -147,5 +160,7 @@ class Settings:
     #: URLs posted to the ingest endpoint may be on loopback, private, link-local or reserved addresses
     #: (default: refused, so that a caller cannot make the service read from its own network)
     api_ingest_private_hosts: bool = field(default_factory=default_api_ingest_private)
+    #: megabytes of built answers (JSON and pages) kept by ETag until the store changes (0: none kept)
+    api_cache_mb: int = field(default_factory=default_api_cache_mb)
     #: ingest jobs remembered (with every input's fate) until the oldest finished ones are dropped
     api_jobs_kept: int = 200

@@ -181,6 +181,7 @@ def test_the_demo_story_page_shows_its_sections(client: TestClient, store: Store
 def test_long_sections_are_cut_with_a_link_to_all(client: TestClient, store: Store,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     demo = next(s for s in read.list_stories(store).items if s["article_count"] >= 5)
+    monkeypatch.setattr(client.app.state.answers, "max_bytes", 0)  # pages built now, with these caps
     monkeypatch.setitem(read.SECTION_CAPS, "quotes", 2)
     monkeypatch.setitem(read.SECTION_CAPS, "entities", 3)
     page = get_page(client, f"/stories/{demo['id']}")
@@ -228,6 +229,7 @@ def test_story_list_filters_and_pagination(client: TestClient, monkeypatch: pyte
     assert not links(get_page(client, "/?since=2021-01-01"), "/stories/")
     assert "is not a date" in get_page(client, "/?since=yesterday")
     # pages of one story each, with the filters kept in the links
+    monkeypatch.setattr(client.app.state.answers, "max_bytes", 0)  # pages built now, with this size
     monkeypatch.setattr(pages, "PAGE_SIZE", 1)
     first = get_page(client, "/?since=2019-01-01")
     nxt = re.search(r'<a rel="next" href="([^"]+)"', first)

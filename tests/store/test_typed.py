@@ -128,6 +128,8 @@ def corpus() -> list[tuple[str, str, list[tuple[str, dict[str, Any], list[str]]]
         ("claim", "", claims),
         ("discrepancy", "", discrepancies),
         ("profile", "", [("outlet", {"outlet": "outlet", "article_ids": ID[:1]}, ID[:1])]),  # JSON only
+        ("reuse", f"{ID[1]}<", [(f"{ID[1]}<{ID[0]}", {"copy_article_id": ID[1], "origin_article_id": ID[0],
+                                                       "share": 0.75, "passages": []}, ID[:2])]),
     ]
 
 
@@ -264,7 +266,7 @@ def test_a_store_at_0003_is_upgraded_and_backfilled(db_url: str, tmp_path: Any) 
     with Store(db_url) as store:
         upgraded = typed_dump(store)
         assert upgraded == derived(store)
-        assert all(upgraded.values()) and sum(map(len, upgraded.values())) == 48
+        assert all(upgraded.values()) and sum(map(len, upgraded.values())) == 49
         assert ids(store.quotes_by_speaker(SILVA)) == ["qg_1", "qg_3"]
     with fresh_copy(db_url, tmp_path) as url, Store(url) as store:  # the same as written through the store
         _fill(store)

@@ -15,6 +15,7 @@ store's writer lock (:mod:`newsweave.store.repository`), so nobody sees "databas
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -26,6 +27,7 @@ from newsweave.config import Settings
 from newsweave.ingest.watch import Watcher
 from newsweave.service import errors
 from newsweave.service.api import routers
+from newsweave.service.cache import AnswerCache
 from newsweave.service.jobs import Jobs
 from newsweave.service.watching import ServiceWatch
 from newsweave.store import Store
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None, feeds: Sequence[str] | None = N
     app.state.settings = settings
     app.state.store = store
     app.state.jobs = jobs
+    app.state.answers = AnswerCache(settings.api_cache_mb * 2**20)
     app.state.watch = watch
     errors.install(app)
     for router in routers():
@@ -105,15 +108,52 @@ def _document_protected_reads(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+#: The settings a worker process of :func:`run` takes from the environment (see :mod:`newsweave.config`).
+WORKER_ENVIRONMENT = {"db_url": "NEWSWEAVE_DB", "api_token": "NEWSWEAVE_API_TOKEN",
+                      "api_protect_reads": "NEWSWEAVE_API_PROTECT_READS",
+                      "api_ingest_private_hosts": "NEWSWEAVE_API_INGEST_PRIVATE",
+                      "api_cache_mb": "NEWSWEAVE_API_CACHE_MB",
+                      "user_agent": "NEWSWEAVE_USER_AGENT", "annotate_batch": "NEWSWEAVE_ANNOTATE_BATCH",
+                      "annotate_processes": "NEWSWEAVE_ANNOTATE_PROCESSES"}
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of ``run(workers=N)``: its settings from the environment."""
+    return create_app(Settings())
+
+
 def run(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None,
-        feeds: Sequence[str] | None = None, watch_every: float = 900.0) -> None:
+        feeds: Sequence[str] | None = None, watch_every: float = 900.0, workers: int = 1) -> None:
     """Serve the app with uvicorn until interrupted (keeping ``feeds`` current every ``watch_every`` seconds).
+
+    ``workers`` > 1: that many server processes share the port (uvicorn's supervisor restarts one that
+    dies); each builds the app from the environment, into which the settings of
+    :data:`WORKER_ENVIRONMENT` are written first (the others take their defaults), and keeps its own
+    answer cache. Ingest jobs are kept in the store, so any worker answers for a job another one runs.
+    Feeds are watched by one process only: ``feeds`` needs ``workers`` 1 (or ``newsweave watch`` beside).
 
     Raises:
         StoreError: the store cannot be opened or migrated.
+        ValueError: ``feeds`` with ``workers`` > 1.
     """
     import uvicorn
 
+    if workers > 1:
+        if feeds:
+            raise ValueError("feeds are watched by one process: serve them with one worker, or run "
+                             "`newsweave watch` beside a service with several")
+        settings = settings or Settings()
+        Store(settings.db_url).close()  # migrated once, before the workers open it
+        for name, variable in WORKER_ENVIRONMENT.items():
+            value = getattr(settings, name)
+            if value is None:
+                os.environ.pop(variable, None)
+            else:
+                os.environ[variable] = ("1" if value else "0") if isinstance(value, bool) else str(value)
+        logger.info("serving %s on http://%s:%d with %d worker processes", settings.db_url, host, port, workers)
+        uvicorn.run("newsweave.service.app:app_from_environment", factory=True, host=host, port=port,
+                    workers=workers, log_level="info", proxy_headers=False)
+        return
     app = create_app(settings, feeds=feeds, watch_every=watch_every)
     logger.info("serving %s on http://%s:%d", app.state.store.url, host, port)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

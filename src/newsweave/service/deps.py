@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from newsweave.config import Settings
 from newsweave.service import read
+from newsweave.service.cache import AnswerCache
 from newsweave.service.errors import Forbidden, InconsistentRequest, InvalidRequest, NotFound, Unauthorized
 from newsweave.store import Store
 
@@ -167,10 +168,22 @@ def respond(request: Request, store: Store, model: type[BaseModel], build: Calla
     headers = {"Cache-Control": "no-cache", "ETag": etag}
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
-    content = model.model_validate(build()).model_dump_json()
+    cache = answer_cache(request)
+    kept = cache.get(etag) if cache is not None and status_code == 200 else None
+    if kept is not None:
+        return Response(kept, status_code=status_code, media_type="application/json", headers=headers)
+    content = model.model_validate(build()).model_dump_json().encode()
     if read.store_version(store) != before:
         del headers["ETag"]  # a writer committed meanwhile: this answer may hold either state
+    elif cache is not None and status_code == 200:
+        cache.put(etag, content)
     return Response(content, status_code=status_code, media_type="application/json", headers=headers)
+
+
+def answer_cache(request: Request) -> AnswerCache | None:
+    """The app's cache of built answers, or None (``Settings.api_cache_mb`` 0)."""
+    cache: AnswerCache | None = getattr(request.app.state, "answers", None)
+    return cache if cache is not None and cache.max_bytes > 0 else None
 
 
 def respond_found(request: Request, store: Store, model: type[BaseModel], fetch: Callable[[], Any],

@@ -79,6 +79,11 @@ class JobState:
         return {k: getattr(self, k) for k in self.__slots__}
 
 
+def _job_of(kept: dict[str, Any]) -> JobState:
+    """A job from its stored form."""
+    return JobState(**{k: v for k, v in kept.items() if k in JobState.__slots__})
+
+
 def _fate(f: InputFate) -> dict[str, Any]:
     return {"input": f.input, "status": f.status, "reason": f.reason, "article_id": f.article_id}
 
@@ -187,8 +192,7 @@ class Jobs:
             return []
         with self.kept_in.engine.connect() as conn:
             rows = conn.execute(select(state.c.value).where(state.c.key.startswith(STATE_PREFIX))).scalars()
-            found = [JobState(**{k: v for k, v in r.items() if k in JobState.__slots__}) for r in rows
-                     if isinstance(r, dict)]
+            found = [_job_of(r) for r in rows if isinstance(r, dict)]
         return sorted(found, key=lambda j: (j.created, j.id))
 
     def _keep(self, job: JobState | None, forget: Sequence[str] = ()) -> None:
@@ -217,15 +221,22 @@ class Jobs:
         return self.get(job.id) or job
 
     def get(self, job_id: str) -> JobState | None:
-        """A copy of a job's state, or None."""
+        """A copy of a job's state (this process's own, else as the store keeps it: another worker process
+        of the same service may run it), or None."""
         with self._lock:
             job = self._jobs.get(job_id)
-            return replace(job, fates=list(job.fates)) if job is not None else None
+            if job is not None:
+                return replace(job, fates=list(job.fates))
+        kept = self.kept_in.get_state(STATE_PREFIX + job_id) if self.kept_in is not None else None
+        return _job_of(kept) if isinstance(kept, dict) else None
 
     def all(self) -> list[JobState]:
-        """Copies of every remembered job, the newest first."""
+        """Copies of every remembered job (this process's and those the store keeps), the newest first."""
         with self._lock:
-            return [replace(j, fates=list(j.fates)) for j in reversed(self._jobs.values())]
+            mine = {j.id: replace(j, fates=list(j.fates)) for j in reversed(self._jobs.values())}
+        others = [j for j in reversed(self._load()) if j.id not in mine]
+        # newest first; within one second, this process's own in the order they were posted (a stable sort)
+        return sorted([*mine.values(), *others], key=lambda j: j.created, reverse=True)
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop taking jobs; with ``wait``, let the running and queued ones finish."""

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Select, and_, desc, func, literal, select
 from sqlalchemy.engine import Connection
 
+from newsweave.corroborate.profiles import outlet_of as profile_outlet
 from newsweave.models import Article, input_label
 from newsweave.report.dossier import provenance_notes
 from newsweave.report.render import event_phrase, evidence_everywhere, main_entry, profile_hits
@@ -43,6 +44,7 @@ from newsweave.store.schema import (
     quotes,
     record_articles,
     records,
+    reuse_links,
     state,
     stories,
     story_articles,
@@ -56,7 +58,14 @@ DETAIL_CAP = 100
 #: How many items of each long section a story's page holds unless asked for everything (``?all=1``);
 #: each cut in SQL, the best supported, most widely carried or most central first.
 SECTION_CAPS = {"key_timeline": 60, "timeline": 60, "entities": 40, "quotes": 25, "claims": 100, "discrepancies": 30,
-                "reuse": 30}
+                "reuse": 30, "profiles": 30}
+#: Within one item of a story's or entity's page (unless everything is asked for), how many entries of each long
+#: list it keeps: cited spans (the first span of each article first, so that the kept ones name as many
+#: articles as they can), article ids, an outlet's wordings of a statement, copied passages. A cut list is
+#: followed by ``<name>_total``, how many there are; the item's own endpoint or ``?all=true`` gives them all.
+ITEM_CAPS = {"evidence": 8, "hits": 8, "article_ids": 50, "variants": 12, "passages": 10}
+#: lists whose entries hold no list to cut (spans, ids): not walked
+_FLAT_LISTS = frozenset({"evidence", "hits", "article_ids"})
 IN_CHUNK = 500
 
 #: Article columns shown in lists: everything but the text (its length instead).
@@ -352,16 +361,62 @@ def _key_entries(key_timelines: Iterable[dict[str, Any]], ids: set[str]) -> list
     return sorted(rows, key=lambda e: str(e.get("date")))
 
 
-def _story_entities(store: Store, story_id: str, limit: int | None) -> tuple[list[str], int]:
-    """Ids of the entities named in a story's articles, the most widely named in the story first (then by
-    name), at most ``limit`` of them; and how many there are."""
+def _spread(spans: list[Any], n: int) -> list[Any]:
+    """``n`` of ``spans``, in their order: the first span of each article first, then the next ones."""
+    seen: set[Any] = set()
+    keep: list[int] = []
+    for k, x in enumerate(spans):
+        aid = x.get("article_id") if isinstance(x, dict) else None
+        if aid not in seen and len(keep) < n:
+            seen.add(aid)
+            keep.append(k)
+    chosen = set(keep)
+    for k in range(len(spans)):
+        if len(chosen) >= n:
+            break
+        chosen.add(k)
+    return [x for k, x in enumerate(spans) if k in chosen]
+
+
+def thin(value: Any, cuts: list[str] | None = None) -> Any:
+    """``value`` with each long list of :data:`ITEM_CAPS` cut (cited spans spread over articles) and its
+    length beside it as ``<name>_total``; everything else as it is. The names of the lists cut are added
+    to ``cuts``."""
+    if isinstance(value, list):
+        return [thin(x, cuts) for x in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if type(item) is list:
+            cap = ITEM_CAPS.get(key)
+            if cap is not None and len(item) > cap:
+                out[f"{key}_total"] = len(item)
+                item = _spread(item, cap) if key in ("evidence", "hits") else item[:cap]
+                if cuts is not None:
+                    cuts.append(key)
+            out[key] = item if key in _FLAT_LISTS else [thin(x, cuts) for x in item]
+        elif type(item) is dict:
+            out[key] = thin(item, cuts)
+        else:
+            out[key] = item
+    return out
+
+
+def _ranked_in_story(store: Store, kind: str, story_id: str, limit: int | None,
+                     name: Any = None) -> tuple[list[str], int]:
+    """Ids of the records of ``kind`` that cite a story's articles, those citing the most of them first (then
+    by ``name``, a column of a typed table keyed by ``record_id``, then id), at most ``limit``; and how many."""
     per = (select(record_articles.c.record_id.label("record_id"), func.count().label("n"))
-           .where(link_kind("entity"), record_articles.c.article_id.in_(
+           .where(link_kind(kind), record_articles.c.article_id.in_(
                select(story_articles.c.article_id).where(story_articles.c.record_id == story_id)))
            .group_by(record_articles.c.record_id).subquery())
-    query = (select(per.c.record_id).join(entities, entities.c.record_id == per.c.record_id, isouter=True)
-             .order_by(desc(per.c.n), store._ordered(func.coalesce(entities.c.name, "")),
-                       store._ordered(per.c.record_id)))
+    query = select(per.c.record_id)
+    order: list[Any] = [desc(per.c.n)]
+    if name is not None:
+        query = query.join(name.table, name.table.c.record_id == per.c.record_id, isouter=True)
+        order.append(store._ordered(func.coalesce(name, "")))
+    query = query.order_by(*order, store._ordered(per.c.record_id))
     with store.engine.connect() as conn:
         total = int(conn.scalar(select(func.count()).select_from(per)) or 0)
         return list(conn.scalars(query if limit is None else query.limit(limit))), total
@@ -413,18 +468,21 @@ def story_detail(store: Store, story_id: str, full: bool = False) -> dict[str, A
     key = cut("key_timeline", _key_entries(_scoped(store, "key_timeline", {line_id, story_id}), aset))
     entries = [e for t in _scoped(store, "timeline", event_ids) for e in t.get("entries") or []]
     entries.sort(key=lambda e: (not main_entry(e), e.get("date") is None, str(e.get("date") or "")))
-    entity_ids, n_entities = _story_entities(store, story_id, cap("entities"))
+    entity_ids, n_entities = _ranked_in_story(store, "entity", story_id, cap("entities"), entities.c.name)
+    profile_ids, n_profiles = _ranked_in_story(store, "profile", story_id, cap("profiles"))
     with store.engine.connect() as conn:
         found = _payloads(conn, "entity", entity_ids)
+        found_profiles = _payloads(conn, "profile", profile_ids)
     ents = cut("entities", [_trim_entity(found[e], aset) for e in entity_ids if e in found], n_entities)
     quote_page = list_quotes(store, story=story_id, limit=cap("quotes"))
     claim_page = list_claims(store, story=story_id, limit=cap("claims"))
     disc_page = list_discrepancies(store, story=story_id, limit=cap("discrepancies"))
     reuse_page = list_reuse(store, story=story_id, copy_in_story=True, limit=cap("reuse"))
-    profiles = [_trim_profile(p, aset) for p in of_story(store, "profile", story_id)]
-    outlet_of = {a: p["outlet"] for p in profiles for a in p.get("article_ids") or []}
-    for aid, meta in metas.items():
-        meta["outlet"] = meta.get("source") or outlet_of.get(aid)
+    profiles = cut("profiles", [_trim_profile(found_profiles[p], aset) for p in profile_ids
+                                if p in found_profiles], n_profiles)
+    for aid, meta in metas.items():  # the outlet its profile is under
+        meta["outlet"] = profile_outlet(Article(id=aid, text="", input=meta.get("input") or "",
+                                                source=meta.get("source")))
     out: dict[str, Any] = {
         "story": {**story_summary(story), "article_ids": ids, "link_reason": story.get("link_reason")},
         "events": [story_summary(e) for e in events],
@@ -441,7 +499,12 @@ def story_detail(store: Store, story_id: str, full: bool = False) -> dict[str, A
         "reuse": cut("reuse", reuse_page.items, reuse_page.total),
         "totals": totals,
     }
-    out["complete"] = all(len(out[k]) == n for k, n in totals.items())
+    if full:
+        out["complete"] = True
+        return out
+    cuts: list[str] = []  # each item's long lists are cut too (the story's own article list stays whole)
+    out.update({k: thin(v, cuts) for k, v in out.items() if k not in ("story", "articles", "totals")})
+    out["complete"] = not cuts and all(len(out[k]) == n for k, n in totals.items())
     return out
 
 
@@ -736,9 +799,10 @@ def list_claims(store: Store, *, entity: str | None = None, story: str | None = 
         slot: "role", "name", ... (see the corroborate stage).
         min_sources: only claims with at least this many independent sources.
     """
-    support = records.c.payload["independent_sources"].as_integer()
-    ids = select(records.c.id.label("record_id"), support.label("n")).where(records.c.kind == "claim",
-                                                                            _citing("claim", story))
+    support = claims.c.independent_sources
+    ids: Select[Any] = (select(records.c.id.label("record_id"), support.label("n"))
+           .join(claims, claims.c.record_id == records.c.id)
+           .where(records.c.kind == "claim", _citing("claim", story)))
     ids = _where_typed(ids, claims, subject_id=entity, slot=slot)
     if min_sources > 0:
         ids = ids.where(support >= min_sources)
@@ -783,11 +847,12 @@ def list_reuse(store: Store, *, article: str | None = None, story: str | None = 
         min_share: only links where the copy reuses at least this share of its text.
         copy_in_story: with ``story``, only links whose copy is an article of the story (its page).
     """
-    share = records.c.payload["share"].as_float()
-    ids = select(records.c.id.label("record_id"), share.label("n")).where(
-        records.c.kind == "reuse", _citing("reuse", story, article))
+    share = reuse_links.c.share
+    ids = (select(records.c.id.label("record_id"), share.label("n"))
+           .join(reuse_links, reuse_links.c.record_id == records.c.id)
+           .where(records.c.kind == "reuse", _citing("reuse", story, article)))
     if story and copy_in_story:
-        ids = ids.where(records.c.payload["copy_article_id"].as_string().in_(
+        ids = ids.where(reuse_links.c.copy_article_id.in_(
             select(story_articles.c.article_id).where(story_articles.c.record_id == story)))
     if min_share > 0:
         ids = ids.where(share >= min_share)

@@ -44,6 +44,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -101,7 +102,8 @@ record_articles = Table(
     Column("record_id", Text, primary_key=True),
     Column("article_id", String(64), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
 )
-Index("ix_record_articles_article", record_articles.c.article_id)
+Index("ix_record_articles_article_kind", record_articles.c.article_id, record_articles.c.kind,
+      record_articles.c.record_id)
 
 state = Table(
     "state",
@@ -242,8 +244,20 @@ claims = Table(
     Column("record_id", Text, primary_key=True),  # the claim id
     Column("subject_id", Text),
     Column("slot", Text),
+    Column("independent_sources", Integer),  # a page of claims is ordered by it (revision 0008)
 )
 Index("ix_claims_subject", claims.c.subject_id, claims.c.slot)
+
+#: Reuse links (record kind ``reuse``): who copied whom and how much (revision 0008).
+reuse_links = Table(
+    "reuse_links",
+    metadata,
+    Column("record_id", Text, primary_key=True),  # "<copy><<origin>"
+    Column("copy_article_id", Text),
+    Column("origin_article_id", Text),
+    Column("share", Float),
+)
+Index("ix_reuse_links_copy", reuse_links.c.copy_article_id)
 
 #: Discrepancies between sources.
 discrepancies = Table(

@@ -7,7 +7,7 @@ stories that mention this entity this week" are index look-ups instead of scans 
 A record of any other kind is stored as before, JSON only.
 
 The row functions never refuse a payload: a field that is missing or of another type
-gives NULL (text without NUL characters or lone surrogates, offsets as 32-bit integers),
+gives NULL (text without NUL characters or lone surrogates, offsets as 32-bit integers, finite floats),
 so a record that was storable before stays storable. Changing what a function writes
 needs a migration that calls :func:`rebuild` for the kinds it changes.
 """
@@ -15,6 +15,7 @@ needs a migration that calls :func:`rebuild` for the kinds it changes.
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from newsweave.store.schema import (
     mentions,
     quotes,
     records,
+    reuse_links,
     stories,
     story_articles,
     timeline_entries,
@@ -231,7 +233,16 @@ def _timeline(kind: str, rid: str, p: dict[str, Any]) -> list[Row]:
 
 
 def _claim(kind: str, rid: str, p: dict[str, Any]) -> list[Row]:
-    return [{"record_id": rid, "subject_id": _text(p.get("subject_id")), "slot": _text(p.get("slot"))}]
+    return [{"record_id": rid, "subject_id": _text(p.get("subject_id")), "slot": _text(p.get("slot")),
+             "independent_sources": _int(p.get("independent_sources"))}]
+
+
+def _reuse(kind: str, rid: str, p: dict[str, Any]) -> list[Row]:
+    share = p.get("share")
+    value = float(share) if isinstance(share, int | float) and not isinstance(share, bool) else None
+    return [{"record_id": rid, "copy_article_id": _text(p.get("copy_article_id")),
+             "origin_article_id": _text(p.get("origin_article_id")),
+             "share": value if value is not None and math.isfinite(value) else None}]
 
 
 def _discrepancy(kind: str, rid: str, p: dict[str, Any]) -> list[Row]:
@@ -252,6 +263,7 @@ KINDS: dict[str, tuple[Typed, ...]] = {
     "key_timeline": (Typed(timeline_entries, _timeline),),
     "claim": (Typed(claims, _claim),),
     "discrepancy": (Typed(discrepancies, _discrepancy),),
+    "reuse": (Typed(reuse_links, _reuse),),
 }
 
 #: Every typed table, once.

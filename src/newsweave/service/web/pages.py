@@ -25,7 +25,7 @@ import newsweave.service.web.present as present
 from newsweave.report.output import clean
 from newsweave.report.render import MT_EXPLAINED, event_phrase
 from newsweave.service import read
-from newsweave.service.deps import etag_for, etag_matches, get_store
+from newsweave.service.deps import answer_cache, etag_for, etag_matches, get_store
 from newsweave.service.search import SearchQueryError
 
 HERE = Path(__file__).resolve().parent
@@ -71,12 +71,17 @@ router = APIRouter(include_in_schema=False)
 
 def not_modified(request: Request) -> Response | None:
     """``304 Not Modified`` when the browser's copy of this page is current (the API's ETags: store state,
-    path and query), else None; the page's ETag is kept for :func:`page`."""
+    path and query), the page as built before when the app kept it (:mod:`newsweave.service.cache`),
+    else None; the page's ETag is kept for :func:`page`."""
     version = read.store_version(get_store(request))
     etag = etag_for(version, request)
     request.state.web_etag = (version, etag)
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
+    cache = answer_cache(request)
+    kept = cache.get(etag) if cache is not None else None
+    if kept is not None:
+        return HTMLResponse(kept, headers={**SECURITY_HEADERS, "ETag": etag, "Cache-Control": "no-cache"})
     return None
 
 
@@ -86,7 +91,11 @@ def page(request: Request, name: str, context: dict[str, Any], status_code: int 
     version, etag = getattr(request.state, "web_etag", (None, None))
     if status_code == 200 and etag and read.store_version(get_store(request)) == version:
         headers.update({"ETag": etag, "Cache-Control": "no-cache"})
-    return templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)
+    response = templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)
+    cache = answer_cache(request)
+    if cache is not None and "ETag" in headers:
+        cache.put(str(etag), bytes(response.body))
+    return response
 
 
 def not_found(request: Request, what: str, detail: str = "") -> HTMLResponse:
