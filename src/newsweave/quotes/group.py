@@ -429,6 +429,8 @@ class QuoteGrouper:
             sim: dict[int, float] = {}
             for j in blocks.candidates(col):
                 g = col_group[j]
+                if sim.get(g) == 1.0:  # no other variant of the group can score higher
+                    continue
                 s = self._lexical(st.norm, cols[j], col_long[col] and col_long[j])
                 if s >= p.lexical and s > sim.get(g, 0.0):
                     sim[g] = s
