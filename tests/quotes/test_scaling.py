@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from newsweave.models import Span
-from newsweave.quotes import Quote, QuoteGroup, group_quotes
+from newsweave.quotes import Quote, QuoteGroup, add_to_groups, group_quotes
 from newsweave.quotes import group as qgroup
-from newsweave.quotes.group import BLOCK_SHARE, _WordBlocks, add_to_groups
+from newsweave.quotes.group import BLOCK_SHARE, _WordBlocks
 
 _VOCAB = [f"w{k}" for k in range(60)] + ["the", "a", "of", "we", "will", "not", "said", "is", "to", "and"]
 

@@ -15,6 +15,9 @@ Typical use::
     quotes = extract_all(items, nlp, resolver=entity_lookup)
     groups = group_quotes(quotes, {it.article.id: it.article.text for it in items})
     dossier["quotes"] = [g.to_dict() for g in groups]
+    # later: the quotes of new articles join those groups (given in the order they were founded)
+    founded = sorted(groups, key=lambda g: (g.variants[0].article_id, g.variants[0].start))
+    groups = add_to_groups(founded, quotes, new_quotes, new_texts)
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from newsweave.quotes.group import (
     QuoteGroup,
     QuoteGrouper,
     Variant,
+    add_to_groups,
     group_quotes,
     normalize,
     split_statements,
@@ -58,6 +62,7 @@ __all__ = [
     "SpeakerKind",
     "SpeakerResolver",
     "Variant",
+    "add_to_groups",
     "extract_all",
     "extract_quotes",
     "find_marked_quotes",
