@@ -204,3 +204,18 @@ def test_candidates_grow_with_shared_words_not_story() -> None:
         blocks.add(i)
     assert max(sizes) == 0
     assert list(itertools.islice(sizes, 5)) == [0] * 5
+
+
+def test_adding_in_the_given_order_equals_grouping_at_once() -> None:
+    """With ``order`` (the stage passes ingestion order), articles added after the others in that order give
+    exactly the groups made at once, whatever their ids."""
+    quotes, texts = _story(60, seed=9)
+    ranked = sorted(texts, key=lambda a: a[::-1])  # an order unrelated to the ids
+    rank = {a: k for k, a in enumerate(ranked)}
+    old = set(ranked[:45])
+    first = group_quotes([q for q in quotes if q.article_id in old], texts, encoder=_Words(), order=rank)
+    first.sort(key=lambda g: (rank[g.variants[0].article_id], g.variants[0].start))
+    added = add_to_groups([QuoteGroup.from_dict(g.to_dict()) for g in first],
+                          [q for q in quotes if q.article_id in old], [q for q in quotes if q.article_id not in old],
+                          texts, encoder=_Words(), order=rank)
+    assert _dicts(added) == _dicts(group_quotes(quotes, texts, encoder=_Words(), order=rank))

@@ -352,8 +352,10 @@ class QuoteGrouper:
         enc: Encoder = self._encoder
         return np.asarray(enc.encode(texts), dtype=np.float32)
 
-    def statements(self, quotes: Sequence[Quote], texts: Mapping[str, str]) -> list[Statement]:
-        """Statements of ``quotes`` long enough to match, sorted by (article id, start)."""
+    def statements(self, quotes: Sequence[Quote], texts: Mapping[str, str],
+                   order: Mapping[str, int] | None = None) -> list[Statement]:
+        """Statements of ``quotes`` long enough to match, sorted by (article id, start), or by (``order`` of the
+        article, article id, start) when given."""
         out: list[Statement] = []
         for q in quotes:
             text = texts[q.article_id]
@@ -362,7 +364,10 @@ class QuoteGrouper:
                 norm = normalize(s)
                 if len(norm.split()) >= self.params.min_statement_words:
                     out.append(Statement(q, sp, s, norm))
-        out.sort(key=lambda s: s.key)
+        if order is None:
+            out.sort(key=lambda s: s.key)
+        else:
+            out.sort(key=lambda s: (order.get(s.quote.article_id, len(order)), *s.key))
         return out
 
     def score(self, a: str, b: str) -> float:
@@ -375,23 +380,27 @@ class QuoteGrouper:
                 best = max(best, part)
         return best
 
-    def add(self, quotes: Sequence[Quote], texts: Mapping[str, str]) -> list[QuoteGroup]:
+    def add(self, quotes: Sequence[Quote], texts: Mapping[str, str],
+            order: Mapping[str, int] | None = None) -> list[QuoteGroup]:
         """Group the statements of new quotes, joining existing groups where they match.
 
-        Each new statement (in (article id, start) order) joins the group holding its best match among the
-        statements before it, or founds a new group. Wording is scored only against the earlier statements
-        that share enough words with it (:class:`_WordBlocks`); embeddings against every earlier statement,
-        a block of :data:`_ROWS` new statements at a time, so that memory stays rows x statements.
+        Each new statement (in (article id, start) order, or in ``order`` of the articles) joins the group
+        holding its best match among the statements before it, or founds a new group. Wording is scored only
+        against the earlier statements that share enough words with it (:class:`_WordBlocks`); embeddings
+        against every earlier statement, a block of :data:`_ROWS` new statements at a time, so that memory
+        stays rows x statements.
 
         Args:
             quotes: quotes of new articles (from :func:`newsweave.quotes.extract_quotes`).
             texts: article id -> text for every article the quotes come from.
+            order: article id -> rank (e.g. ingestion order), the order statements join in; default the
+                article id.
 
         Returns:
             All groups (old and new), each refreshed.
         """
         known = {(v.article_id, v.start, v.end) for g in self.groups for v in g.variants}
-        stmts = [st for st in self.statements(quotes, texts) if st.key not in known]  # re-adding is a no-op
+        stmts = [st for st in self.statements(quotes, texts, order) if st.key not in known]  # re-adding is a no-op
         seen_q = {q.id for q in self._all_quotes}
         self._all_quotes.extend(q for q in quotes if q.id not in seen_q)
         if not stmts:
@@ -617,6 +626,7 @@ def group_quotes(
     *,
     params: GroupParams | None = None,
     encoder: Encoder | bool | None = None,
+    order: Mapping[str, int] | None = None,
 ) -> list[QuoteGroup]:
     """Group quotes of many articles into statements shared across outlets (batch form).
 
@@ -625,11 +635,12 @@ def group_quotes(
         texts: article id -> article text.
         params: thresholds (default :meth:`GroupParams.default`).
         encoder: see :class:`QuoteGrouper`.
+        order: article id -> rank, the order statements join groups in (see :meth:`QuoteGrouper.add`).
 
     Returns:
         Groups, multi-article groups first, then by first variant position.
     """
-    return _in_dossier_order(QuoteGrouper(params, encoder).add(quotes, texts))
+    return _in_dossier_order(QuoteGrouper(params, encoder).add(quotes, texts, order))
 
 
 def add_to_groups(
@@ -640,12 +651,13 @@ def add_to_groups(
     *,
     params: GroupParams | None = None,
     encoder: Encoder | bool | None = None,
+    order: Mapping[str, int] | None = None,
 ) -> list[QuoteGroup]:
     """Add the quotes of new articles to groups made before (see :meth:`QuoteGrouper.resume`).
 
-    The result equals :func:`group_quotes` over all the quotes except where a new statement would have
-    been grouped before an old one (their (article id, start) order): statements join groups in the order
-    they arrive.
+    The result equals :func:`group_quotes` over all the quotes (with the same ``order``) when every new
+    article comes after every old one in that order; otherwise statements join groups in the order they
+    arrived, and some may be grouped otherwise (the grouping is greedy, so it depends on the order).
 
     Args:
         groups: the groups made from ``quotes``, in the order they were founded.
@@ -653,11 +665,12 @@ def add_to_groups(
         new_quotes: quotes of the new articles.
         texts: article id -> text, for the new quotes' articles.
         params, encoder: see :class:`QuoteGrouper`.
+        order: see :func:`group_quotes`.
 
     Returns:
         All groups, in the order of :func:`group_quotes`.
     """
-    return _in_dossier_order(QuoteGrouper.resume(groups, quotes, params, encoder).add(new_quotes, texts))
+    return _in_dossier_order(QuoteGrouper.resume(groups, quotes, params, encoder).add(new_quotes, texts, order))
 
 
 def _in_dossier_order(groups: Sequence[QuoteGroup]) -> list[QuoteGroup]:

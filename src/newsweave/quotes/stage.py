@@ -19,13 +19,14 @@ if TYPE_CHECKING:
 
 #: Bump when linking or grouping changes (every story's groups are then redone from the stored extractions);
 #: bump :data:`newsweave.quotes.extract.EXTRACT_VERSION` when extraction changes.
-#: 7: new articles' statements join a story's stored groups (arrival order); wording scored with blocking
+#: 7: statements join groups in ingestion order (was article id order); a story's stored groups are kept and
+#: new articles' statements join them; wording scored with blocking
 QUOTES_VERSION = "quotes/7"
 #: state: ``{"extract": EXTRACT_VERSION, "articles": [ids of the articles with a current extraction]}``
 _ARTICLES_KEY = "quotes:articles"
 #: state: story id -> ``{"fp": fingerprint of what its groups were built from, "version": QUOTES_VERSION,
-#: "articles": {article id: [fingerprint of its quotes and their speakers, the run (0, 1, ...) its statements
-#: joined in]}}``; groups were founded in (run, article id, start) order
+#: "articles": {article id: [digest of its quotes, fingerprint of their speakers, the run (0, 1, ...) its
+#: statements joined in]}}``; groups were founded in (run, ingestion order, start) order
 _STORIES_KEY = "quotes:stories"
 
 
@@ -38,10 +39,12 @@ def run_quotes(store: Store, settings: Settings) -> str:
     story's ``quote`` records (scoped by story) change only when its articles, their quotes or their
     speakers' entities changed. A story that only gained articles keeps its groups and the new articles'
     statements join them (:func:`~newsweave.quotes.group.add_to_groups`); one that lost an article, or
-    where an article's quotes or speakers changed, is grouped from scratch. Statements join in arrival order
-    (by (article id, start) within a run), so a story grown over several runs may group a few statements
-    otherwise than from scratch would. Grouping is by wording, with the embedding fallback read from the
-    store's embedding cache where a statement was encoded before.
+    where an article's quotes or speakers changed (other than new ids for the same speakers), is grouped from
+    scratch. Statements join groups in ingestion order, so adding the statements of articles ingested after
+    the story's others gives the groups of grouping them all at once; an older article that joins a story (moved
+    from another) is added all the same, and the groups may then differ a little from a regrouping. Grouping is
+    by wording, with the embedding fallback read from the store's embedding cache where a statement was encoded
+    before.
     """
     from newsweave.annotate.embeddings import CachedEncoder, english_sentences
     from newsweave.annotate.nlp import load_nlp
@@ -92,6 +95,7 @@ def run_quotes(store: Store, settings: Settings) -> str:
     store.drop_scopes("quote", store.record_scopes("quote") - set(stories))  # gone stories; "" of quotes/5
     # Statements embedded in an earlier run (or by another stage) are read back, not encoded again.
     encoder = english_sentences(store if settings.embedding_cache else None)
+    rank = {a: k for k, a in enumerate(order)}  # statements join groups in ingestion order
     n_quotes = n_groups = shared = n_added = 0
     for sid, old in redo.items():
         arrival = {a: b for a, (_, _, b) in now[sid]["articles"].items()}
@@ -102,14 +106,16 @@ def run_quotes(store: Store, settings: Settings) -> str:
         new_quotes = [q for a in arrival if a not in old for q in quotes_of[a]]
         texts = {a.id: a.text for a in store.articles(sorted({q.article_id for q in new_quotes}))} if new_quotes else {}
         if old:  # the story only gained articles: their statements join its stored groups
-            groups.sort(key=lambda g: (arrival.get(g.variants[0].article_id, 0), g.variants[0].article_id,
-                                       g.variants[0].start, g.variants[0].end))  # the order they were founded
-            rows = [g.to_dict() for g in add_to_groups(groups, old_quotes, new_quotes, texts, encoder=encoder)]
+            groups.sort(key=lambda g: (arrival.get(g.variants[0].article_id, 0), rank.get(g.variants[0].article_id, 0),
+                                       g.variants[0].article_id, g.variants[0].start, g.variants[0].end))  # founded
+            rows = [g.to_dict() for g in add_to_groups(groups, old_quotes, new_quotes, texts, encoder=encoder,
+                                                       order=rank)]
             n_added += 1
         else:
             for a in arrival:
                 now[sid]["articles"][a][2] = 0
-            rows = [g.to_dict() for g in group_quotes(new_quotes, texts, encoder=encoder)] if new_quotes else []
+            rows = ([g.to_dict() for g in group_quotes(new_quotes, texts, encoder=encoder, order=rank)]
+                    if new_quotes else [])
         store.replace_records("quote", [(q["id"], q, q["article_ids"]) for q in rows], scope=sid)
         n_quotes, n_groups = n_quotes + len(old_quotes) + len(new_quotes), n_groups + len(rows)
         shared += sum(1 for q in rows if len(q["article_ids"]) > 1)
