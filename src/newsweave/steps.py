@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from newsweave.config import Settings
-from newsweave.models import AnnotatedArticle
+from newsweave.models import AnnotatedArticle, Article
 from newsweave.store import Store
 
 
@@ -72,6 +72,43 @@ class ArticleExtractions:
             self.raw.update((r["article_id"], r) for r in self.store.records(self.kind) if r["article_id"] in wanted)
         else:
             self.raw.update((a, r) for a in want for r in self.store.records(self.kind, scope=a))
+
+
+class StoryExtractions:
+    """Per-story work from per-article extractions: which stories to redo, and their articles' extractions.
+
+    A story is redone when its key (``fingerprint(*version, its article ids, their copy origins)``) differs
+    from the one stored under ``<prefix>:<story id>``. The extraction ``kind`` (``extract``, one record per
+    article) is made once per article and ``version[-1]`` for every annotated story member that has none
+    (the state ``<prefix>_articles`` records which hold one); :meth:`redo` reads back those of the stories to
+    redo in one query.
+    """
+
+    def __init__(self, store: Store, stories: dict[str, list[str]], origins: dict[str, str], prefix: str,
+                 kind: str, extract: Callable[[AnnotatedArticle], dict[str, Any]], *version: str) -> None:
+        self.store, self.prefix = store, prefix
+        self.keys = {sid: fingerprint(*version, sorted(ids), sorted((a, origins[a]) for a in ids if a in origins))
+                     for sid, ids in stories.items()}
+        self.todo = [sid for sid in stories if store.get_state(f"{prefix}:{sid}") != self.keys[sid]]
+        state_key, current = f"{prefix}_articles", version[-1]
+        state = store.get_state(state_key) or {}
+        done = set(state.get("articles", [])) if state.get("extract") == current else set()
+        self.ext = ArticleExtractions(store, kind)
+        members = {a for ids in stories.values() for a in ids}
+        live = self.ext.update([a for a in article_ids(store) if a in members], set(store.annotated_ids()), done,
+                               extract)
+        store.set_state(state_key, {"extract": current, "articles": live})
+        have = set(live)
+        self.members = {sid: [a for a in stories[sid] if a in have] for sid in self.todo}
+
+    def redo(self) -> Iterator[tuple[str, list[Article], list[dict[str, Any]]]]:
+        """Each story to redo, its annotated articles (ingestion order) and their extractions; mark it done
+        (``<prefix>:<story id>``) once the caller has taken the next."""
+        self.ext.load(a for ids in self.members.values() for a in ids)
+        for sid, ids in self.members.items():
+            arts = self.store.articles(ids) if ids else []
+            yield sid, arts, [self.ext.raw.pop(a.id) for a in arts]
+            self.store.set_state(f"{self.prefix}:{sid}", self.keys[sid])
 
 
 def fingerprint(*parts: Any) -> str:

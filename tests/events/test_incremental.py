@@ -47,7 +47,7 @@ def _stored(store: Store) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _run(store: Store, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[str]]:
     """Run the stage as the pipeline does; returns its message and the ids whose annotations it loaded."""
-    loaded = spy_annotation_loads(monkeypatch, stage, steps)  # steps: extraction (ArticleExtractions)
+    loaded = spy_annotation_loads(monkeypatch, steps)  # the stage reads annotations only through extraction
     with store.deferred():
         said = stage.run_events(store, Settings(db_url=store.url))
     return said, loaded

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from newsweave.config import Settings
 from newsweave.reuse.stage import origin_map
-from newsweave.steps import ArticleExtractions, Stage, article_ids, fingerprint, load_annotated
+from newsweave.steps import ArticleExtractions, Stage, StoryExtractions, article_ids, fingerprint
 from newsweave.store import Store
 from newsweave.stories.stage import story_map, top_stories
 
@@ -166,25 +166,39 @@ STAGE = Stage("events", run_events, inputs_events)
 
 #: Bump when the key timeline's selection or record shape changes: every story's is then redone.
 KEY_TIMELINE_VERSION = "key_timeline/5"
+#: Bump when what is kept of one article for its story's key timeline changes (its dated sentences,
+#: :func:`newsweave.events.tls.sentence_rows`): every member article is read again.
+TLS_SENTENCES_VERSION = "tls_sentences/1"
+
+
+def _tls_extract(doc: Any) -> dict[str, Any]:
+    """The ``tls_raw`` payload of one annotated article: its statement-like dated sentences."""
+    from newsweave.events.tls import sentence_rows
+
+    return {"article_id": doc.article.id, "sentences": sentence_rows(doc)}
 
 
 def run_key_timeline(store: Store, settings: Settings) -> str:
     """Each storyline's key dates, each with the cited sentence(s) that say what happened (TLS);
-    only stories whose articles or reuse links changed are redone."""
-    from newsweave.events.tls import summarize_timeline
+    only stories whose articles or reuse links changed are redone.
+
+    What one article contributes (its statement-like sentences and the days they name, which needs its
+    annotation and time expressions) is made once per article and :data:`TLS_SENTENCES_VERSION` (``tls_raw``
+    records, scoped by article): a story that gained a few articles reads only theirs from the annotations,
+    and rescores its dates and sentences from the stored rows (linear in the story's sentences).
+    """
+    from newsweave.events.tls import sentences_from_rows, timeline_of
     from newsweave.reuse.independence import Independence
 
     independence = Independence(store.records("reuse"))
     origins = independence.origin_of
     stories = top_stories(store)
-    done = 0
-    for story_id, ids in stories.items():
-        key = fingerprint(KEY_TIMELINE_VERSION, sorted(ids), sorted((a, origins[a]) for a in ids if a in origins))
-        if store.get_state(f"key_timeline:{story_id}") == key:
-            continue
-        docs = [d for d in load_annotated(store, ids) if d.annotation is not None]
+    work = StoryExtractions(store, stories, origins, "key_timeline", "tls_raw", _tls_extract,
+                            KEY_TIMELINE_VERSION, TLS_SENTENCES_VERSION)
+    for story_id, arts, raws in work.redo():
+        sents = [s for art, raw in zip(arts, raws, strict=True) for s in sentences_from_rows(art, raw["sentences"])]
         entries = []
-        for e in summarize_timeline(docs, per_date=None) if docs else []:
+        for e in timeline_of(sents, per_date=None) if arts else []:
             row = e.to_dict()
             support = sorted(set(e.mentioned_by) | set(e.published_on))
             row["article_ids"] = support
@@ -193,15 +207,15 @@ def run_key_timeline(store: Store, settings: Settings) -> str:
         cited = sorted({a for r in entries for a in r["article_ids"]})
         store.replace_records("key_timeline", [(story_id, {"story_id": story_id, "entries": entries}, cited)]
                               if entries else [], scope=story_id)
-        store.set_state(f"key_timeline:{story_id}", key)
-        done += 1
     store.drop_scopes("key_timeline", store.record_scopes("key_timeline") - set(stories))
-    return f"{done} of {len(stories)} story timelines (re)written"
+    return (f"{len(work.todo)} of {len(stories)} story timelines (re)written; "
+            f"dated sentences read from {len(work.ext.fresh)} new articles")
 
 
 def inputs_key_timeline(store: Store) -> str:
     """Stories (their articles) and reuse links."""
-    return fingerprint(KEY_TIMELINE_VERSION, sorted(top_stories(store).items()), sorted(origin_map(store).items()))
+    return fingerprint(KEY_TIMELINE_VERSION, TLS_SENTENCES_VERSION, sorted(top_stories(store).items()),
+                       sorted(origin_map(store).items()))
 
 
 #: the key-timeline stage (after events and reuse; reads stories and annotations)

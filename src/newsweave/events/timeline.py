@@ -186,8 +186,13 @@ def build_timeline(
     """
     pool = [e for e in events if include_hypothetical or (e.polarity == "asserted" and e.modality == "actual")]
     groups: list[list[Event]] = []
+    # Every member of a group shares its first event's type and polarity (an event joins only a group where
+    # it corefers with some member, which needs both equal), so an event is compared only with the groups
+    # of its own type and polarity, in the order they were made: the same first match as over all groups.
+    by_kind: dict[tuple[str, str], list[list[Event]]] = {}
     for e in sorted(pool, key=lambda x: (x.article_id, x.trigger.start)):
-        for g in groups:
+        kind = by_kind.setdefault((e.type, e.polarity), [])
+        for g in kind:
             if all(corefer(e, m) for m in g if m.article_id != e.article_id) and any(
                 corefer(e, m) for m in g
             ):
@@ -195,6 +200,7 @@ def build_timeline(
                 break
         else:
             groups.append([e])
+            kind.append(groups[-1])
     entries = []
     for g in groups:
         date, prec = _best_date(g)
@@ -248,36 +254,35 @@ def _graph(lines: TimelineLines) -> tuple[dict[str, str], set[tuple[str, str]]]:
     return cls, {(a, b) for a, b in before if a != b}
 
 
-def _closure(cls: dict[str, str], before: set[tuple[str, str]]) -> set[tuple[str, str, str]]:
-    """All relations entailed: SIMULTANEOUS within classes, BEFORE along paths between classes."""
-    succ: dict[str, set[str]] = {}
-    for a, b in before:
-        succ.setdefault(a, set()).add(b)
-    reach: dict[str, set[str]] = {}
-    for c in set(cls.values()):
-        seen: set[str] = set()
-        stack = list(succ.get(c, ()))
-        while stack:
-            x = stack.pop()
-            if x not in seen:
-                seen.add(x)
-                stack.extend(succ.get(x, ()))
-        reach[c] = seen
-    members: dict[str, list[str]] = {}
-    for n, c in cls.items():
-        members.setdefault(c, []).append(n)
-    rel: set[tuple[str, str, str]] = set()
-    for ms in members.values():
-        for x in ms:
-            for y in ms:
-                if x != y:
-                    rel.add(("SIMULTANEOUS", x, y))
-    for c, rs in reach.items():
-        for d in rs:
-            for x in members.get(c, []):
-                for y in members.get(d, []):
-                    rel.add(("BEFORE", x, y))
-    return rel
+class _Closure:
+    """All relations a timeline graph entails, answered from its classes without listing them (that list grows
+    with the square of a class's size): SIMULTANEOUS within a class, BEFORE along paths between classes."""
+
+    def __init__(self, cls: dict[str, str], before: set[tuple[str, str]]) -> None:
+        succ: dict[str, set[str]] = {}
+        for a, b in before:
+            succ.setdefault(a, set()).add(b)
+        self.cls = cls
+        #: class -> the classes reachable from it by BEFORE edges
+        self.reach: dict[str, set[str]] = {}
+        for c in set(cls.values()):
+            seen: set[str] = set()
+            stack = list(succ.get(c, ()))
+            while stack:
+                x = stack.pop()
+                if x not in seen:
+                    seen.add(x)
+                    stack.extend(succ.get(x, ()))
+            self.reach[c] = seen
+
+    def __contains__(self, rel: tuple[str, str, str]) -> bool:
+        r, x, y = rel
+        cx, cy = self.cls.get(x), self.cls.get(y)
+        if cx is None or cy is None:
+            return False
+        if r == "SIMULTANEOUS":
+            return x != y and cx == cy
+        return r == "BEFORE" and cy in self.reach[cx]
 
 
 def _reduction(cls: dict[str, str], before: set[tuple[str, str]]) -> set[tuple[str, str, str]]:
@@ -290,15 +295,15 @@ def _reduction(cls: dict[str, str], before: set[tuple[str, str]]) -> set[tuple[s
         ms.sort()
         for a, b in itertools.pairwise(ms):
             rel.add(("SIMULTANEOUS", a, b))
-    full = _closure(cls, before)
-    cb = {(a, b) for r, a, b in full if r == "BEFORE" and a == cls[a] and b == cls[b]}
-    for a, b in cb:
-        if not any((a, m) in cb and (m, b) in cb for m in members):
-            rel.add(("BEFORE", min(members[a]), min(members[b])))
+    reach = _Closure(cls, before).reach
+    for a, rs in reach.items():
+        for b in rs:  # a BEFORE b is a Hasse edge unless some class lies between them
+            if not any(b in reach[m] for m in rs):
+                rel.add(("BEFORE", min(members[a]), min(members[b])))
     return rel
 
 
-def _holds(rel: tuple[str, str, str], closure: set[tuple[str, str, str]]) -> bool:
+def _holds(rel: tuple[str, str, str], closure: _Closure) -> bool:
     r, a, b = rel
     if r == "SIMULTANEOUS":
         return (r, a, b) in closure or (r, b, a) in closure
@@ -319,7 +324,7 @@ def temporal_awareness(gold: Sequence[TimelineLines], system: Sequence[TimelineL
     for g, s in zip(gold, system, strict=True):
         gc, gb = _graph(g)
         sc, sb = _graph(s)
-        g_plus, s_plus = _closure(gc, gb), _closure(sc, sb)
+        g_plus, s_plus = _Closure(gc, gb), _Closure(sc, sb)
         g_minus, s_minus = _reduction(gc, gb), _reduction(sc, sb)
         # time-date nodes only matter through their events; relations among date nodes alone are dropped
         s_minus = {x for x in s_minus if x[1].startswith("E:") or x[2].startswith("E:")}

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,7 +45,7 @@ from typing import Any
 
 from newsweave.events.extract import fact_test
 from newsweave.events.timex import timexes_for_article
-from newsweave.models import AnnotatedArticle
+from newsweave.models import AnnotatedArticle, Article
 
 #: sentences longer than this are poor timeline entries (several facts at once)
 MAX_WORDS = 40
@@ -121,16 +121,20 @@ def dated_sentences(docs: Sequence[AnnotatedArticle]) -> list[DatedSentence]:
         toks = d.annotation.tokens
         starts = [t.start for t in toks]
         fact = fact_test(toks)
-        days_at[d.article.id] = [
+        days_at[d.article.id] = sorted(
             (t.start, t.end, t.value[:10]) for t in timexes_for_article(d)
             if t.type in ("DATE", "TIME") and t.precision == "day" and t.value[:4].isdigit() and not t.caption
             and (not toks or fact(max(0, bisect_right(starts, t.start) - 1)))
-        ]
+        )
+    # each article's day expressions by start: a sentence's are a slice
+    starts_at = {a: [s for s, _, _ in ds] for a, ds in days_at.items()}
     out = []
     seen_article: set[str] = set()
     for c in candidate_sentences(docs):
         art = by_id[c.article_id].article
-        days = tuple(sorted({v for s, e, v in days_at.get(c.article_id, []) if c.span.start <= s < c.span.end}))
+        named, starts = days_at.get(c.article_id, []), starts_at.get(c.article_id, [])
+        lo = bisect_left(starts, c.span.start)
+        days = tuple(sorted({v for _, _, v in named[lo : bisect_left(starts, c.span.end, lo)]}))
         lead = c.article_id not in seen_article
         seen_article.add(c.article_id)
         out.append(DatedSentence(c.article_id, c.span.start, c.span.end, c.text, art.published, days, lead,
@@ -202,6 +206,23 @@ def date_scores(sents: Sequence[DatedSentence], mode: str = "both") -> dict[str,
     return out
 
 
+def sentence_rows(doc: AnnotatedArticle) -> list[list[Any]]:
+    """One article's statement-like dated sentences in stored form: ``[start, end, days, lead, lemmas]``.
+
+    What :func:`timeline_of` needs of an article, made once per article (the key-timeline stage stores it);
+    :func:`sentences_from_rows` reads it back.
+    """
+    return [[s.start, s.end, list(s.days), s.lead, sorted(s.lemmas)]
+            for s in dated_sentences([doc]) if _statement_like(s.text)]
+
+
+def sentences_from_rows(article: Article, rows: Sequence[Sequence[Any]]) -> list[DatedSentence]:
+    """The dated sentences of ``article`` from its :func:`sentence_rows` (as :func:`dated_sentences` made them)."""
+    text = article.text
+    return [DatedSentence(article.id, start, end, text[start:end], article.published, tuple(days), bool(lead),
+                          frozenset(lemmas)) for start, end, days, lead, lemmas in rows]
+
+
 def summarize_timeline(
     docs: Sequence[AnnotatedArticle], n_dates: int | None = None, per_date: int | None = 1, mode: str = "both"
 ) -> list[TimelineEntry]:
@@ -220,7 +241,18 @@ def summarize_timeline(
         Entries in date order: the key days, and up to ``MAX_BACKGROUND`` days of history the
         story recalls (over ``BACKGROUND_DAYS`` before its first article), marked ``background``.
     """
-    sents = [s for s in dated_sentences(docs) if _statement_like(s.text)]
+    return timeline_of([s for s in dated_sentences(docs) if _statement_like(s.text)], n_dates, per_date, mode)
+
+
+def timeline_of(
+    sents: Sequence[DatedSentence], n_dates: int | None = None, per_date: int | None = 1, mode: str = "both"
+) -> list[TimelineEntry]:
+    """:func:`summarize_timeline` from the story's statement-like dated sentences (in article order).
+
+    Linear in the story's sentences: each day's candidates come from an index, each day's centroid is
+    summed per lemma and its norm taken once (a day named by thousands of sentences costs no more than
+    their lemmas).
+    """
     scores = date_scores(sents, mode)
     if not scores:
         return []
@@ -250,17 +282,32 @@ def summarize_timeline(
 
     story = {k: idf[k] * df[k] / n for k in df}  # the mean of the sentences' vectors
     story_norm = _norm(story)
+    # the candidates of each chosen day, in story order: the sentences naming it, else the leads
+    # published on it that name no other day
+    wanted = set(days)
+    naming: dict[str, list[DatedSentence]] = defaultdict(list)
+    leads: dict[str, list[DatedSentence]] = defaultdict(list)
+    for s in sents:
+        for day in s.days:
+            if day in wanted:
+                naming[day].append(s)
+        if not s.days and s.lead and s.published in wanted:
+            leads[s.published].append(s)
     out = []
     used: set[tuple[str, int]] = set()
     for day in sorted(days):
-        cands = [s for s in sents if day in s.days]
-        if not cands:  # nothing names the day: the leads of the articles published on it that name no other day
-            cands = [s for s in sents if s.published == day and s.lead and not s.days]
+        cands = naming.get(day) or leads.get(day)
         if not cands:
             continue
         vecs = [vec(s) for s in cands]
-        centroid = {k: math.fsum(v.get(k, 0.0) for v in vecs) / len(vecs) for k in {k for v in vecs for k in v}}
-        rel = [_cosine(v, centroid) + STORY_WEIGHT * _cosine(v, story, story_norm) for v in vecs]
+        # the mean vector: each lemma's weights summed exactly (fsum), as a sum over every vector would be
+        parts: dict[str, list[float]] = defaultdict(list)
+        for v in vecs:
+            for k, w in v.items():
+                parts[k].append(w)
+        centroid = {k: math.fsum(ws) / len(vecs) for k, ws in parts.items()}
+        centroid_norm = _norm(centroid)
+        rel = [_cosine(v, centroid, centroid_norm) + STORY_WEIGHT * _cosine(v, story, story_norm) for v in vecs]
         ranked = sorted(range(len(cands)), key=lambda i: (-rel[i], cands[i].article_id, cands[i].start))
         want = per_date if per_date is not None else max(1, min(MAX_PER_DATE, len(named.get(day, ()))))
         chosen: list[int] = []

@@ -34,13 +34,14 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
-from newsweave.models import AnnotatedArticle, Span
+from newsweave.models import AnnotatedArticle, Article, Span
 from newsweave.textutil import is_caption
 
 logger = logging.getLogger(__name__)
@@ -264,6 +265,10 @@ def candidate_sentences(
         toks = ann.tokens
         ti = 0
         pos = 0
+        #: (start, end) of a line -> whether it is a caption: judged once per line, not once per sentence in
+        #: it (a text without line breaks, such as a corpus text, is one line of many thousand characters)
+        caption_line: dict[tuple[int, int], bool] = {}
+        breaks = [m.start() for m in re.finditer("\n", text)]
         for sp in spans:
             while ti < len(toks) and toks[ti].end <= sp.start:
                 ti += 1
@@ -281,10 +286,14 @@ def candidate_sentences(
             sent = sp.text_of(text)
             if not keep_furniture:
                 # A caption's credit often parses as a sentence of its own: judge the whole line.
-                line_start = text.rfind("\n", 0, sp.start) + 1
-                line_end = text.find("\n", sp.end)
-                line = text[line_start : len(text) if line_end < 0 else line_end]
-                reason = "photo credit" if is_caption(line) else None
+                k = bisect_left(breaks, sp.start)  # the line holding the sentence's start, to its end's line end
+                line_start = breaks[k - 1] + 1 if k else 0
+                k = bisect_left(breaks, sp.end, k)
+                line_end = breaks[k] if k < len(breaks) else len(text)
+                caption = caption_line.get((line_start, line_end))
+                if caption is None:
+                    caption = caption_line[line_start, line_end] = is_caption(text[line_start:line_end])
+                reason = "photo credit" if caption else None
                 reason = reason or furniture_reason(sent, has_verb, opts.min_words, opts.max_sentence_words)
                 if reason is None and counts[sent] > 1:
                     reason = "repeated in the article (caption)"
@@ -361,6 +370,20 @@ def _date_key(published: str | None) -> tuple[int, str]:
     return (0, published) if published else (1, "")
 
 
+def candidate_rows(doc: AnnotatedArticle, options: SummaryOptions | None = None) -> list[list[Any]]:
+    """One article's candidates in stored form, ``[start, end, lemmas]`` (the summary stage keeps them);
+    :func:`candidates_from_rows` reads them back."""
+    return [[c.span.start, c.span.end, sorted(c.lemmas)] for c in candidate_sentences([doc], options)]
+
+
+def candidates_from_rows(article: Article, article_index: int, rows: Sequence[Sequence[Any]]) -> list[Candidate]:
+    """The candidates of ``article`` (the ``article_index``-th annotated article of its story) from its
+    :func:`candidate_rows`, as :func:`candidate_sentences` made them."""
+    text = article.text
+    return [Candidate(article.id, article_index, k, Span(start, end), text[start:end], frozenset(lemmas))
+            for k, (start, end, lemmas) in enumerate(rows)]
+
+
 def summarize_story(
     docs: Sequence[AnnotatedArticle],
     *,
@@ -393,15 +416,37 @@ def summarize_story(
         last), then input order and position. Empty when no article has a usable sentence.
     """
     opts = options or SummaryOptions()
+    titles = [d.article.title for d in docs if d.annotation is not None and d.article.title] if opts.use_titles else []
+    return summarize_candidates(candidate_sentences(docs, opts), [d.article for d in docs], titles=titles,
+                                max_sentences=max_sentences, max_words=max_words, origin_of=origin_of,
+                                support=support, story_id=story_id, options=opts, encoder=encoder)
+
+
+def summarize_candidates(
+    cands: Sequence[Candidate],
+    articles: Sequence[Article],
+    *,
+    titles: Sequence[str] = (),
+    max_sentences: int = 5,
+    max_words: int | None = None,
+    origin_of: Mapping[str, str] | None = None,
+    support: SupportFn | None = None,
+    story_id: str | None = None,
+    options: SummaryOptions | None = None,
+    encoder: Encoder | None = None,
+) -> list[SummarySentence]:
+    """:func:`summarize_story` from the story's candidates (:func:`candidate_sentences`, or stored rows read
+    back by :func:`candidates_from_rows`) and its articles; ``titles``: the headlines that pull the centroid
+    (used when ``options.use_titles``). Other arguments as there."""
+    opts = options or SummaryOptions()
     origins = dict(origin_of or {})
-    cands = candidate_sentences(docs, opts)
+    titles = list(titles) if opts.use_titles else []
     if not cands or max_sentences <= 0:
         return []
     if encoder is None:
         from newsweave.annotate.embeddings import english_encoder
 
         encoder = english_encoder()
-    titles = [d.article.title for d in docs if d.annotation is not None and d.article.title] if opts.use_titles else []
     for_story = getattr(encoder, "for_story", None)
     if for_story is not None:  # a space fitted on this story's texts (newsweave.summarize.lexical)
         encoder = for_story([c.text for c in cands] + titles)
@@ -409,7 +454,7 @@ def summarize_story(
     n = len(cands)
     pairs = _Similarity(cands, emb, opts)
 
-    by_id = {d.article.id: d.article for d in docs}
+    by_id = {a.id: a for a in articles}
     ids_in_order = list(dict.fromkeys(c.article_id for c in cands))
     member_lists: dict[str, list[int]] = {a: [] for a in ids_in_order}
     for i, c in enumerate(cands):
