@@ -202,7 +202,7 @@ def test_a_bad_value_does_not_take_its_batch_down(db_settings: Settings, monkeyp
 
 
 #: record kinds made from one article alone (extracted once per article and version)
-PER_ARTICLE_KINDS = ("event_raw", "quote_raw", "corroborate_raw", "reuse_raw", "entity_raw")
+PER_ARTICLE_KINDS = ("event_raw", "quote_raw", "corroborate_raw", "reuse_raw", "entity_raw", "tls_raw", "summary_raw")
 
 
 @pytest.mark.slow

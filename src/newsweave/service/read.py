@@ -715,12 +715,23 @@ def entity_detail(store: Store, entity_id: str, full: bool = False) -> dict[str,
     claim_page = list_claims(store, entity=entity_id, limit=cap)
     disc_page = list_discrepancies(store, entity=entity_id, limit=cap)
     evs = store.events_between(entity=entity_id)
-    return {**ent, "stories": [story_summary(found[s]) for s in story_ids if s in found],
-            "mention_counts": {a: counts[a] for a in shown if a in counts},
-            "articles": [metas[a] for a in shown if a in metas], "quotes": quote_page.items,
-            "claims": claim_page.items, "discrepancies": disc_page.items, "events": evs if cap is None else evs[:cap],
-            "totals": {"articles": len(dated), "quotes": quote_page.total, "claims": claim_page.total,
-                       "events": len(evs), "stories": n_stories, "discrepancies": disc_page.total}}
+    out = {**ent, "stories": [story_summary(found[s]) for s in story_ids if s in found],
+           "mention_counts": {a: counts[a] for a in shown if a in counts},
+           "articles": [metas[a] for a in shown if a in metas], "quotes": quote_page.items,
+           "claims": claim_page.items, "discrepancies": disc_page.items, "events": evs if cap is None else evs[:cap],
+           "totals": {"articles": len(dated), "quotes": quote_page.total, "claims": claim_page.total,
+                      "events": len(evs), "stories": n_stories, "discrepancies": disc_page.total}}
+    if full:
+        return out
+    # each item's long lists cut as on a story's page; the entity's own spellings and roles keep every article
+    # id (the articles using each), their cited spans spread over articles
+    keep = {"articles", "totals", "mention_counts", "stories"}
+    thinned = {k: v if k in keep else thin(v) for k, v in out.items()}
+    for key in ("variants", "roles"):
+        thinned[key] = [{**thin(x), "article_ids": x.get("article_ids") or []} for x in out.get(key) or []]
+    thinned.pop("article_ids_total", None)
+    thinned["article_ids"] = out.get("article_ids") or []
+    return thinned
 
 
 def entities_named(store: Store, name: str) -> list[dict[str, Any]]:
