@@ -61,3 +61,24 @@ def test_no_cache_at_zero_megabytes(fresh_copy: Any) -> None:
         client.get(f"/api/stories/{sid}")
         cache: AnswerCache = client.app.state.answers  # type: ignore[attr-defined]
         assert len(cache) == 0 and cache.hits == 0
+
+
+def test_large_records_are_kept_parsed_for_one_store_state(api_url: str, monkeypatch: Any) -> None:
+    from newsweave.service import read
+
+    monkeypatch.setattr(read, "PARSED_MIN_BYTES", 0)  # every record counts as large here
+    monkeypatch.setattr(read, "_PARSED", read.SizedCache(2**20))
+    with Store(api_url) as store:
+        eid = read.list_entities(store, limit=1).items[0]["id"]
+        assert read.record(store, "entity", eid) is not read.record(store, "entity", eid)  # outside a request
+        token = read.STATE.set("state-1")
+        try:
+            first = read.record(store, "entity", eid)
+            assert first is not None and read.record(store, "entity", eid) is first
+            assert read.record(store, "story", read.list_stories(store).items[0]["id"]) is not None
+            assert len(read._PARSED) == 1  # only the kinds that grow large are kept
+            read.STATE.set("state-2")  # the store changed: read again
+            again = read.record(store, "entity", eid)
+            assert again is not first and again == first
+        finally:
+            read.STATE.reset(token)

@@ -164,6 +164,7 @@ def respond(request: Request, store: Store, model: type[BaseModel], build: Calla
     it is not called when the client's ``If-None-Match`` already names the current ETag.
     """
     before = read.store_version(store)
+    read.STATE.set(before)  # large records read for this state are kept parsed for the next request in it
     etag = etag_for(before, request)
     headers = {"Cache-Control": "no-cache", "ETag": etag}
     if etag_matches(request.headers.get("if-none-match"), etag):

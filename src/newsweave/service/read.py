@@ -19,6 +19,7 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -30,6 +31,7 @@ from newsweave.corroborate.profiles import outlet_of as profile_outlet
 from newsweave.models import Article, input_label
 from newsweave.report.dossier import provenance_notes
 from newsweave.report.render import event_phrase, evidence_everywhere, main_entry, profile_hits
+from newsweave.service.cache import SizedCache
 from newsweave.service.search import matches, matching_ids, snippet, words_or_fail
 from newsweave.store import Store
 from newsweave.store.queries import link_kind
@@ -118,12 +120,36 @@ def store_version(store: Store) -> str:
 # -- helpers ----------------------------------------------------------------------------------------
 
 
+#: The store state (:func:`store_version`) the current request reads, set by the service before it builds an
+#: answer; None outside a request (nothing is then kept parsed).
+STATE: ContextVar[str | None] = ContextVar("newsweave_store_state", default=None)
+#: Records of these kinds larger than :data:`PARSED_MIN_BYTES` of JSON are kept parsed for the state they were
+#: read in (a story page reads the same big entities and claims as the next one); at most :data:`PARSED_MAX_BYTES`.
+#: Callers never change a payload they got (they copy what they cut), so one parsed object serves them all.
+PARSED_KINDS = frozenset({"entity", "claim", "profile"})
+PARSED_MIN_BYTES = 20_000
+PARSED_MAX_BYTES = 128 * 2**20
+_PARSED: SizedCache[dict[str, Any]] = SizedCache(PARSED_MAX_BYTES)
+
+
 def _payloads(conn: Connection, kind: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Record id -> payload for the records of ``kind`` with these ids (primary key look-ups)."""
     out: dict[str, dict[str, Any]] = {}
-    for k in range(0, len(ids), IN_CHUNK):
-        out.update((rid, payload) for rid, payload in conn.execute(select(records.c.id, records.c.payload).where(
-            records.c.kind == kind, records.c.id.in_(ids[k : k + IN_CHUNK]))))
+    state = STATE.get() if kind in PARSED_KINDS else None
+    want = list(ids)
+    if state is not None:
+        for rid in ids:
+            if (kept := _PARSED.get(f"{state}\n{kind}\n{rid}")) is not None:
+                out[rid] = kept
+        want = [rid for rid in ids if rid not in out]
+    size = (func.pg_column_size(records.c.payload) if conn.dialect.name == "postgresql"
+            else func.length(records.c.payload))
+    for k in range(0, len(want), IN_CHUNK):
+        for rid, payload, n in conn.execute(select(records.c.id, records.c.payload, size).where(
+                records.c.kind == kind, records.c.id.in_(want[k : k + IN_CHUNK]))):
+            out[rid] = payload
+            if state is not None and (n or 0) >= PARSED_MIN_BYTES:
+                _PARSED.put_sized(f"{state}\n{kind}\n{rid}", payload, int(n))
     return out
 
 
@@ -367,9 +393,11 @@ def _spread(spans: list[Any], n: int) -> list[Any]:
     keep: list[int] = []
     for k, x in enumerate(spans):
         aid = x.get("article_id") if isinstance(x, dict) else None
-        if aid not in seen and len(keep) < n:
+        if aid not in seen:
             seen.add(aid)
             keep.append(k)
+            if len(keep) == n:
+                break
     chosen = set(keep)
     for k in range(len(spans)):
         if len(chosen) >= n:

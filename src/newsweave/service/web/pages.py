@@ -74,6 +74,7 @@ def not_modified(request: Request) -> Response | None:
     path and query), the page as built before when the app kept it (:mod:`newsweave.service.cache`),
     else None; the page's ETag is kept for :func:`page`."""
     version = read.store_version(get_store(request))
+    read.STATE.set(version)
     etag = etag_for(version, request)
     request.state.web_etag = (version, etag)
     if etag_matches(request.headers.get("if-none-match"), etag):
