@@ -124,11 +124,12 @@ def store_version(store: Store) -> str:
 #: answer; None outside a request (nothing is then kept parsed).
 STATE: ContextVar[str | None] = ContextVar("newsweave_store_state", default=None)
 #: Records of these kinds larger than :data:`PARSED_MIN_BYTES` of JSON are kept parsed for the state they were
-#: read in (a story page reads the same big entities and claims as the next one); at most :data:`PARSED_MAX_BYTES`.
+#: read in (a story page reads the same big entities and claims as the next one); at most :data:`PARSED_MAX_BYTES`
+#: of their JSON (parsed, they take a few times that in memory).
 #: Callers never change a payload they got (they copy what they cut), so one parsed object serves them all.
 PARSED_KINDS = frozenset({"entity", "claim", "profile"})
 PARSED_MIN_BYTES = 20_000
-PARSED_MAX_BYTES = 128 * 2**20
+PARSED_MAX_BYTES = 32 * 2**20
 _PARSED: SizedCache[dict[str, Any]] = SizedCache(PARSED_MAX_BYTES)
 
 
