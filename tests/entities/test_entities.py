@@ -257,3 +257,15 @@ def test_demo_corpus(nlp) -> None:  # type: ignore[no-untyped-def]
     assert guaido is not None and guaido.name == "Juan Guaidó"
     flags = {v.text: v.flags for v in guaido.variants}
     assert ACCENT_VARIANT in flags["Guaido"] and LIKELY_MISSPELLING in flags["Guadio"]
+
+
+def test_a_role_never_runs_across_a_line_break(nlp) -> None:  # type: ignore[no-untyped-def]
+    from newsweave.entities.mentions import extract_mentions
+
+    text = ("Live updates\n10:53 AM\nPresident Barack Obama said on Monday that the talks would go on.\n"
+            "Exhibition\nSecretary of State John Kerry said the same.")
+    (doc,) = _annotate([{"id": "lb", "text": text}], nlp)
+    mentions, _ = extract_mentions(doc)
+    roles = [r for m in mentions for r in m.roles]
+    assert roles and all("\n" not in r.text and text[r.start:r.end] == r.text for r in roles)
+    assert {r.text for r in roles} >= {"President", "Secretary of State"}  # was "10:53 AM\\nPresident", ".."

@@ -29,7 +29,7 @@ from newsweave.steps import fingerprint
 
 #: Bump when what is taken from one article changes (mentions, local entities, demonyms, cues, or the
 #: in-article reference links): every article is then extracted again.
-EXTRACT_VERSION = "entities-extract/1"
+EXTRACT_VERSION = "entities-extract/2"
 #: the fields of :func:`~newsweave.entities.nominal.mention_cues`, in their stored order
 _CUES = ("nouns", "places", "votes", "honorific", "after", "after_next")
 #: the cues of a mention whose article says nothing about its entity

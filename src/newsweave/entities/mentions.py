@@ -439,6 +439,17 @@ def _attach_roles(view: _ArticleView, m: Mention, i0: int, i1: int) -> None:
     for (a, b), source in spans:
         s, e = view.toks[a].start, view.toks[b - 1].end
         text = view.text[s:e]
+        if "\n" in text:  # a role never runs across a line break (a timestamp, a byline or a caption above it)
+            if source == "premodifier":  # keep the line the name is on
+                s += text.rfind("\n") + 1
+            else:
+                e = s + text.find("\n")
+            text = view.text[s:e]
+            lead = len(text) - len(text.lstrip())
+            s, text = s + lead, text.strip()
+            e = s + len(text)
+            if not any(is_role_word(w) for w in text.split()):
+                continue
         m.roles.append(RoleMention(text, s, e, source, role_key(text), _role_words(text)))
 
 
