@@ -42,8 +42,19 @@ def test_fold_same_length_keeps_offsets(text: str) -> None:
         ("Harambe, a gorilla at the Cincinnati Zoo, is pictured in this undated handout photo.", True),
         ("The minister is seen in a file image from 2015.", True),
         ("Police said the suspect was seen in a video leaving the building.", False),
+        ("A missile is launched during a long and medium-range ballistic rocket launch drill in this undated photo "
+         "released by the Democratic People's Republic of Korea (DPRK)'s Korean Central News Agency (KCNA) in "
+         "Pyongyang on August 30, 2017.", True),
+        ("Rescuers search the rubble in this aerial image taken by a drone.", True),
+        ("In this photo, which he took himself, the reporter shows the damage.", False),
+        ("The agency said in this statement that the photos were real.", False),
         ("   ", False),
     ],
 )
 def test_is_caption(line: str, caption: bool) -> None:
     assert is_caption(line) is caption
+
+
+def test_a_whole_article_on_one_line_is_not_a_caption() -> None:
+    body = "Officials said the talks would resume on Monday. " * 20
+    assert not is_caption(body + "The ship is seen in this undated photo released by the agency. " + body)

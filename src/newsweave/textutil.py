@@ -40,17 +40,26 @@ _WIRE_CAPTION = re.compile(
     r"\d{4}\.?[ \t]*$", re.IGNORECASE)
 
 
-#: A caption describing its picture: "... is pictured in this undated handout photo", "... seen in a file image".
+#: A caption describing its picture: "... is pictured in this undated handout photo", "... seen in a file image",
+#: "A missile is launched ... in this undated photo released by KCNA" (this/these with a photo qualifier: body
+#: text does not say "in this file photo").
 _IN_THIS_PHOTO = re.compile(
     r"\b(?:pictured|seen|shown|photographed)\b[^.\n]{0,60}?\bin (?:this|these|an?|the above) "
     r"(?:(?:undated|handout|file|recent|aerial|combination|still)[ -])*(?:photo(?:graph)?s?|pictures?|images?|"
-    r"handouts?|(?:video )?stills?|video grabs?|screen ?grabs?|screenshots?)\b", re.IGNORECASE)
+    r"handouts?|(?:video )?stills?|video grabs?|screen ?grabs?|screenshots?)\b"
+    r"|\bin (?:this|these) (?:(?:undated|handout|file|aerial|combination)[ -])+(?:photo(?:graph)?s?|pictures?|"
+    r"images?|handouts?|(?:video )?stills?)\b", re.IGNORECASE)
+
+
+#: A line longer than this is not judged by what it says of a picture: a caption is a sentence or two, and
+#: a text scraped as one line (a whole article) must not become a caption for one phrase in it.
+CAPTION_MAX_CHARS = 500
 
 
 def is_caption(line: str) -> bool:
     """Whether one line of text is a photo caption or credit (never a statement; a date there dates the picture)."""
     return bool(line.strip()) and bool(_PHOTO_CREDIT.search(line) or _WIRE_CAPTION.search(line)
-                                       or _IN_THIS_PHOTO.search(line))
+                                       or (len(line) <= CAPTION_MAX_CHARS and _IN_THIS_PHOTO.search(line)))
 
 
 def caption_lines(text: str) -> list[tuple[int, int]]:

@@ -11,7 +11,7 @@ from newsweave.store import Store
 from newsweave.stories.stage import story_map
 
 #: Bump when what is kept of each article's annotation changes (sentence spans, machine-translation indicators)
-EXTRACT_VERSION = "corroborate-extract/1"  # sentence spans; profiles.profile_inputs
+EXTRACT_VERSION = "corroborate-extract/2"  # sentence spans; profiles.profile_inputs
 #: state: ``{"extract": EXTRACT_VERSION, "articles": [ids of the articles with a current extraction]}``
 _ARTICLES_KEY = "corroborate:articles"
 

@@ -153,7 +153,7 @@ class Event:
 
 
 #: Bump when what :func:`events_for_article` finds changes: stored extractions are then redone.
-EXTRACT_VERSION = "extract/1"
+EXTRACT_VERSION = "extract/2"
 
 
 def link_entities(events: Sequence[Event], entity_of: EntityOf) -> None:

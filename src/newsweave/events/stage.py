@@ -168,7 +168,7 @@ STAGE = Stage("events", run_events, inputs_events)
 KEY_TIMELINE_VERSION = "key_timeline/5"
 #: Bump when what is kept of one article for its story's key timeline changes (its dated sentences,
 #: :func:`newsweave.events.tls.sentence_rows`): every member article is read again.
-TLS_SENTENCES_VERSION = "tls_sentences/1"
+TLS_SENTENCES_VERSION = "tls_sentences/2"
 
 
 def _tls_extract(doc: Any) -> dict[str, Any]:

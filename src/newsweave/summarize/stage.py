@@ -15,7 +15,7 @@ from newsweave.stories.stage import top_stories
 SUMMARY_VERSION = "summary/4"
 #: Bump when what is kept of one article for its story's summary changes (its candidate sentences,
 #: :func:`newsweave.summarize.extractive.candidate_rows`): every member article is read again.
-CANDIDATES_VERSION = "summary_candidates/1"
+CANDIDATES_VERSION = "summary_candidates/2"
 
 
 def _extract(doc: Any) -> dict[str, Any]:
