@@ -143,8 +143,10 @@ def _payloads(conn: Connection, kind: str, ids: Sequence[str]) -> dict[str, dict
             if (kept := _PARSED.get(f"{state}\n{kind}\n{rid}")) is not None:
                 out[rid] = kept
         want = [rid for rid in ids if rid not in out]
-    size = (func.pg_column_size(records.c.payload) if conn.dialect.name == "postgresql"
-            else func.length(records.c.payload))
+    size: Any = literal(0)  # the JSON's size, read only where a large payload may be kept
+    if state is not None:
+        size = (func.pg_column_size(records.c.payload) if conn.dialect.name == "postgresql"
+                else func.length(records.c.payload))
     for k in range(0, len(want), IN_CHUNK):
         for rid, payload, n in conn.execute(select(records.c.id, records.c.payload, size).where(
                 records.c.kind == kind, records.c.id.in_(want[k : k + IN_CHUNK]))):
@@ -758,8 +760,6 @@ def entity_detail(store: Store, entity_id: str, full: bool = False) -> dict[str,
     thinned = {k: v if k in keep else thin(v) for k, v in out.items()}
     for key in ("variants", "roles"):
         thinned[key] = [{**thin(x), "article_ids": x.get("article_ids") or []} for x in out.get(key) or []]
-    thinned.pop("article_ids_total", None)
-    thinned["article_ids"] = out.get("article_ids") or []
     return thinned
 
 
